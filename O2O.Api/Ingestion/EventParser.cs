@@ -1,0 +1,501 @@
+using System.Globalization;
+using System.Text.Json;
+using O2O.Grains.Events;
+using O2O.Grains.Identity;
+
+namespace O2O.Api.Ingestion;
+
+/// <summary>A field that failed validation, named by its JSON path.</summary>
+public sealed record FieldError(string Field, string Message);
+
+/// <summary>
+/// Turns Segment-spec JSON (track, identify, page, screen, alias) and O2O's offline payloads
+/// (check-ins, orders) into canonical <see cref="CustomerEvent"/>s, naming the field when it cannot.
+/// </summary>
+public sealed class EventParser(TimeProvider clock)
+{
+    private const int MaxIdLength = 200;
+    private const int MaxTraits = 64;
+    private const int MaxTraitLength = 1_000;
+    private static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
+
+    public static readonly IReadOnlyDictionary<string, EventType> SegmentTypes = new Dictionary<string, EventType>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["track"] = EventType.Track,
+        ["identify"] = EventType.Identify,
+        ["page"] = EventType.Page,
+        ["screen"] = EventType.Screen,
+        ["alias"] = EventType.Alias,
+    };
+
+    private static readonly Dictionary<string, CheckInMethod> Methods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["qr"] = CheckInMethod.Qr,
+        ["wifi"] = CheckInMethod.Wifi,
+        ["pos"] = CheckInMethod.Pos,
+        ["consultation"] = CheckInMethod.Consultation,
+        ["product_qr"] = CheckInMethod.ProductQr,
+    };
+
+    private static readonly Dictionary<string, OrderSource> Sources = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["pos"] = OrderSource.Pos,
+        ["web"] = OrderSource.Web,
+        ["marketplace"] = OrderSource.Marketplace,
+    };
+
+    /// <summary>Parses a Segment call. <paramref name="type"/> is null inside a batch, where the item says it.</summary>
+    public (CustomerEvent? Event, FieldError? Error) ParseSegment(JsonElement json, EventType? type, string tenant)
+    {
+        try
+        {
+            return (Segment(json, type, tenant), null);
+        }
+        catch (InvalidFieldException ex)
+        {
+            return (null, ex.Error);
+        }
+    }
+
+    public (CustomerEvent? Event, FieldError? Error) ParseCheckIn(JsonElement json, string tenant)
+    {
+        try
+        {
+            return (CheckIn(json, tenant), null);
+        }
+        catch (InvalidFieldException ex)
+        {
+            return (null, ex.Error);
+        }
+    }
+
+    public (CustomerEvent? Event, FieldError? Error) ParseOrder(JsonElement json, string tenant)
+    {
+        try
+        {
+            return (Order(json, tenant), null);
+        }
+        catch (InvalidFieldException ex)
+        {
+            return (null, ex.Error);
+        }
+    }
+
+    /// <summary>The message id as the client sent it, for reporting a rejected batch item.</summary>
+    public static string? MessageIdOf(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String
+            ? id.GetString()
+            : null;
+
+    private CustomerEvent Segment(JsonElement json, EventType? routeType, string tenant)
+    {
+        RequireObject(json, "body");
+        var type = routeType ?? (OptionalString(json, "type") is { } t && SegmentTypes.TryGetValue(t, out var parsed)
+            ? parsed
+            : throw Invalid("type", "must be one of track, identify, page, screen, alias"));
+
+        var context = OptionalObject(json, "context");
+        var properties = OptionalObject(json, "properties");
+        var topTraits = OptionalObject(json, "traits");
+        var traitsField = topTraits is null ? "context.traits" : "traits";
+        var traits = Traits(topTraits ?? (context is { } c ? OptionalObject(c, "traits", "context.traits") : null), traitsField);
+
+        var userId = Id(json, "userId");
+        var anonymousId = Id(json, "anonymousId");
+        var previousId = type == EventType.Alias ? Id(json, "previousId") : null;
+        if (type == EventType.Alias)
+        {
+            if (userId is null)
+            {
+                throw Invalid("userId", "is required for alias");
+            }
+            if (previousId is null)
+            {
+                throw Invalid("previousId", "is required for alias");
+            }
+        }
+        else if (userId is null && anonymousId is null)
+        {
+            throw Invalid("userId", "userId or anonymousId is required");
+        }
+
+        var name = type switch
+        {
+            EventType.Track => OptionalString(json, "event") is { Length: > 0 and <= MaxIdLength } e ? e : throw Invalid("event", "is required for track (at most 200 characters)"),
+            _ => OptionalString(json, "name"),
+        };
+
+        var page = context is { } ctx ? OptionalObject(ctx, "page", "context.page") : null;
+        var url = (properties is { } p ? OptionalString(p, "url") : null) ?? (page is { } pg ? OptionalString(pg, "url") : null);
+        var path = (properties is { } p2 ? OptionalString(p2, "path") : null)
+            ?? (page is { } pg2 ? OptionalString(pg2, "path") : null)
+            ?? PathOf(url);
+
+        return new CustomerEvent
+        {
+            MessageId = MessageId(json),
+            Tenant = tenant,
+            Type = type,
+            Name = name,
+            Timestamp = Timestamp(json),
+            UserId = userId,
+            AnonymousId = anonymousId,
+            PreviousId = previousId,
+            Phone = Phone(traits, traitsField + ".phone"),
+            Email = Email(traits, traitsField + ".email"),
+            ZaloId = traits?.GetValueOrDefault("zaloId") ?? traits?.GetValueOrDefault("zalo_id"),
+            Traits = PersonTraits(traits),
+            Path = type == EventType.Screen ? name ?? path : path,
+            Category = properties is { } p3 ? OptionalString(p3, "category") : null,
+            Touch = Touch(context, url),
+            DurationSeconds = properties is { } p4 ? OptionalNumber(p4, "timeOnPageSeconds", "properties.timeOnPageSeconds") ?? OptionalNumber(p4, "duration", "properties.duration") : null,
+            ContactChannel = properties is { } p5 ? OptionalString(p5, "channel") : null,
+            ProductId = properties is { } p6 ? OptionalString(p6, "product_id") ?? OptionalString(p6, "sku") : null,
+            StoreId = properties is { } p7 ? StoreCode(p7, "storeId", "properties.storeId", required: false) : null,
+            Order = type == EventType.Track && SegmentEvents.Is(name, SegmentEvents.OrderCompleted) && properties is { } p8
+                ? WebOrder(p8, traits?.GetValueOrDefault("name"))
+                : null,
+        };
+    }
+
+    private CustomerEvent CheckIn(JsonElement json, string tenant)
+    {
+        RequireObject(json, "body");
+        var storeId = StoreCode(json, "storeId", "storeId", required: true)!;
+        var method = OptionalString(json, "method") is { } m && Methods.TryGetValue(m, out var parsed)
+            ? parsed
+            : throw Invalid("method", "must be one of qr, wifi, pos, consultation, product_qr");
+        var phone = OptionalString(json, "phone") is { } raw
+            ? ContactPoints.NormalizePhone(raw) ?? throw Invalid("phone", "is not a valid Vietnamese or international phone number")
+            : null;
+        var userId = Id(json, "userId");
+        var anonymousId = Id(json, "anonymousId");
+        if (phone is null && userId is null && anonymousId is null)
+        {
+            throw Invalid("phone", "phone, userId or anonymousId is required");
+        }
+        var timestamp = Timestamp(json);
+        var name = OptionalString(json, "name");
+        return new CustomerEvent
+        {
+            MessageId = OptionalString(json, "messageId") is { } id
+                ? Bounded(id, "messageId")
+                : $"checkin:{storeId}:{(int)method}:{phone ?? userId ?? anonymousId}:{timestamp.ToUnixTimeMilliseconds()}",
+            Tenant = tenant,
+            Type = EventType.CheckIn,
+            Timestamp = timestamp,
+            StoreId = storeId,
+            CheckInMethod = method,
+            Phone = phone,
+            UserId = userId,
+            AnonymousId = anonymousId,
+            Email = OptionalString(json, "email") is { } e ? ContactPoints.NormalizeEmail(e) ?? throw Invalid("email", "is not a valid email address") : null,
+            Traits = name is null ? null : new Dictionary<string, string> { ["name"] = name },
+        };
+    }
+
+    private CustomerEvent Order(JsonElement json, string tenant)
+    {
+        RequireObject(json, "body");
+        var orderId = OptionalString(json, "orderId") is { Length: > 0 } o ? Bounded(o, "orderId") : throw Invalid("orderId", "is required");
+        var source = OptionalString(json, "source") is { } s && Sources.TryGetValue(s, out var parsed)
+            ? parsed
+            : throw Invalid("source", "must be one of pos, web, marketplace");
+        var storeId = StoreCode(json, "storeId", "storeId", required: source == OrderSource.Pos);
+        if (OptionalString(json, "currency") is { } currency && !string.Equals(currency, "VND", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid("currency", "only VND is supported");
+        }
+        var items = Items(json);
+        var total = Money(json, "total", "total") ?? items.Sum(i => i.Price * i.Quantity);
+
+        string? phone = null, email = null, name = null;
+        if (OptionalObject(json, "customer") is { } customer)
+        {
+            phone = OptionalString(customer, "phone") is { } raw
+                ? ContactPoints.NormalizePhone(raw) ?? throw Invalid("customer.phone", "is not a valid Vietnamese or international phone number")
+                : null;
+            email = OptionalString(customer, "email") is { } e
+                ? ContactPoints.NormalizeEmail(e) ?? throw Invalid("customer.email", "is not a valid email address")
+                : null;
+            name = OptionalString(customer, "name");
+        }
+        return new CustomerEvent
+        {
+            // A POS re-sending the same order must not count it twice, message id or not.
+            MessageId = OptionalString(json, "messageId") is { } id ? Bounded(id, "messageId") : $"order:{(int)source}:{orderId}",
+            Tenant = tenant,
+            Type = EventType.Order,
+            Name = SegmentEvents.OrderCompleted,
+            Timestamp = Timestamp(json),
+            StoreId = storeId,
+            Phone = phone,
+            Email = email,
+            UserId = Id(json, "userId"),
+            Traits = name is null ? null : new Dictionary<string, string> { ["name"] = name },
+            Order = new OrderInfo { OrderId = orderId, Source = source, Total = total, Items = items, CustomerName = name },
+        };
+    }
+
+    private static OrderInfo WebOrder(JsonElement properties, string? name)
+    {
+        var orderId = OptionalString(properties, "order_id") ?? OptionalString(properties, "orderId")
+            ?? throw Invalid("properties.order_id", "is required for Order Completed");
+        var total = Money(properties, "total", "properties.total") ?? Money(properties, "revenue", "properties.revenue") ?? 0;
+        var items = new List<OrderItem>();
+        if (properties.TryGetProperty("products", out var products) && products.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var product in products.EnumerateArray())
+            {
+                items.Add(Item(product, $"properties.products[{i++}]", "product_id", "sku"));
+            }
+        }
+        return new OrderInfo { OrderId = orderId, Source = OrderSource.Web, Total = total, Items = items, CustomerName = name };
+    }
+
+    private static List<OrderItem> Items(JsonElement json)
+    {
+        var items = new List<OrderItem>();
+        if (!json.TryGetProperty("items", out var array) || array.ValueKind == JsonValueKind.Null)
+        {
+            return items;
+        }
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid("items", "must be an array");
+        }
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            items.Add(Item(item, $"items[{i++}]", "sku", "product_id"));
+        }
+        return items;
+    }
+
+    private static OrderItem Item(JsonElement item, string at, string skuField, string altSkuField)
+    {
+        RequireObject(item, at);
+        var sku = OptionalString(item, skuField) ?? OptionalString(item, altSkuField) ?? throw Invalid($"{at}.{skuField}", "is required");
+        var quantity = OptionalNumber(item, "quantity", $"{at}.quantity") ?? 1;
+        if (quantity < 1 || quantity != Math.Floor(quantity) || quantity > 100_000)
+        {
+            throw Invalid($"{at}.quantity", "must be a whole number from 1 to 100000");
+        }
+        var price = Money(item, "price", $"{at}.price") ?? 0;
+        return new OrderItem(sku, OptionalString(item, "name"), (int)quantity, price);
+    }
+
+    private static long? Money(JsonElement json, string name, string field)
+    {
+        if (OptionalNumber(json, name, field) is not { } value)
+        {
+            return null;
+        }
+        if (value < 0 || value > 1e15)
+        {
+            throw Invalid(field, "must be an amount in VND from 0 to 10^15");
+        }
+        if (value != Math.Floor(value))
+        {
+            throw Invalid(field, "must be whole VND (the đồng has no minor unit)");
+        }
+        return (long)value;
+    }
+
+    private static AdTouch? Touch(JsonElement? context, string? url)
+    {
+        var query = QueryOf(url);
+        var campaign = context is { } c ? OptionalObject(c, "campaign", "context.campaign") : null;
+        string? From(string campaignField, string utm) =>
+            (campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm);
+
+        var clickIdType = new[] { "fbclid", "gclid", "ttclid" }.FirstOrDefault(query.ContainsKey);
+        var touch = new AdTouch
+        {
+            Source = From("source", "utm_source")?.ToLowerInvariant(),
+            Medium = From("medium", "utm_medium")?.ToLowerInvariant(),
+            Campaign = From("name", "utm_campaign"),
+            Content = From("content", "utm_content"),
+            Term = From("term", "utm_term"),
+            Audience = From("audience", "utm_audience"),
+            ClickIdType = clickIdType,
+        };
+        return touch.Source is null && touch.Campaign is null && touch.ClickIdType is null ? null : touch;
+    }
+
+    private static Dictionary<string, string> QueryOf(string? url)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (url is null || url.IndexOf('?', StringComparison.Ordinal) is var q && q < 0)
+        {
+            return result;
+        }
+        var query = url[(q + 1)..];
+        var hash = query.IndexOf('#', StringComparison.Ordinal);
+        if (hash >= 0)
+        {
+            query = query[..hash];
+        }
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            result.TryAdd(key, value);
+        }
+        return result;
+    }
+
+    private static string? PathOf(string? url) =>
+        url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.AbsolutePath : null;
+
+    private static Dictionary<string, string>? Traits(JsonElement? traits, string field)
+    {
+        if (traits is not { } t)
+        {
+            return null;
+        }
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in t.EnumerateObject())
+        {
+            if (result.Count >= MaxTraits)
+            {
+                throw Invalid(field, $"at most {MaxTraits} traits");
+            }
+            var value = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
+                _ => null,
+            };
+            if (value is { Length: > MaxTraitLength })
+            {
+                throw Invalid($"{field}.{property.Name}", $"at most {MaxTraitLength} characters");
+            }
+            if (value is not null)
+            {
+                result[property.Name] = value;
+            }
+        }
+        if (!result.ContainsKey("name") && (result.GetValueOrDefault("lastName") ?? result.GetValueOrDefault("last_name")) is { } last)
+        {
+            // Vietnamese order: family name first.
+            var first = result.GetValueOrDefault("firstName") ?? result.GetValueOrDefault("first_name");
+            result["name"] = first is null ? last : $"{last} {first}";
+        }
+        return result;
+    }
+
+    /// <summary>Traits that describe the person; contact points travel as identifiers instead.</summary>
+    private static Dictionary<string, string>? PersonTraits(Dictionary<string, string>? traits)
+    {
+        if (traits is null)
+        {
+            return null;
+        }
+        traits.Remove("phone");
+        traits.Remove("email");
+        return traits.Count == 0 ? null : traits;
+    }
+
+    private static string? Phone(Dictionary<string, string>? traits, string field) =>
+        traits?.GetValueOrDefault("phone") is { } raw
+            ? ContactPoints.NormalizePhone(raw) ?? throw Invalid(field, "is not a valid Vietnamese or international phone number")
+            : null;
+
+    private static string? Email(Dictionary<string, string>? traits, string field) =>
+        traits?.GetValueOrDefault("email") is { } raw
+            ? ContactPoints.NormalizeEmail(raw) ?? throw Invalid(field, "is not a valid email address")
+            : null;
+
+    private string MessageId(JsonElement json) =>
+        OptionalString(json, "messageId") is { } id ? Bounded(id, "messageId") : "srv-" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
+
+    private DateTimeOffset Timestamp(JsonElement json)
+    {
+        var now = clock.GetUtcNow();
+        var field = json.TryGetProperty("timestamp", out _) ? "timestamp" : "originalTimestamp";
+        if (OptionalString(json, field) is not { } raw)
+        {
+            return now;
+        }
+        if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            throw Invalid(field, "must be an ISO 8601 date and time");
+        }
+        if (at > now + MaxClockSkew)
+        {
+            throw Invalid(field, "is more than a day in the future");
+        }
+        return at.ToUniversalTime();
+    }
+
+    private static string? StoreCode(JsonElement json, string name, string field, bool required)
+    {
+        var code = OptionalString(json, name);
+        if (code is null)
+        {
+            return required ? throw Invalid(field, "is required") : null;
+        }
+        if (code.Length is 0 or > 64 || !code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+        {
+            throw Invalid(field, "must be 1 to 64 letters, digits, '-', '_' or '.'");
+        }
+        return code;
+    }
+
+    private static string? Id(JsonElement json, string name) => json.TryGetProperty(name, out var value)
+        ? value.ValueKind switch
+        {
+            JsonValueKind.String when value.GetString() is { Length: > 0 } s => Bounded(s, name),
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.Null or JsonValueKind.String => null,
+            _ => throw Invalid(name, "must be a string"),
+        }
+        : null;
+
+    private static string Bounded(string value, string field) =>
+        value.Length <= MaxIdLength ? value : throw Invalid(field, $"at most {MaxIdLength} characters");
+
+    private static string? OptionalString(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static double? OptionalNumber(JsonElement json, string name, string field)
+    {
+        if (!json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetDouble(),
+            JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            _ => throw Invalid(field, "must be a number"),
+        };
+    }
+
+    private static JsonElement? OptionalObject(JsonElement json, string name, string? field = null)
+    {
+        if (!json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.Object ? value : throw Invalid(field ?? name, "must be an object");
+    }
+
+    private static void RequireObject(JsonElement json, string field)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid(field, "must be a JSON object");
+        }
+    }
+
+    private static InvalidFieldException Invalid(string field, string message) => new(new FieldError(field, message));
+
+    private sealed class InvalidFieldException(FieldError error) : Exception(error.Message)
+    {
+        public FieldError Error { get; } = error;
+    }
+}

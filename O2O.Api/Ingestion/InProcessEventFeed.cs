@@ -1,0 +1,85 @@
+using System.ComponentModel.DataAnnotations;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using O2O.Grains.Events;
+using O2O.Grains.Ingestion;
+
+namespace O2O.Api.Ingestion;
+
+/// <summary>In-process feed settings (section <c>O2O:Feed</c>).</summary>
+public sealed class InProcessFeedOptions
+{
+    public const string Section = "O2O:Feed";
+
+    /// <summary>Partitions, each drained in order by one pump.</summary>
+    [Range(1, 256)] public int Partitions { get; set; } = 16;
+
+    /// <summary>Events held at most, across partitions; beyond it publishers are told to retry (503).</summary>
+    [Range(100, 10_000_000)] public int Capacity { get; set; } = 100_000;
+
+    /// <summary>Events a pump applies per grain round.</summary>
+    [Range(1, 10_000)] public int BatchSize { get; set; } = 512;
+}
+
+/// <summary>
+/// A bounded, partitioned in-memory feed. Capacity is reserved for a whole batch before any of it is
+/// queued, so a batch is either accepted whole or refused whole, and the queue never grows past
+/// <see cref="InProcessFeedOptions.Capacity"/>.
+/// </summary>
+public sealed class InProcessEventFeed : IEventFeed
+{
+    private readonly Channel<CustomerEvent>[] _partitions;
+    private readonly int _capacity;
+    private long _held;
+
+    public InProcessEventFeed(IOptions<InProcessFeedOptions> options)
+    {
+        var o = options.Value;
+        _capacity = o.Capacity;
+        _partitions = [.. Enumerable.Range(0, o.Partitions).Select(_ =>
+            Channel.CreateUnbounded<CustomerEvent>(new UnboundedChannelOptions { SingleReader = true }))];
+    }
+
+    public IReadOnlyList<ChannelReader<CustomerEvent>> Partitions => [.. _partitions.Select(p => p.Reader)];
+
+    /// <summary>Events queued and not yet applied.</summary>
+    public long Held => Interlocked.Read(ref _held);
+
+    public ValueTask<FeedAdmission> PublishAsync(IReadOnlyList<CustomerEvent> events, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Add(ref _held, events.Count) > _capacity)
+        {
+            Interlocked.Add(ref _held, -events.Count);
+            return ValueTask.FromResult(FeedAdmission.Full(TimeSpan.FromSeconds(1)));
+        }
+        foreach (var e in events)
+        {
+            _partitions[PartitionOf(e.RoutingKey)].Writer.TryWrite(e);
+        }
+        return ValueTask.FromResult(FeedAdmission.Ok);
+    }
+
+    /// <summary>Called by the pump once events are applied, freeing their capacity.</summary>
+    public void Release(int count) => Interlocked.Add(ref _held, -count);
+
+    public void Complete()
+    {
+        foreach (var p in _partitions)
+        {
+            p.Writer.TryComplete();
+        }
+    }
+
+    private int PartitionOf(string key) => (int)((uint)StableHash(key) % (uint)_partitions.Length);
+
+    // string.GetHashCode is randomised per process; partitioning must not depend on that.
+    private static int StableHash(string s)
+    {
+        var h = 2166136261u;
+        foreach (var c in s)
+        {
+            h = (h ^ c) * 16777619u;
+        }
+        return (int)h;
+    }
+}

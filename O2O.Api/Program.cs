@@ -1,0 +1,36 @@
+using O2O.Api.Campaigns;
+using O2O.Api.Demo;
+using O2O.Api.Extensions;
+using O2O.Api.Ingestion;
+using O2O.Api.Leads;
+using O2O.Api.Profiles;
+using O2O.Api.Stores;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApiConventions();
+builder.AddO2OOrleans();
+builder.AddO2OSecurity();
+builder.AddIngestion();
+builder.AddDemoData();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapDefaultEndpoints();
+app.MapApiReference();
+app.MapIngestionApi();
+app.MapProfilesApi();
+app.MapStoresApi();
+app.MapCampaignsApi();
+app.MapLeadsApi();
+
+app.Run();
+
+/// <summary>The API host; public so tests and benchmarks can start it.</summary>
+public partial class Program;

@@ -1,0 +1,113 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace O2O.Api.Security;
+
+/// <summary>
+/// Segment-style write keys: <c>Authorization: Basic base64(writeKey:)</c>. The key decides the tenant.
+/// </summary>
+public sealed class WriteKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    IOptionsMonitor<SecurityOptions> security,
+    ILoggerFactory logger,
+    UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!TryCredential(Request, "Basic", out var credential))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        string user;
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(credential));
+            user = decoded.Split(':', 2)[0];
+        }
+        catch (FormatException)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The Basic credential is not valid base64."));
+        }
+        var key = security.CurrentValue.WriteKeys.FirstOrDefault(k => FixedTimeEquals(k.Key, user));
+        return Task.FromResult(key is null
+            ? AuthenticateResult.Fail("Unknown write key.")
+            : Success([new Claim(O2OClaims.Tenant, key.Tenant), new Claim(O2OClaims.Source, key.Source)]));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Basic realm=\"O2O ingestion\"";
+        return ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Write key required",
+            "Send the source's write key as the Basic-auth user name, with an empty password.");
+    }
+
+    private AuthenticateResult Success(Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
+
+    internal static bool TryCredential(HttpRequest request, string scheme, out string credential)
+    {
+        credential = "";
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith(scheme + " ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        credential = header[(scheme.Length + 1)..].Trim();
+        return credential.Length > 0;
+    }
+
+    internal static bool FixedTimeEquals(string expected, string actual) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(actual));
+}
+
+/// <summary>Read API bearer tokens from configuration: <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
+public sealed class ReadTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    IOptionsMonitor<SecurityOptions> security,
+    ILoggerFactory logger,
+    UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!WriteKeyHandler.TryCredential(Request, "Bearer", out var token))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        var match = security.CurrentValue.ReadTokens.FirstOrDefault(t => WriteKeyHandler.FixedTimeEquals(t.Token, token));
+        if (match is null)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("Unknown token."));
+        }
+        var identity = new ClaimsIdentity([new Claim(O2OClaims.Tenant, match.Tenant)], Scheme.Name);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Access token required",
+            "Send a read access token as 'Authorization: Bearer <token>'. Write keys cannot read.");
+    }
+}
+
+/// <summary>Problem-details answers written outside an endpoint (authentication, body limits).</summary>
+public static class ProblemResponses
+{
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
+
+    /// <summary>The tenant of the signed-in caller; endpoints are only reachable with one.</summary>
+    public static string Tenant(this ClaimsPrincipal user) =>
+        user.FindFirst(O2OClaims.Tenant)?.Value ?? throw new InvalidOperationException("The caller has no tenant claim.");
+}

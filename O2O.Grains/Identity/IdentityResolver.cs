@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using O2O.Grains.Events;
+using O2O.Grains.Profiles;
+
+namespace O2O.Grains.Identity;
+
+/// <summary>
+/// Finds the profile an event belongs to through its identifiers, creating or merging profiles
+/// as needed. An anonymous profile that turns out to belong to a known person is merged into
+/// them; two identified people are never merged: the event goes to the owner of its strongest
+/// identifier and the conflicting identifier stays where it was.
+/// </summary>
+/// <remarks>
+/// Resolved identifiers are cached: an identifier, once owned, only changes owner through a merge,
+/// and a merged profile forwards to its successor, so a stale entry costs a redirect, never a wrong answer.
+/// </remarks>
+public sealed class IdentityResolver(IGrainFactory grains)
+{
+    private const int CacheLimit = 200_000;
+    private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The profile id for the event (null for an event that names nobody), and the event to apply:
+    /// the same one, less any identifier that belongs to another identified person.
+    /// </summary>
+    public async ValueTask<(string? ProfileId, CustomerEvent Event)> ResolveAsync(CustomerEvent e)
+    {
+        var ids = Identifier.From(e);
+        if (ids.Count == 0)
+        {
+            return (null, e);
+        }
+        var keys = ids.ConvertAll(id => TenantKey.Compose(e.Tenant, id.ToString()));
+        if (TryFromCache(keys) is { } cached)
+        {
+            return (cached, e);
+        }
+
+        var owners = await Task.WhenAll(keys.Select(k => grains.GetGrain<IIdentityGrain>(k).GetProfileAsync()));
+        // The strongest identifier that already has an owner decides; otherwise a new profile whose
+        // id derives from the strongest identifier, so a replay after a crash lands on the same one.
+        var winner = Array.FindIndex(owners, o => o is not null) is var i and >= 0
+            ? owners[i]!
+            : NewProfileId(keys[0]);
+
+        var owned = new List<string>(keys.Count);
+        for (var k = 0; k < keys.Count; k++)
+        {
+            var owner = owners[k] ?? await grains.GetGrain<IIdentityGrain>(keys[k]).ClaimAsync(winner);
+            // Merges anonymous profiles only; the grain refuses to give up an identified one.
+            if (owner == winner || await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(e.Tenant, winner)).MergeFromAsync(owner))
+            {
+                owned.Add(keys[k]);
+            }
+            else
+            {
+                e = Without(e, ids[k]);
+            }
+        }
+        Remember(owned, winner);
+        return (winner, e);
+    }
+
+    /// <summary>Records that the profile now lives elsewhere (it was merged).</summary>
+    public void Redirected(CustomerEvent e, string profileId) =>
+        Remember(Identifier.From(e).ConvertAll(id => TenantKey.Compose(e.Tenant, id.ToString())), profileId);
+
+    private static CustomerEvent Without(CustomerEvent e, Identifier id) => id.Kind switch
+    {
+        IdentifierKind.UserId => e with { UserId = null },
+        IdentifierKind.Phone => e with { Phone = null },
+        IdentifierKind.Email => e with { Email = null },
+        IdentifierKind.Zalo => e with { ZaloId = null },
+        _ => e.AnonymousId == id.Value ? e with { AnonymousId = null } : e with { PreviousId = null },
+    };
+
+    private string? TryFromCache(List<string> keys)
+    {
+        string? found = null;
+        foreach (var key in keys)
+        {
+            if (!_cache.TryGetValue(key, out var profile) || (found is not null && found != profile))
+            {
+                return null;
+            }
+            found = profile;
+        }
+        return found;
+    }
+
+    private void Remember(List<string> keys, string profileId)
+    {
+        if (_cache.Count > CacheLimit)
+        {
+            _cache.Clear();
+        }
+        foreach (var key in keys)
+        {
+            _cache[key] = profileId;
+        }
+    }
+
+    private static string NewProfileId(string identifierKey)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(identifierKey), hash);
+        return "p_" + Convert.ToHexStringLower(hash[..12]);
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using O2O.Grains.Profiles;
+
+namespace O2O.Grains.Leads;
+
+[GenerateSerializer, Alias("o2o.lead-board-state")]
+public sealed class LeadBoardState
+{
+    [Id(0)] public Dictionary<string, LeadSnapshot> Leads { get; set; } = [];
+}
+
+/// <inheritdoc cref="ILeadBoardGrain"/>
+public sealed class LeadBoardGrain(
+    [PersistentState("board", StorageNames.Leads)] IPersistentState<LeadBoardState> state,
+    IOptions<ScoringOptions> scoring,
+    TimeProvider clock) : Grain, ILeadBoardGrain
+{
+    /// <summary>Leads kept per board; far more than anyone scrolls through.</summary>
+    public const int Capacity = 200;
+
+    public async Task UpsertAsync(IReadOnlyList<LeadSnapshot> leads)
+    {
+        var board = state.State.Leads;
+        foreach (var lead in leads)
+        {
+            board[lead.ProfileId] = lead;
+        }
+        if (board.Count > Capacity)
+        {
+            foreach (var cold in board.Values.OrderByDescending(Rank).Skip(Capacity).Select(l => l.ProfileId).ToList())
+            {
+                board.Remove(cold);
+            }
+        }
+        await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<LeadSnapshot>> GetTopAsync(int take)
+    {
+        var now = clock.GetUtcNow();
+        var halfLife = scoring.Value.HalfLife;
+        IReadOnlyList<LeadSnapshot> top = [.. state.State.Leads.Values
+            .OrderByDescending(Rank)
+            .Take(take)
+            .Select(l => l with { RawScore = Decayed(l, now, halfLife), AsOf = now })];
+        return Task.FromResult(top);
+    }
+
+    /// <summary>
+    /// Every score decays at the same rate, so leads rank by log2(score) + age in half-lives:
+    /// the order is the order of their scores now, whenever now is, without overflow.
+    /// </summary>
+    private double Rank(LeadSnapshot l) =>
+        Math.Log2(Math.Max(l.RawScore, 1e-9)) + l.AsOf.ToUnixTimeSeconds() / scoring.Value.HalfLife.TotalSeconds;
+
+    private static double Decayed(LeadSnapshot l, DateTimeOffset now, TimeSpan halfLife) =>
+        now > l.AsOf ? l.RawScore * Math.Pow(2, -(now - l.AsOf).TotalSeconds / halfLife.TotalSeconds) : l.RawScore;
+}

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Options;
+using O2O.Grains.Events;
+using O2O.Grains.Identity;
+
+namespace O2O.Grains.Profiles;
+
+/// <inheritdoc cref="ICustomerGrain"/>
+public sealed class CustomerGrain(
+    [PersistentState("profile", StorageNames.Profiles)] IPersistentState<ProfileState> state,
+    IOptions<ProfileOptions> profileOptions,
+    IOptions<ScoringOptions> scoringOptions,
+    TimeProvider clock) : Grain, ICustomerGrain
+{
+    private readonly ProfileOptions _profile = profileOptions.Value;
+    private readonly ScoringOptions _scoring = scoringOptions.Value;
+
+    private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
+
+    private string ProfileId => TenantKey.Split(this.GetPrimaryKeyString()).Id;
+
+    public async Task<ApplyResult> ApplyAsync(EventBatch batch)
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return ApplyResult.Redirect(target);
+        }
+
+        var now = clock.GetUtcNow();
+        int applied = 0, duplicates = 0;
+        List<StoreVisit>? visits = null;
+        List<StoreOrder>? orders = null;
+        foreach (var e in batch.Events)
+        {
+            if (!s.Seen.TryAdd(e.MessageId, now))
+            {
+                duplicates++;
+                continue;
+            }
+            ProfileProjection.Apply(s, e, _profile, _scoring);
+            applied++;
+            if (e is { Type: EventType.CheckIn, StoreId: { } store, CheckInMethod: { } method })
+            {
+                (visits ??= []).Add(new StoreVisit(store, method, e.Timestamp, ProfileId));
+            }
+            if (e.Order is { } order)
+            {
+                (orders ??= []).Add(new StoreOrder(e.StoreId ?? "online", order.OrderId, order.Source, order.Total, e.Timestamp, Identified: true));
+            }
+        }
+        if (applied == 0)
+        {
+            return new ApplyResult { Duplicates = duplicates };
+        }
+
+        var funnel = new List<FunnelDelta>();
+        ProfileProjection.CollectFunnelDeltas(s, funnel);
+        await state.WriteStateAsync();
+        return new ApplyResult
+        {
+            Applied = applied,
+            Duplicates = duplicates,
+            Funnel = funnel,
+            Visits = visits ?? [],
+            Orders = orders ?? [],
+            Lead = Snapshot(s),
+        };
+    }
+
+    public Task<ProfileView?> GetAsync() => state.State switch
+    {
+        { MergedInto: { } target } => GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).GetAsync(),
+        { Totals.Events: > 0 } s => Task.FromResult<ProfileView?>(ProfileView.From(ProfileId, s, clock.GetUtcNow(), _profile, _scoring)),
+        _ => Task.FromResult<ProfileView?>(null),
+    };
+
+    public async Task<bool> MergeFromAsync(string sourceProfileId)
+    {
+        if (sourceProfileId == ProfileId)
+        {
+            return true;
+        }
+        if (state.State.MergedInto is not null)
+        {
+            return false;
+        }
+        var source = GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, sourceProfileId));
+        var detached = await source.DetachIntoAsync(ProfileId);
+        if (detached is null)
+        {
+            return false;
+        }
+        ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
+        await state.WriteStateAsync();
+        await Task.WhenAll(detached.Identifiers.Select(id =>
+            GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReassignAsync(sourceProfileId, ProfileId)));
+        return true;
+    }
+
+    public async Task<ProfileState?> DetachIntoAsync(string targetProfileId)
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.IsIdentified)
+        {
+            return null;
+        }
+        var snapshot = s;
+        state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
+        await state.WriteStateAsync();
+        return snapshot;
+    }
+
+    private LeadSnapshot Snapshot(ProfileState s) => new(
+        ProfileId,
+        s.DisplayName,
+        ContactPoints.MaskPhone(s.Phone),
+        s.Score.RawAt(s.Score.AsOf, _scoring.HalfLife),
+        s.Score.AsOf,
+        s.Stage,
+        s.LastStoreId,
+        s.Score.TopReasons());
+}

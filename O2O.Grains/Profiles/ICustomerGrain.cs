@@ -1,0 +1,27 @@
+namespace O2O.Grains.Profiles;
+
+/// <summary>
+/// One customer profile. Key: <c>{tenant}/{profileId}</c>. Keeps identities, traits, a bounded
+/// timeline, running totals, online touches, funnel stage and a decaying lead score.
+/// </summary>
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <summary>Applies one person's events; ids already seen inside the dedup window count once.</summary>
+    Task<ApplyResult> ApplyAsync(EventBatch batch);
+
+    /// <summary>The profile as people read it, or null when it has never seen an event.</summary>
+    Task<ProfileView?> GetAsync();
+
+    /// <summary>
+    /// Pulls an anonymous profile into this one and takes over its identifiers. False when the
+    /// source is identified (and so stays a person of its own).
+    /// </summary>
+    Task<bool> MergeFromAsync(string sourceProfileId);
+
+    /// <summary>
+    /// Hands this profile's state to <paramref name="targetProfileId"/> and leaves a forwarding
+    /// note behind. Returns null when this profile is identified: identified people never merge
+    /// automatically.
+    /// </summary>
+    Task<ProfileState?> DetachIntoAsync(string targetProfileId);
+}

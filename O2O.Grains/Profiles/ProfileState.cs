@@ -1,0 +1,84 @@
+using O2O.Grains.Events;
+using O2O.Grains.Identity;
+
+namespace O2O.Grains.Profiles;
+
+/// <summary>Everything a customer grain keeps about one person. Version 1.</summary>
+[GenerateSerializer, Alias("o2o.profile-state")]
+public sealed class ProfileState
+{
+    public const int CurrentVersion = 1;
+
+    /// <summary>State schema version, so later releases can migrate what they read.</summary>
+    [Id(0)] public int Version { get; set; } = CurrentVersion;
+    [Id(1)] public List<Identifier> Identifiers { get; set; } = [];
+    [Id(2)] public Dictionary<string, string> Traits { get; set; } = [];
+    /// <summary>Most recent touchpoints, oldest first, bounded by <see cref="ProfileOptions.TimelineSize"/>.</summary>
+    [Id(3)] public List<Touchpoint> Timeline { get; set; } = [];
+    [Id(4)] public ProfileTotals Totals { get; set; } = new();
+    /// <summary>Online touches (UTM tags, click ids), oldest first, bounded by <see cref="ProfileOptions.TouchesSize"/>.</summary>
+    [Id(5)] public List<TouchRecord> Touches { get; set; } = [];
+    /// <summary>When each funnel stage was first reached, indexed by <see cref="FunnelStages.IndexOf"/>.</summary>
+    [Id(6)] public DateTimeOffset?[] StageTimes { get; set; } = new DateTimeOffset?[FunnelStages.Count];
+    [Id(7)] public ScoreCard Score { get; set; } = new();
+    [Id(8)] public DedupWindow Seen { get; set; } = new();
+    /// <summary>The furthest stage already reported to each campaign (<c>c:</c>) and store (<c>s:</c>) funnel.</summary>
+    [Id(9)] public Dictionary<string, FunnelStage> Reported { get; set; } = [];
+    /// <summary>Set when this profile was merged into another: events and reads go there.</summary>
+    [Id(10)] public string? MergedInto { get; set; }
+    [Id(11)] public List<string> MergedFrom { get; set; } = [];
+    [Id(12)] public string? LastStoreId { get; set; }
+
+    public FunnelStage Stage
+    {
+        get
+        {
+            for (var i = StageTimes.Length - 1; i >= 0; i--)
+            {
+                if (StageTimes[i] is not null)
+                {
+                    return FunnelStages.All[i];
+                }
+            }
+            return FunnelStage.None;
+        }
+    }
+
+    public bool IsIdentified => Identifiers.Exists(i => i.IsStrong);
+
+    public string? Phone => Identifiers.Find(i => i.Kind == IdentifierKind.Phone).Value;
+
+    public string? DisplayName => Traits.GetValueOrDefault("name");
+}
+
+[GenerateSerializer, Alias("o2o.profile-totals")]
+public sealed class ProfileTotals
+{
+    [Id(0)] public int PageViews { get; set; }
+    [Id(1)] public int ProductViews { get; set; }
+    [Id(2)] public double SecondsOnSite { get; set; }
+    [Id(3)] public int Contacts { get; set; }
+    [Id(4)] public int StoreVisits { get; set; }
+    [Id(5)] public int Orders { get; set; }
+    /// <summary>Revenue in whole VND.</summary>
+    [Id(6)] public long Revenue { get; set; }
+    [Id(7)] public DateTimeOffset? FirstSeen { get; set; }
+    [Id(8)] public DateTimeOffset? LastSeen { get; set; }
+    [Id(9)] public int Events { get; set; }
+}
+
+/// <summary>One entry of the timeline: what happened, when, and where.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.touchpoint")]
+public sealed record Touchpoint(
+    [property: Id(0)] DateTimeOffset Timestamp,
+    [property: Id(1)] EventType Type,
+    [property: Id(2)] string? Name,
+    [property: Id(3)] string? Detail,
+    [property: Id(4)] string? Campaign,
+    [property: Id(5)] string? StoreId);
+
+/// <summary>An online touch as the person received it.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.touch-record")]
+public sealed record TouchRecord(
+    [property: Id(0)] DateTimeOffset Timestamp,
+    [property: Id(1)] AdTouch Touch);

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Sockets;
+using O2O.Grains;
+
+namespace O2O.Silo.Hosting;
+
+/// <summary>
+/// Hosts the O2O grains. Everything comes from the <c>Orleans</c> configuration section, the keys an
+/// Aspire AppHost injects (<c>Orleans__Clustering__ProviderType</c>, <c>Orleans__GrainStorage__profiles__ProviderType</c>, ...).
+/// What the section leaves out falls back to a single local silo with in-memory storage.
+/// </summary>
+public static class SiloHostingExtensions
+{
+    /// <summary>True when configuration names a cluster to join (otherwise the silo runs alone on loopback).</summary>
+    public static bool HasClusterConfiguration(this IConfiguration configuration) =>
+        configuration.GetSection("Orleans:Clustering:ProviderType").Exists();
+
+    public static TBuilder AddO2OSilo<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddO2OGrainOptions();
+        builder.Services.AddO2OEventApplier();
+        builder.UseOrleans(silo =>
+        {
+            if (!configuration.HasClusterConfiguration())
+            {
+                // Alone on loopback, on free ports so several embedded runs (and tests) can share a machine.
+                silo.UseLocalhostClustering(
+                    siloPort: configuration.GetValue<int?>("Orleans:Endpoints:SiloPort") ?? FreeTcpPort(),
+                    gatewayPort: configuration.GetValue<int?>("Orleans:Endpoints:GatewayPort") ?? FreeTcpPort());
+            }
+            foreach (var name in StorageNames.All)
+            {
+                if (!configuration.GetSection($"Orleans:GrainStorage:{name}").Exists())
+                {
+                    silo.AddMemoryGrainStorage(name);
+                }
+            }
+            if (!configuration.GetSection("Orleans:Reminders").Exists())
+            {
+                silo.UseInMemoryReminderService();
+            }
+        });
+        return builder;
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

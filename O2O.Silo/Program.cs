@@ -1,0 +1,21 @@
+using O2O.Silo.Hosting;
+
+namespace O2O.Silo;
+
+/// <summary>The standalone silo used when the cluster scales out; configured from the <c>Orleans</c> section.</summary>
+internal static class Program
+{
+    private static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.AddServiceDefaults();
+        builder.AddO2OSilo();
+
+        var app = builder.Build();
+
+        app.MapDefaultEndpoints();
+
+        app.Run();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+[assembly: AssemblyFixture(typeof(O2O.Tests.Infrastructure.ApiFactory))]
+
+namespace O2O.Tests.Infrastructure;
+
+/// <summary>
+/// The real API with its embedded silo, started once per test run. Demo traffic is off; two
+/// tenants have keys so tests can prove they are kept apart.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string WriteKey = "test-write-key-tenant-a";
+    public const string ReadToken = "test-read-token-tenant-a";
+    public const string OtherWriteKey = "test-write-key-tenant-b";
+    public const string OtherReadToken = "test-read-token-tenant-b";
+
+    /// <summary>Small enough that a test can fill it.</summary>
+    public const int FeedCapacity = 2_000;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("O2O:Demo:Enabled", "false");
+        builder.UseSetting("O2O:Feed:Capacity", FeedCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKey);
+        builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "tenant-a");
+        builder.UseSetting("O2O:Security:WriteKeys:1:Key", OtherWriteKey);
+        builder.UseSetting("O2O:Security:WriteKeys:1:Tenant", "tenant-b");
+        builder.UseSetting("O2O:Security:ReadTokens:0:Token", ReadToken);
+        builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "tenant-a");
+        builder.UseSetting("O2O:Security:ReadTokens:1:Token", OtherReadToken);
+        builder.UseSetting("O2O:Security:ReadTokens:1:Tenant", "tenant-b");
+    }
+
+    public HttpClient Writer(string key = WriteKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+        return client;
+    }
+
+    public HttpClient Reader(string token = ReadToken)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}

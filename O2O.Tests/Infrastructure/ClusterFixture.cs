@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using O2O.Grains;
+using O2O.Grains.Events;
+using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
+using Orleans.TestingHost;
+
+[assembly: AssemblyFixture(typeof(O2O.Tests.Infrastructure.ClusterFixture))]
+
+namespace O2O.Tests.Infrastructure;
+
+/// <summary>
+/// One real Orleans test cluster (two silos, in-memory storage) for the whole test run, with a
+/// fake clock the tests move by hand. Tests isolate themselves with a tenant of their own.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.FromHours(7)));
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public EventApplier Applier { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client), Clock);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    /// <summary>A tenant no other test uses.</summary>
+    public static string NewTenant() => "t" + Guid.NewGuid().ToString("N")[..10];
+
+    public Task<(int Applied, int Duplicates)> ApplyAsync(params CustomerEvent[] events) => Applier.ApplyAsync(events);
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            foreach (var name in StorageNames.All)
+            {
+                silo.AddMemoryGrainStorage(name);
+            }
+            silo.ConfigureServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                services.AddO2OGrainOptions();
+            });
+        }
+    }
+}
+
+/// <summary>Builds events the way the edge would after validation.</summary>
+public sealed class EventMaker(string tenant)
+{
+    private int _n;
+
+    public string Tenant { get; } = tenant;
+
+    public DateTimeOffset Now => ClusterFixture.Clock.GetUtcNow();
+
+    public CustomerEvent Make(EventType type, string? anonymousId = null, string? name = null) => new()
+    {
+        MessageId = $"m{Interlocked.Increment(ref _n)}-{Guid.NewGuid():N}",
+        Tenant = Tenant,
+        Type = type,
+        Name = name,
+        AnonymousId = anonymousId,
+        Timestamp = Now,
+    };
+
+    public CustomerEvent Page(string anonymousId, string path, AdTouch? touch = null, double? seconds = null) =>
+        Make(EventType.Page, anonymousId) with { Path = path, Touch = touch, DurationSeconds = seconds };
+
+    public CustomerEvent Track(string anonymousId, string name) => Make(EventType.Track, anonymousId, name);
+
+    public CustomerEvent Identify(string anonymousId, string? phone, string? name = null, string? userId = null) =>
+        Make(EventType.Identify, anonymousId) with
+        {
+            Phone = phone,
+            UserId = userId,
+            Traits = name is null ? null : new Dictionary<string, string> { ["name"] = name },
+        };
+
+    public CustomerEvent CheckIn(string store, string phone, CheckInMethod method = CheckInMethod.Qr) =>
+        Make(EventType.CheckIn) with { StoreId = store, Phone = phone, CheckInMethod = method };
+
+    public CustomerEvent Order(string store, string? phone, long total, string? orderId = null) =>
+        Make(EventType.Order, name: SegmentEvents.OrderCompleted) with
+        {
+            StoreId = store,
+            Phone = phone,
+            Order = new OrderInfo { OrderId = orderId ?? Guid.NewGuid().ToString("N")[..8], Source = OrderSource.Pos, Total = total },
+        };
+}
