@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: installs the real servers the tests start (see O2O.Tests/Infrastructure),
-# then the test project. Safe to run again: installs are skipped when already present.
+# Runs every test on a fresh machine: installs the real servers the tests start (redis-server, Azurite,
+# Chromium; see O2O.Tests/Infrastructure), then runs the test project. Installs are skipped when present.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+command -v azurite-table >/dev/null || as_root npm install -g --no-fund --no-audit azurite
 
 dotnet test --project O2O.Tests "$@"
