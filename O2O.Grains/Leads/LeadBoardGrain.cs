@@ -25,11 +25,12 @@ public sealed class LeadBoardGrain(
         {
             board[lead.ProfileId] = lead;
         }
-        if (board.Count > Capacity)
+        // Trimming sorts the board, so let it run a quarter over capacity before cutting it back.
+        if (board.Count > Capacity + Capacity / 4)
         {
-            foreach (var cold in board.Values.OrderByDescending(Rank).Skip(Capacity).Select(l => l.ProfileId).ToList())
+            foreach (var cold in board.Values.Select(l => (l.ProfileId, Rank: Rank(l))).OrderByDescending(x => x.Rank).Skip(Capacity).ToList())
             {
-                board.Remove(cold);
+                board.Remove(cold.ProfileId);
             }
         }
         await state.WriteStateAsync();
@@ -40,8 +41,10 @@ public sealed class LeadBoardGrain(
         var now = clock.GetUtcNow();
         var halfLife = scoring.Value.HalfLife;
         IReadOnlyList<LeadSnapshot> top = [.. state.State.Leads.Values
-            .OrderByDescending(Rank)
+            .Select(l => (Lead: l, Rank: Rank(l)))
+            .OrderByDescending(x => x.Rank)
             .Take(take)
+            .Select(x => x.Lead)
             .Select(l => l with { RawScore = Decayed(l, now, halfLife), AsOf = now })];
         return Task.FromResult(top);
     }

@@ -13,6 +13,7 @@ public sealed class CustomerGrain(
 {
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
+    private bool _unsaved;
 
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
 
@@ -55,7 +56,14 @@ public sealed class CustomerGrain(
 
         var funnel = new List<FunnelDelta>();
         ProfileProjection.CollectFunnelDeltas(s, funnel);
-        await state.WriteStateAsync();
+        if (_profile.Persist == PersistMode.EveryBatch)
+        {
+            await state.WriteStateAsync();
+        }
+        else
+        {
+            _unsaved = true;
+        }
         return new ApplyResult
         {
             Applied = applied,
@@ -108,6 +116,15 @@ public sealed class CustomerGrain(
         state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
         await state.WriteStateAsync();
         return snapshot;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // In-memory storage leaves with the process, so a silo shutting down has nothing to save.
+        if (_unsaved && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
     }
 
     private LeadSnapshot Snapshot(ProfileState s) => new(

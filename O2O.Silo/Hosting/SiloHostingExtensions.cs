@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using O2O.Grains;
+using O2O.Grains.Profiles;
 
 namespace O2O.Silo.Hosting;
 
@@ -19,6 +20,12 @@ public static class SiloHostingExtensions
     {
         var configuration = builder.Configuration;
         builder.Services.AddO2OGrainOptions();
+        if (!configuration.GetSection($"Orleans:GrainStorage:{StorageNames.Profiles}").Exists()
+            && !configuration.GetSection($"{ProfileOptions.Section}:Persist").Exists())
+        {
+            // Profiles on in-memory storage: nothing to make durable per batch.
+            builder.Services.PostConfigure<ProfileOptions>(o => o.Persist = PersistMode.OnDeactivation);
+        }
         builder.Services.AddO2OEventApplier();
         builder.UseOrleans(silo =>
         {

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Text;
+using O2O.Grains.Diagnostics;
+
+namespace O2O.Bench;
+
+/// <summary>
+/// Issue 3: drives <c>/v1/batch</c> over loopback against the embedded Api and reports events/s
+/// applied to grains (not just accepted), p50/p99 batch latency and managed memory per active profile.
+/// Each batch interleaves many people (event k of 100 different profiles), the hard case for batching.
+/// </summary>
+public static class IngestBenchmark
+{
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var profiles = args.Int("profiles", 50_000);
+        var perProfile = args.Int("events-per-profile", 20);
+        var batchSize = args.Int("batch", 100);
+        var senders = args.Int("senders", 8);
+        var total = profiles * perProfile;
+        Console.WriteLine($"O2O ingest benchmark: {profiles:N0} profiles x {perProfile} events = {total:N0} events, batches of {batchSize}, {senders} concurrent senders");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}");
+
+        using var applied = new AppliedCounter();
+        await using var api = new EmbeddedApi(new() { ["O2O:Feed:Capacity"] = "200000" });
+        using var writer = api.Writer();
+
+        // Warm-up: JIT, grain types, connection pool.
+        await SendAsync(writer, Batches(2_000, 5, batchSize, "warm"), senders, null);
+        await applied.WaitForAsync(2_000 * 5, TimeSpan.FromMinutes(2));
+        var baseline = HeapAfterFullCollection();
+        applied.Reset();
+
+        var batches = Batches(profiles, perProfile, batchSize, "p");
+        var latencies = new List<double>(batches.Count);
+        var clock = Stopwatch.StartNew();
+        await SendAsync(writer, batches, senders, latencies);
+        var acceptedAt = clock.Elapsed;
+        await applied.WaitForAsync(total, TimeSpan.FromMinutes(10));
+        var appliedAt = clock.Elapsed;
+
+        var heap = HeapAfterFullCollection();
+        latencies.Sort();
+        Console.WriteLine();
+        Console.WriteLine($"accepted  {total:N0} events in {acceptedAt.TotalSeconds:F2} s = {total / acceptedAt.TotalSeconds:N0} events/s");
+        Console.WriteLine($"applied   {total:N0} events in {appliedAt.TotalSeconds:F2} s = {total / appliedAt.TotalSeconds:N0} events/s (end to end, HTTP to grains)");
+        Console.WriteLine($"batch latency p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms");
+        Console.WriteLine($"managed heap +{(heap - baseline) / 1024.0 / 1024.0:N1} MB for {profiles:N0} active profiles = {(heap - baseline) / (double)profiles / 1024.0:N2} KB per profile holding {perProfile} events");
+        return 0;
+    }
+
+    private static async Task SendAsync(HttpClient client, List<byte[]> batches, int senders, List<double>? latencies)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < batches.Count)
+            {
+                while (true)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    using var content = new ByteArrayContent(batches[i]);
+                    content.Headers.ContentType = new("application/json");
+                    using var response = await client.PostAsync("/v1/batch", content);
+                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                    {
+                        await Task.Delay(50); // backpressure: the feed is full, as a real client would wait
+                        continue;
+                    }
+                    response.EnsureSuccessStatusCode();
+                    if (latencies is not null)
+                    {
+                        lock (latencies)
+                        {
+                            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        }
+                    }
+                    break;
+                }
+            }
+        }));
+    }
+
+    /// <summary>Event k of every profile, then event k+1, ..., cut into batches: each batch spans many people.</summary>
+    private static List<byte[]> Batches(int profiles, int perProfile, int batchSize, string prefix)
+    {
+        var batches = new List<byte[]>(profiles * perProfile / batchSize + 1);
+        var sb = new StringBuilder();
+        var inBatch = 0;
+        var at = DateTimeOffset.UtcNow.AddMinutes(-30);
+        for (var k = 0; k < perProfile; k++)
+        {
+            for (var p = 0; p < profiles; p++)
+            {
+                sb.Append(inBatch == 0 ? "{\"batch\":[" : ",");
+                sb.Append(Event(prefix, p, k, at.AddMilliseconds(k * 1000 + p % 1000)));
+                if (++inBatch == batchSize)
+                {
+                    sb.Append("]}");
+                    batches.Add(Encoding.UTF8.GetBytes(sb.ToString()));
+                    sb.Clear();
+                    inBatch = 0;
+                }
+            }
+        }
+        if (inBatch > 0)
+        {
+            sb.Append("]}");
+            batches.Add(Encoding.UTF8.GetBytes(sb.ToString()));
+        }
+        return batches;
+    }
+
+    /// <summary>A plausible journey: an ad landing, browsing, products, pricing, a form with a phone.</summary>
+    private static string Event(string prefix, int p, int k, DateTimeOffset at)
+    {
+        var head = $"\"anonymousId\":\"{prefix}-{p}\",\"messageId\":\"{prefix}-{p}-{k}\",\"timestamp\":\"{at:O}\"";
+        return (k % 20) switch
+        {
+            0 => $"{{\"type\":\"page\",{head},\"name\":\"Home\",\"context\":{{\"page\":{{\"url\":\"https://shop.vn/?utm_source=facebook&utm_medium=paid_social&utm_campaign=bench_c{p % 50}&utm_content=v{p % 3}&fbclid=f{p}\"}}}}}}",
+            5 => $"{{\"type\":\"identify\",{head},\"traits\":{{\"phone\":\"09{p:D8}\",\"name\":\"Nguyễn Văn {p}\"}}}}",
+            7 => $"{{\"type\":\"track\",{head},\"event\":\"Product Added\",\"properties\":{{\"product_id\":\"sku-{k}\"}}}}",
+            11 => $"{{\"type\":\"page\",{head},\"name\":\"Pricing\",\"properties\":{{\"path\":\"/bang-gia\",\"timeOnPageSeconds\":45}}}}",
+            _ when k % 3 == 0 => $"{{\"type\":\"track\",{head},\"event\":\"Product Viewed\",\"properties\":{{\"product_id\":\"sku-{k}\"}}}}",
+            _ => $"{{\"type\":\"page\",{head},\"properties\":{{\"path\":\"/san-pham/sku-{k}\",\"timeOnPageSeconds\":20}}}}",
+        };
+    }
+
+    private static long HeapAfterFullCollection()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
+
+    /// <summary>Listens to <c>o2o.events.applied</c>, the count of events the grains have applied.</summary>
+    private sealed class AppliedCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _applied;
+
+        public AppliedCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == O2OTelemetry.Name && instrument.Name == "o2o.events.applied")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _applied, value));
+            _listener.Start();
+        }
+
+        public void Reset() => Interlocked.Exchange(ref _applied, 0);
+
+        public async Task WaitForAsync(long count, TimeSpan limit)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (Interlocked.Read(ref _applied) < count)
+            {
+                if (deadline.Elapsed > limit)
+                {
+                    throw new TimeoutException($"Only {Interlocked.Read(ref _applied):N0} of {count:N0} events applied after {limit}.");
+                }
+                await Task.Delay(10);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+namespace O2O.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/O2O.Bench -- ingest [--profiles N] [--events-per-profile N] [--batch N] [--senders N]</c>
+/// </summary>
+internal static class BenchProgram
+{
+    private static async Task<int> Main(string[] args) => args.FirstOrDefault() switch
+    {
+        "ingest" or null => await IngestBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
+        var other => Fail($"Unknown benchmark '{other}'. Available: ingest"),
+    };
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 2;
+    }
+}
