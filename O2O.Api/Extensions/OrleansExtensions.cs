@@ -13,7 +13,7 @@ public static class OrleansExtensions
     {
         if (builder.Configuration.HasClusterConfiguration())
         {
-            builder.UseOrleansClient();
+            builder.UseOrleansClient(client => client.AddActivityPropagation());
             builder.Services.AddO2OGrainOptions();
             builder.Services.AddO2OEventApplier();
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -117,6 +118,14 @@ public static class IngestionApi
     {
         if (events.Count > 0)
         {
+            if (Activity.Current?.Id is { } traceParent)
+            {
+                // Each event carries the request's trace, so its application in the grains joins it.
+                for (var i = 0; i < events.Count; i++)
+                {
+                    events[i] = events[i] with { TraceParent = traceParent };
+                }
+            }
             var admission = await feed.PublishAsync(events, ct);
             if (!admission.Accepted)
             {

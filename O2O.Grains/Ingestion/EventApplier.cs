@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
@@ -24,9 +25,6 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
     /// <summary>Applies the batch; returns how many events were new and how many were duplicates.</summary>
     public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
     {
-        using var activity = O2OTelemetry.Source.StartActivity("o2o.apply");
-        activity?.SetTag("o2o.events", events.Count);
-
         var byPerson = await ResolveAsync(events);
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
@@ -70,6 +68,9 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
 
     private async Task<(string Tenant, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events)
     {
+        // The grain call continues the trace of the request that accepted the person's first event;
+        // the others in the batch are linked.
+        using var activity = StartApplyActivity(events);
         var batch = new EventBatch(events);
         for (var hops = 0; ; hops++)
         {
@@ -84,6 +85,20 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
                 resolver.Redirected(e, next);
             }
         }
+    }
+
+    private static Activity? StartApplyActivity(List<CustomerEvent> events)
+    {
+        if (!O2OTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+        ActivityContext.TryParse(events[0].TraceParent, null, out var parent);
+        var links = events.Count == 1 ? null : events.Skip(1)
+            .Select(e => ActivityContext.TryParse(e.TraceParent, null, out var linked) ? new ActivityLink(linked) : default)
+            .Where(l => l.Context != default)
+            .ToList();
+        return O2OTelemetry.Source.StartActivity("o2o.apply profile", ActivityKind.Consumer, parent, links: links);
     }
 
     private Task ForwardAsync((string Tenant, ApplyResult Result)[] results, List<CustomerEvent> anonymousOrders)

@@ -29,6 +29,8 @@ public static class SiloHostingExtensions
         builder.Services.AddO2OEventApplier();
         builder.UseOrleans(silo =>
         {
+            // Grain calls join the trace of whatever made them (an HTTP request, a consumed event).
+            silo.AddActivityPropagation();
             if (!configuration.HasClusterConfiguration())
             {
                 // Alone on loopback, on free ports so several embedded runs (and tests) can share a machine.
