@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using O2O.Tests.Infrastructure;
+
+namespace O2O.Tests.Telemetry;
+
+/// <summary>
+/// Telemetry leaves the process over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, as the
+/// Aspire dashboard or a collector would receive it.
+/// </summary>
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task OneTraceFollowsAnEventFromTheRequestIntoTheGrainCall()
+    {
+        await using var otlp = await OtlpReceiver.StartAsync();
+        await using var api = new TelemetryApi(otlp.Endpoint);
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(TelemetryApi.WriteKey + ":")));
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+
+        var response = await client.PostAsync("/v1/track", new StringContent(
+            """{"anonymousId":"otel-1","event":"Product Viewed","context":{"traits":{"phone":"0901234567","name":"Võ Thị Sáu"}}}""",
+            Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+
+        var (request, apply, grainCall) = await Poll.UntilAsync(() =>
+        {
+            var spans = otlp.Spans.Where(s => s.TraceId == traceId).ToList();
+            var request = spans.FirstOrDefault(s => s.Name.Contains("/v1/track", StringComparison.Ordinal));
+            var apply = spans.FirstOrDefault(s => s.Scope == "O2O" && s.Name == "o2o.apply profile");
+            var grainCall = spans.FirstOrDefault(s => s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal)
+                && s.Name.Contains("ICustomerGrain", StringComparison.Ordinal) && s.ParentSpanId == apply?.SpanId);
+            return request is not null && apply is not null && grainCall is not null ? (request, apply, grainCall) : default;
+        }, () => $"spans received: {string.Join("; ", otlp.Spans.Select(s => $"{s.Scope}:{s.Name} {s.TraceId}/{s.SpanId}<-{s.ParentSpanId}"))}");
+
+        apply.ParentSpanId.ShouldBe(request.SpanId);
+        grainCall.TraceId.ShouldBe(traceId);
+        request.Service.ShouldBe("O2O.Api");
+    }
+
+    [Fact]
+    public async Task O2OMetricsAndLogsArriveWithoutPersonalData()
+    {
+        await using var otlp = await OtlpReceiver.StartAsync();
+        await using var api = new TelemetryApi(otlp.Endpoint);
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(TelemetryApi.WriteKey + ":")));
+        (await client.PostAsync("/v1/identify", new StringContent(
+            """{"anonymousId":"otel-2","traits":{"phone":"0912345678","email":"lan.tran@example.vn","name":"Trần Thị Lan"}}""",
+            Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await client.PostAsync("/v1/track", new StringContent("""{"anonymousId":"otel-2"}""", Encoding.UTF8, "application/json")))
+            .StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+
+        await Poll.UntilAsync(() => otlp.MetricNames.ContainsKey("o2o.events.ingested") && otlp.MetricNames.ContainsKey("o2o.events.applied") && otlp.MetricNames.ContainsKey("o2o.events.rejected") ? true : default,
+            () => $"metrics received: {string.Join(", ", otlp.MetricNames.Keys.Order())}");
+
+        otlp.MetricNames["o2o.events.applied"].ShouldBe("O2O.Api");
+        var logs = string.Join('\n', otlp.LogBodies);
+        logs.ShouldNotContain("0912345678");
+        logs.ShouldNotContain("+84912345678");
+        logs.ShouldNotContain("lan.tran@example.vn");
+        logs.ShouldNotContain("Trần Thị Lan");
+    }
+
+    private sealed class TelemetryApi(string otlpEndpoint) : WebApplicationFactory<Program>
+    {
+        public const string WriteKey = "telemetry-write-key-000";
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("O2O:Demo:Enabled", "false");
+            builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKey);
+            builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "telemetry");
+            builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
+            builder.UseSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+            builder.UseSetting("OTEL_BSP_SCHEDULE_DELAY", "200");
+            builder.UseSetting("OTEL_BLRP_SCHEDULE_DELAY", "200");
+            builder.UseSetting("OTEL_METRIC_EXPORT_INTERVAL", "500");
+            builder.UseSetting("Logging:LogLevel:Default", "Information");
+        }
+    }
+}
+
+/// <summary>Polls until a condition yields a value; bounded so a broken pipeline fails rather than hangs.</summary>
+public static class Poll
+{
+    public static async Task<T> UntilAsync<T>(Func<T?> probe, Func<string> describe, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (probe() is { } value && !EqualityComparer<T>.Default.Equals(value, default!))
+            {
+                return value;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Condition not met within {seconds} s; {describe()}");
+    }
+}
