@@ -14,6 +14,7 @@ public static class OrleansExtensions
         if (builder.Configuration.HasClusterConfiguration())
         {
             builder.UseOrleansClient(client => client.AddActivityPropagation());
+            builder.Services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"]);
             builder.Services.AddO2OGrainOptions();
             builder.Services.AddO2OEventApplier();
         }

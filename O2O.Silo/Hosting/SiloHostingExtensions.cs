@@ -27,6 +27,7 @@ public static class SiloHostingExtensions
             builder.Services.PostConfigure<ProfileOptions>(o => o.Persist = PersistMode.OnDeactivation);
         }
         builder.Services.AddO2OEventApplier();
+        builder.Services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"]);
         builder.UseOrleans(silo =>
         {
             // Grain calls join the trace of whatever made them (an HTTP request, a consumed event).
