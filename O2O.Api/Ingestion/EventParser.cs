@@ -180,7 +180,7 @@ public sealed class EventParser(TimeProvider clock)
         {
             MessageId = OptionalString(json, "messageId") is { } id
                 ? Bounded(id, "messageId")
-                : $"checkin:{storeId}:{(int)method}:{phone ?? userId ?? anonymousId}:{timestamp.ToUnixTimeMilliseconds()}",
+                : $"checkin:{storeId}:{(int)method}:{Pseudonym(phone ?? userId ?? anonymousId!)}:{timestamp.ToUnixTimeMilliseconds()}",
             Tenant = tenant,
             Type = EventType.CheckIn,
             Timestamp = timestamp,
@@ -430,6 +430,10 @@ public sealed class EventParser(TimeProvider clock)
         }
         return at.ToUniversalTime();
     }
+
+    /// <summary>A stable stand-in for an identifier inside ids that may reach logs: never the phone itself.</summary>
+    private static string Pseudonym(string identifier) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identifier)).AsSpan(0, 8));
 
     private static string? StoreCode(JsonElement json, string name, string field, bool required)
     {
