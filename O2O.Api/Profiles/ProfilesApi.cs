@@ -13,6 +13,7 @@ public static class ProfilesApi
     {
         var api = app.MapGroup("/api/profiles").RequireAuthorization(O2OClaims.ReadPolicy).WithTags("Profiles");
         api.MapGet("/{id}", GetByIdAsync).WithName("GetProfile").WithSummary("A profile by its id");
+        api.MapDelete("/{id}", EraseAsync).WithName("EraseProfile").WithSummary("Forget a person (right to erasure)");
         api.MapGet("/", FindAsync).WithName("FindProfile").WithSummary("A profile through one identifier: phone, email, userId or anonymousId");
         return app;
     }
@@ -22,6 +23,11 @@ public static class ProfilesApi
         var view = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(http.User.Tenant(), id)).GetAsync();
         return view is null ? NotFound($"No profile '{id}'.") : TypedResults.Ok(view);
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string id, HttpContext http, IGrainFactory grains) =>
+        await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(http.User.Tenant(), id)).EraseAsync()
+            ? TypedResults.NoContent()
+            : NotFound($"No profile '{id}'.");
 
     private static async Task<Results<Ok<ProfileView>, ProblemHttpResult, ValidationProblem>> FindAsync(
         HttpContext http, IGrainFactory grains, string? phone = null, string? email = null, string? userId = null, string? anonymousId = null)

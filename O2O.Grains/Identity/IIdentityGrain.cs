@@ -14,6 +14,9 @@ public interface IIdentityGrain : IGrainWithStringKey
 
     /// <summary>Moves ownership from a merged profile to the one it merged into.</summary>
     Task ReassignAsync(string fromProfileId, string toProfileId);
+
+    /// <summary>Frees the identifier when its owner is erased.</summary>
+    Task ReleaseAsync(string profileId);
 }
 
 [GenerateSerializer, Alias("o2o.identity-state")]
@@ -45,6 +48,14 @@ public sealed class IdentityGrain(
         {
             state.State.ProfileId = toProfileId;
             await state.WriteStateAsync();
+        }
+    }
+
+    public async Task ReleaseAsync(string profileId)
+    {
+        if (state.State.ProfileId == profileId)
+        {
+            await state.ClearStateAsync();
         }
     }
 }

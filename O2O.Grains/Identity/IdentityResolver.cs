@@ -39,19 +39,27 @@ public sealed class IdentityResolver(IGrainFactory grains)
         }
 
         var owners = await Task.WhenAll(keys.Select(k => grains.GetGrain<IIdentityGrain>(k).GetProfileAsync()));
-        // The strongest identifier that already has an owner decides; otherwise a new profile whose
-        // id derives from the strongest identifier, so a replay after a crash lands on the same one.
-        var winner = Array.FindIndex(owners, o => o is not null) is var i and >= 0
-            ? owners[i]!
-            : NewProfileId(keys[0]);
+        // The strongest identifier decides. Its owner if it has one, else whoever owns a weaker one,
+        // else a new profile whose id derives from it, so a replay after a crash lands on the same one.
+        var winner = Array.Find(owners, o => o is not null) ?? NewProfileId(keys[0]);
+        // Claiming can lose a race to a concurrent event (a check-in by phone while the web form
+        // identifies): then the profile that got the strongest identifier is the person.
+        winner = owners[0] ?? await grains.GetGrain<IIdentityGrain>(keys[0]).ClaimAsync(winner);
 
-        var owned = new List<string>(keys.Count);
-        for (var k = 0; k < keys.Count; k++)
+        var owned = new List<string>(keys.Count) { keys[0] };
+        for (var k = 1; k < keys.Count; k++)
         {
             var owner = owners[k] ?? await grains.GetGrain<IIdentityGrain>(keys[k]).ClaimAsync(winner);
-            // Merges anonymous profiles only; the grain refuses to give up an identified one.
-            if (owner == winner || await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(e.Tenant, winner)).MergeFromAsync(owner))
+            if (owner == winner)
             {
+                owned.Add(keys[k]);
+            }
+            // Merges anonymous profiles only; the grain refuses to give up an identified one.
+            else if (await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(e.Tenant, winner)).MergeFromAsync(owner))
+            {
+                // The merged profile may not have applied its own events yet (they can sit in this
+                // same batch), so it cannot hand over an identifier it has not seen: move this one here.
+                await grains.GetGrain<IIdentityGrain>(keys[k]).ReassignAsync(owner, winner);
                 owned.Add(keys[k]);
             }
             else

@@ -15,4 +15,7 @@ public interface ILeadBoardGrain : IGrainWithStringKey
 
     /// <summary>The hottest leads now, hottest first.</summary>
     Task<IReadOnlyList<LeadSnapshot>> GetTopAsync(int take);
+
+    /// <summary>Takes a person off the board (erasure).</summary>
+    Task RemoveAsync(string profileId);
 }

@@ -36,6 +36,14 @@ public sealed class LeadBoardGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task RemoveAsync(string profileId)
+    {
+        if (state.State.Leads.Remove(profileId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
     public Task<IReadOnlyList<LeadSnapshot>> GetTopAsync(int take)
     {
         var now = clock.GetUtcNow();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
+using O2O.Grains.Leads;
 
 namespace O2O.Grains.Profiles;
 
@@ -116,6 +117,30 @@ public sealed class CustomerGrain(
         state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
         await state.WriteStateAsync();
         return snapshot;
+    }
+
+    public async Task<bool> EraseAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).EraseAsync();
+        }
+        if (s.Totals.Events == 0)
+        {
+            return false;
+        }
+        await Task.WhenAll(s.Identifiers.Select(id =>
+            GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReleaseAsync(ProfileId)));
+        var boards = new[] { ILeadBoardGrain.AllStores, s.LastStoreId }.OfType<string>();
+        await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
+        // Keep the dedup window: a replay of an erased person's old events must not bring them back.
+        var seen = s.Seen;
+        await state.ClearStateAsync();
+        state.State = new ProfileState { Seen = seen };
+        await state.WriteStateAsync();
+        _unsaved = false;
+        return true;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

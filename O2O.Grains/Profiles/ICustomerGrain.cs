@@ -24,4 +24,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// automatically.
     /// </summary>
     Task<ProfileState?> DetachIntoAsync(string targetProfileId);
+
+    /// <summary>
+    /// Forgets the person (right to erasure): state cleared, identifiers released, lead boards told.
+    /// Campaign and store counts keep the person only as a number. False when there was nothing to erase.
+    /// </summary>
+    Task<bool> EraseAsync();
 }

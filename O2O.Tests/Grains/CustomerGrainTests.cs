@@ -159,6 +159,42 @@ public sealed class CustomerGrainTests(ClusterFixture cluster)
         store.VisitorsToday.ShouldBeGreaterThanOrEqualTo(2);
     }
 
+    [Fact]
+    public async Task AWebFormAndAStoreCheckInArrivingTogetherAreOnePerson()
+    {
+        const string phone = "+84901110012";
+        // One batch: the web form identifies the browser while the store checks the same phone in.
+        await cluster.ApplyAsync(_make.Page("anon-12", "/", FacebookAd), _make.Identify("anon-12", phone), _make.CheckIn("HN01", phone));
+
+        var byPhone = await ProfileByPhoneAsync(phone);
+        var byDevice = await ProfileByAnonymousAsync("anon-12");
+        byDevice.ProfileId.ShouldBe(byPhone.ProfileId);
+        byPhone.Totals.Events.ShouldBe(3);
+        byPhone.Stage.ShouldBe(FunnelStage.StoreVisited);
+    }
+
+    [Fact]
+    public async Task AnErasedPersonIsForgottenEverywhereButTheCounts()
+    {
+        const string phone = "+84901110011";
+        await cluster.ApplyAsync(_make.Page("anon-11", "/", FacebookAd), _make.Identify("anon-11", phone, "Đỗ Thị Hoa"), _make.CheckIn("HCM02", phone));
+        var person = await ProfileByPhoneAsync(phone);
+        var board = cluster.Grains.GetGrain<O2O.Grains.Leads.ILeadBoardGrain>(TenantKey.Compose(_make.Tenant, "HCM02"));
+        (await board.GetTopAsync(10)).ShouldContain(l => l.ProfileId == person.ProfileId);
+
+        person.Identities.ShouldContain("anon:anon-11");
+        var anonOwner = await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(_make.Tenant, "anon:anon-11")).GetProfileAsync();
+        anonOwner.ShouldBe(person.ProfileId);
+        (await Grain(person.ProfileId).EraseAsync()).ShouldBeTrue();
+
+        (await Grain(person.ProfileId).GetAsync()).ShouldBeNull();
+        (await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(_make.Tenant, $"phone:{phone}")).GetProfileAsync()).ShouldBeNull();
+        (await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(_make.Tenant, "anon:anon-11")).GetProfileAsync()).ShouldBeNull();
+        (await board.GetTopAsync(10)).ShouldNotContain(l => l.ProfileId == person.ProfileId);
+        var campaign = await cluster.Grains.GetGrain<ICampaignGrain>(TenantKey.Compose(_make.Tenant, "tet_sale")).GetReportAsync();
+        campaign.Total.Steps.Single(s => s.Stage == FunnelStage.StoreVisited).Reached.ShouldBe(1);
+    }
+
     private ICustomerGrain Grain(string profileId) => cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, profileId));
 
     private Task<ProfileView> ProfileByPhoneAsync(string phone) => ProfileAsync(new Identifier(IdentifierKind.Phone, phone));

@@ -153,6 +153,21 @@ public sealed class IngestionApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task AnErasedProfileCanNoLongerBeFound()
+    {
+        var anonymousId = "erase-" + Guid.NewGuid().ToString("N");
+        (await api.Writer().PostAsync("/v1/page", Json($$$"""{"anonymousId":"{{{anonymousId}}}","name":"Home"}"""))).EnsureSuccessStatusCode();
+        var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={anonymousId}");
+        var id = profile.GetProperty("profileId").GetString();
+
+        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        (await api.Reader().GetAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await api.Reader().GetAsync($"/api/profiles?anonymousId={anonymousId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task HealthAndLivenessAnswer()
     {
         var client = api.CreateClient();
