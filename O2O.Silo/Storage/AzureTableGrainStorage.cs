@@ -96,7 +96,7 @@ public sealed partial class AzureTableGrainStorage(
             var overflow = new List<TableTransactionAction>();
             await foreach (var row in table.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {from} and RowKey lt {to}"),
-                select: ["RowKey"]))
+                select: ["PartitionKey", "RowKey"]))
             {
                 overflow.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
             }
