@@ -28,6 +28,7 @@ public static class SiloHostingExtensions
             builder.Services.PostConfigure<ProfileOptions>(o => o.Persist = PersistMode.OnDeactivation);
         }
         builder.Services.AddO2OEventApplier();
+        builder.Services.AddKeyedRedisConnections(configuration);
         builder.Services.AddHealthChecks()
             .AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"])
             .AddOrleansBackendChecks(configuration);

@@ -26,48 +26,19 @@ public sealed class TableStorageHealthCheck(TableServiceClient tables) : IHealth
 }
 
 /// <summary>Ready only when Redis answers a PING: membership and reminders live there.</summary>
-public sealed class RedisHealthCheck(string connectionString) : IHealthCheck, IDisposable
+public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
-    private readonly SemaphoreSlim _connecting = new(1, 1);
-    private ConnectionMultiplexer? _redis;
-
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            var redis = await ConnectAsync(cancellationToken);
             await redis.GetDatabase().PingAsync();
             return HealthCheckResult.Healthy();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, "Redis does not answer.", ex);
         }
-    }
-
-    private async Task<ConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
-    {
-        if (_redis is { } connected)
-        {
-            return connected;
-        }
-        await _connecting.WaitAsync(cancellationToken);
-        try
-        {
-            var options = ConfigurationOptions.Parse(connectionString);
-            options.AbortOnConnectFail = false;
-            return _redis ??= await ConnectionMultiplexer.ConnectAsync(options);
-        }
-        finally
-        {
-            _connecting.Release();
-        }
-    }
-
-    public void Dispose()
-    {
-        _redis?.Dispose();
-        _connecting.Dispose();
     }
 }
 
@@ -81,18 +52,9 @@ public static class StorageHealthCheckExtensions
     /// </summary>
     public static IHealthChecksBuilder AddOrleansBackendChecks(this IHealthChecksBuilder checks, IConfiguration configuration)
     {
-        var redisKeys = new[] { "Orleans:Clustering", "Orleans:Reminders" }
-            .Select(configuration.GetSection)
-            .Where(s => string.Equals(s["ProviderType"], "Redis", StringComparison.OrdinalIgnoreCase))
-            .Select(s => s["ServiceKey"])
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal);
-        foreach (var key in redisKeys)
+        foreach (var key in configuration.RedisServiceKeys())
         {
-            if (configuration.GetConnectionString(key) is { Length: > 0 } connectionString)
-            {
-                checks.Add(new HealthCheckRegistration($"redis-{key}", _ => new RedisHealthCheck(connectionString), HealthStatus.Unhealthy, [ReadyTag]));
-            }
+            checks.Add(new HealthCheckRegistration($"redis-{key}", services => new RedisHealthCheck(services.GetRequiredKeyedService<IConnectionMultiplexer>(key)), HealthStatus.Unhealthy, [ReadyTag]));
         }
 
         var tableKeys = configuration.GetSection("Orleans:GrainStorage").GetChildren()

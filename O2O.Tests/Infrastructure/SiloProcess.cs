@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using O2O.Grains;
+using O2O.Silo.Hosting;
 using Orleans.Configuration;
 
 namespace O2O.Tests.Infrastructure;
@@ -92,6 +93,7 @@ public sealed class SiloProcess : IDisposable
             ["Orleans:Clustering:ServiceKey"] = "redis",
             ["ConnectionStrings:redis"] = redis,
         });
+        builder.Services.AddKeyedRedisConnections(builder.Configuration);
         builder.UseOrleansClient(client => client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1)));
         builder.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15));
         var host = builder.Build();
