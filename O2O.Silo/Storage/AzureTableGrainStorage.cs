@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,12 @@ public sealed partial class AzureTableGrainStorage(
     private readonly Lock _tableLock = new();
     private Task<TableClient>? _table;
 
+    /// <summary>
+    /// States (partition and row key) last read or written with overflow rows, so the write that
+    /// replaces them knows to remove the old generation; small states, the common case, never query for them.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string, string), bool> _overflowing = new();
+
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var table = await TableAsync();
@@ -35,11 +42,12 @@ public sealed partial class AzureTableGrainStorage(
             grainState.RecordExists = false;
             return;
         }
-        var rows = StatePayload.RowCount(main);
-        var overflow = rows > 1
-            ? await Task.WhenAll(Enumerable.Range(1, rows - 1).Select(async r =>
-                (await table.GetEntityAsync<TableEntity>(partitionKey, TableKeys.OverflowRow(rowKey, r))).Value))
-            : [];
+        if (StatePayload.RowCount(main) > 1)
+        {
+            _overflowing[(partitionKey, rowKey)] = true;
+        }
+        var overflow = await Task.WhenAll(StatePayload.OverflowRows(main).Select(async key =>
+            (await table.GetEntityAsync<TableEntity>(partitionKey, key)).Value));
         grainState.State = options.GrainStorageSerializer.Deserialize<T>(new BinaryData(StatePayload.Join(main, overflow)));
         grainState.ETag = main.ETag.ToString();
         grainState.RecordExists = true;
@@ -50,39 +58,41 @@ public sealed partial class AzureTableGrainStorage(
         var table = await TableAsync();
         var (partitionKey, rowKey) = Keys(stateName, grainId);
         var payload = options.GrainStorageSerializer.Serialize(grainState.State);
-        var entities = StatePayload.ToEntities(partitionKey, rowKey, payload.ToMemory());
+        var generation = StatePayload.NewGeneration();
+        var entities = StatePayload.ToEntities(partitionKey, rowKey, payload.ToMemory(), generation);
         var etag = grainState.ETag is { } e ? new ETag(e) : (ETag?)null;
+        if (entities.Count > 1)
+        {
+            // The new generation's overflow rows land first, beside the current ones; readers only
+            // follow them once the main row below names this generation.
+            await Task.WhenAll(entities.Skip(1).Select(x => table.UpsertEntityAsync(x, TableUpdateMode.Replace)));
+        }
         try
         {
-            ETag written;
-            if (entities.Count == 1)
-            {
-                var response = etag is { } current
-                    ? await table.UpdateEntityAsync(entities[0], current, TableUpdateMode.Replace)
-                    : await table.AddEntityAsync(entities[0]);
-                written = response.Headers.ETag ?? throw new InvalidOperationException("Table storage returned no ETag.");
-            }
-            else
-            {
-                // Overflow rows ride in the main row's transaction: all land, or none does.
-                var actions = new List<TableTransactionAction>(entities.Count)
-                {
-                    etag is { } current
-                        ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entities[0], current)
-                        : new TableTransactionAction(TableTransactionActionType.Add, entities[0]),
-                };
-                actions.AddRange(entities.Skip(1).Select(x => new TableTransactionAction(TableTransactionActionType.UpsertReplace, x)));
-                var response = await table.SubmitTransactionAsync(actions);
-                written = response.Value[0].Headers.ETag
-                    ?? throw new InvalidOperationException("Table storage returned no ETag.");
-            }
-            grainState.ETag = written.ToString();
+            var response = etag is { } current
+                ? await table.UpdateEntityAsync(entities[0], current, TableUpdateMode.Replace)
+                : await table.AddEntityAsync(entities[0]);
+            grainState.ETag = (response.Headers.ETag ?? throw new InvalidOperationException("Table storage returned no ETag.")).ToString();
             grainState.RecordExists = true;
             StorageTelemetry.Writes.Add(1, _storageTag);
         }
         catch (RequestFailedException ex) when (IsConflict(ex))
         {
+            await DeleteOverflowAsync(table, partitionKey, rowKey, keep: null, only: generation);
             throw Conflict(grainId, grainState.ETag, ex);
+        }
+        if (entities.Count > 1 || _overflowing.ContainsKey((partitionKey, rowKey)))
+        {
+            // Rows of the generation this write replaced.
+            await DeleteOverflowAsync(table, partitionKey, rowKey, keep: generation, only: null);
+            if (entities.Count > 1)
+            {
+                _overflowing[(partitionKey, rowKey)] = true;
+            }
+            else
+            {
+                _overflowing.TryRemove((partitionKey, rowKey), out _);
+            }
         }
     }
 
@@ -92,35 +102,42 @@ public sealed partial class AzureTableGrainStorage(
         {
             var table = await TableAsync();
             var (partitionKey, rowKey) = Keys(stateName, grainId);
-            var (from, to) = TableKeys.OverflowRange(rowKey);
-            var overflow = new List<TableTransactionAction>();
-            await foreach (var row in table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {from} and RowKey lt {to}"),
-                select: ["PartitionKey", "RowKey"]))
-            {
-                overflow.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
-            }
             try
             {
-                if (overflow.Count == 0)
-                {
-                    await table.DeleteEntityAsync(partitionKey, rowKey, new ETag(etag));
-                }
-                else
-                {
-                    var main = new TableEntity(partitionKey, rowKey);
-                    await table.SubmitTransactionAsync(overflow.Prepend(new TableTransactionAction(TableTransactionActionType.Delete, main, new ETag(etag))));
-                }
+                // The main row is the commit point: once it is gone the state is gone.
+                await table.DeleteEntityAsync(partitionKey, rowKey, new ETag(etag));
                 StorageTelemetry.Writes.Add(1, _storageTag);
             }
             catch (RequestFailedException ex) when (IsConflict(ex))
             {
                 throw Conflict(grainId, etag, ex);
             }
+            await DeleteOverflowAsync(table, partitionKey, rowKey, keep: null, only: null);
+            _overflowing.TryRemove((partitionKey, rowKey), out _);
         }
         grainState.State = Activator.CreateInstance<T>();
         grainState.ETag = null;
         grainState.RecordExists = false;
+    }
+
+    /// <summary>Deletes overflow rows of the state, except generation <paramref name="keep"/>, or only generation <paramref name="only"/>.</summary>
+    private static async Task DeleteOverflowAsync(TableClient table, string partitionKey, string rowKey, string? keep, string? only)
+    {
+        var (from, to) = TableKeys.OverflowRange(rowKey);
+        var keepPrefix = keep is null ? null : TableKeys.OverflowGeneration(rowKey, keep);
+        var onlyPrefix = only is null ? null : TableKeys.OverflowGeneration(rowKey, only);
+        var deletes = new List<Task>();
+        await foreach (var row in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {from} and RowKey lt {to}"),
+            select: ["PartitionKey", "RowKey"]))
+        {
+            if ((keepPrefix is null || !row.RowKey.StartsWith(keepPrefix, StringComparison.Ordinal))
+                && (onlyPrefix is null || row.RowKey.StartsWith(onlyPrefix, StringComparison.Ordinal)))
+            {
+                deletes.Add(table.DeleteEntityAsync(partitionKey, row.RowKey, ETag.All));
+            }
+        }
+        await Task.WhenAll(deletes);
     }
 
     /// <summary>412: the ETag moved on; 409: a first write found a row; 404: the row to replace or delete is gone.</summary>

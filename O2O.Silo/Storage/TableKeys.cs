@@ -60,10 +60,13 @@ public static class TableKeys
         return builder.ToString();
     }
 
-    /// <summary>The row key of the <paramref name="index"/>-th overflow row of a state (1-based).</summary>
+    /// <summary>The row key of the <paramref name="index"/>-th overflow row (1-based) of one generation of a state.</summary>
     /// <remarks>'s' is not a hex digit, so no escaped state name can collide with an overflow row.</remarks>
-    public static string OverflowRow(string rowKey, int index) =>
-        string.Concat(rowKey, "~s", index.ToString("D3", CultureInfo.InvariantCulture));
+    public static string OverflowRow(string rowKey, string generation, int index) =>
+        string.Concat(rowKey, "~s", generation, "~", index.ToString("D3", CultureInfo.InvariantCulture));
+
+    /// <summary>The prefix shared by the overflow rows of one generation of a state.</summary>
+    public static string OverflowGeneration(string rowKey, string generation) => string.Concat(rowKey, "~s", generation, "~");
 
     /// <summary>Lower (inclusive) and upper (exclusive) row keys spanning every overflow row of a state.</summary>
     public static (string From, string To) OverflowRange(string rowKey) => (rowKey + "~s", rowKey + "~t");

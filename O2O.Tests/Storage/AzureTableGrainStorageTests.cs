@@ -117,6 +117,29 @@ public sealed class AzureTableGrainStorageTests(AzuriteFixture azurite, ClusterF
         cleared.RecordExists.ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task StateBiggerThanOneTableTransactionRoundTripsAndLeavesNoOldRows()
+    {
+        var storage = Storage("profiles");
+        var id = NewId();
+        var state = new GrainState<ProfileState> { State = Profile(events: 1) };
+        state.State!.Traits["notes"] = RandomText(6 * 1024 * 1024);
+
+        await storage.WriteStateAsync("profile", id, state);
+        state.State.Traits["notes"] = RandomText(5 * 1024 * 1024);
+        await storage.WriteStateAsync("profile", id, state);
+        var read = new GrainState<ProfileState>();
+        await storage.ReadStateAsync("profile", id, read);
+
+        read.State!.Traits["notes"].ShouldBe(state.State.Traits["notes"]);
+        var rows = await RowsOfAsync("profiles", id);
+        rows.ShouldBe(StatePayload.RowCount(await MainRowAsync("profiles", id)));
+
+        read.State.Traits.Remove("notes");
+        await storage.WriteStateAsync("profile", id, read);
+        (await RowsOfAsync("profiles", id)).ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("tenant-a/p/1")]
     [InlineData("tenant-a\\p#2?x")]
@@ -166,6 +189,20 @@ public sealed class AzureTableGrainStorageTests(AzuriteFixture azurite, ClusterF
         (await TableExistsAsync(name)).ShouldBeTrue();
     }
 
+    private async Task<int> RowsOfAsync(string table, GrainId id)
+    {
+        var rows = 0;
+        var partitionKey = TableKeys.Encode("storage-tests/" + id);
+        await foreach (var _ in azurite.Tables.GetTableClient(table).QueryAsync<TableEntity>(e => e.PartitionKey == partitionKey, select: ["RowKey"]))
+        {
+            rows++;
+        }
+        return rows;
+    }
+
+    private async Task<TableEntity> MainRowAsync(string table, GrainId id) =>
+        (await azurite.Tables.GetTableClient(table).GetEntityAsync<TableEntity>(TableKeys.Encode("storage-tests/" + id), TableKeys.Encode("profile"))).Value;
+
     private async Task<bool> TableExistsAsync(string table)
     {
         await foreach (var _ in azurite.Tables.QueryAsync(TableServiceClient.CreateQueryFilter($"TableName eq {table}")))
@@ -202,8 +239,8 @@ public sealed class AzureTableGrainStorageTests(AzuriteFixture azurite, ClusterF
 
     private static string RandomText(int length)
     {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        var random = new Random(5);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzăâđêôơưáàảãạ0123456789";
+        var random = new Random(length);
         return string.Create(length, random, (span, r) =>
         {
             for (var i = 0; i < span.Length; i++)

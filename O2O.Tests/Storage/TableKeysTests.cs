@@ -39,10 +39,10 @@ public sealed class TableKeysTests
     [Fact]
     public void OverflowRowsNeverCollideWithAnotherStateName()
     {
-        var overflow = TableKeys.OverflowRow(TableKeys.Encode("profile"), 1);
+        var overflow = TableKeys.OverflowRow(TableKeys.Encode("profile"), "0a1b2c", 1);
         var (from, to) = TableKeys.OverflowRange(TableKeys.Encode("profile"));
 
-        overflow.ShouldNotBe(TableKeys.Encode("profile~s001"));
+        overflow.ShouldNotBe(TableKeys.Encode("profile~s0a1b2c~001"));
         string.CompareOrdinal(overflow, from).ShouldBeGreaterThanOrEqualTo(0);
         string.CompareOrdinal(overflow, to).ShouldBeLessThan(0);
         var otherState = TableKeys.Encode("profile~s");
