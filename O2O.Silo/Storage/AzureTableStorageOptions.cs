@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Orleans.Storage;
@@ -9,7 +8,6 @@ namespace O2O.Silo.Storage;
 public sealed class AzureTableStorageOptions : IStorageProviderSerializerOptions
 {
     /// <summary>The account's table service. Set it directly or through <see cref="UseConnectionString"/>.</summary>
-    [Required]
     public TableServiceClient? TableServiceClient { get; set; }
 
     /// <summary>The table for this storage name; by default the storage name itself, letters and digits only.</summary>
