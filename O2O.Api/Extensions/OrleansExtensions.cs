@@ -13,6 +13,7 @@ public static class OrleansExtensions
     {
         if (builder.Configuration.HasClusterConfiguration())
         {
+            builder.Services.AddKeyedRedisConnections(builder.Configuration);
             builder.UseOrleansClient(client => client.AddActivityPropagation());
             builder.Services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"]);
             builder.Services.AddO2OGrainOptions();

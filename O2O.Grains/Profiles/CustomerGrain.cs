@@ -59,7 +59,17 @@ public sealed class CustomerGrain(
         ProfileProjection.CollectFunnelDeltas(s, funnel);
         if (_profile.Persist == PersistMode.EveryBatch)
         {
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // The batch is applied in memory but not stored. Dropping this activation makes the caller's
+                // retry re-read durable state and apply the batch again, instead of calling it all duplicates.
+                DeactivateOnIdle();
+                throw;
+            }
         }
         else
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using O2O.Grains;
 using O2O.Grains.Profiles;
+using Orleans.Configuration;
 
 namespace O2O.Silo.Hosting;
 
@@ -27,7 +28,13 @@ public static class SiloHostingExtensions
             builder.Services.PostConfigure<ProfileOptions>(o => o.Persist = PersistMode.OnDeactivation);
         }
         builder.Services.AddO2OEventApplier();
-        builder.Services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"]);
+        builder.Services.AddKeyedRedisConnections(configuration);
+        builder.Services.AddHealthChecks()
+            .AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"])
+            .AddOrleansBackendChecks(configuration);
+        // Membership timing (probe timeouts, missed probes, votes) can be tightened per environment,
+        // e.g. Orleans__Membership__ProbeTimeout, so tests see a dead silo declared within seconds.
+        builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
         builder.UseOrleans(silo =>
         {
             // Grain calls join the trace of whatever made them (an HTTP request, a consumed event).
