@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using O2O.Grains;
 using O2O.Grains.Profiles;
+using O2O.Silo.EventHubs;
 
 namespace O2O.Silo.Hosting;
 
@@ -51,6 +52,7 @@ public static class SiloHostingExtensions
                 silo.UseInMemoryReminderService();
             }
         });
+        builder.AddEventHubsConsumer();
         return builder;
     }
 
