@@ -26,6 +26,7 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
     private readonly int _maxInFlight;
     private readonly ILogger<KafkaEventFeed> _logger;
     private long _inFlight;
+    private int _disposed;
 
     public KafkaEventFeed(IOptions<EventHubsOptions> options, ILogger<KafkaEventFeed> logger)
     {
@@ -45,7 +46,7 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
             QueueBufferingMaxKbytes = 1_048_576,
             ClientId = $"o2o-api-{Environment.MachineName}",
         };
-        o.Connection.ApplyTo(config);
+        o.ParseConnection().ApplyTo(config);
         _producer = new ProducerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason))
             .Build();
@@ -96,6 +97,11 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
 
     public void Dispose()
     {
+        // The container may dispose it twice: as itself and as the IEventFeed it also is.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _producer.Flush(TimeSpan.FromSeconds(10));
         _producer.Dispose();
     }

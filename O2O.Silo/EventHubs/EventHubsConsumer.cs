@@ -61,7 +61,7 @@ public sealed partial class EventHubsConsumer(
 
     private void Run(CancellationToken ct)
     {
-        var connection = _options.Connection;
+        var connection = _options.ParseConnection();
         var deadLetterConfig = new ProducerConfig { EnableIdempotence = true, Acks = Acks.All, LingerMs = 5 };
         connection.ApplyTo(deadLetterConfig);
         _deadLetters = new ProducerBuilder<string?, byte[]>(deadLetterConfig).Build();

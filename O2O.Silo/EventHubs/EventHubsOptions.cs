@@ -46,7 +46,7 @@ public sealed class EventHubsOptions
     public string? ConnectionString { get; set; }
 
     /// <summary>The parsed connection; valid once the options have been validated.</summary>
-    public EventHubsConnection Connection => EventHubsConnection.Parse(ConnectionString);
+    public EventHubsConnection ParseConnection() => EventHubsConnection.Parse(ConnectionString);
 }
 
 /// <summary>Fills the connection string and the hub name from the connection string's EntityPath.</summary>
