@@ -77,7 +77,7 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
             {
                 headers.Add(EventJson.TraceParentHeader, Encoding.ASCII.GetBytes(parent));
             }
-            var message = new Message<string, byte[]> { Key = e.RoutingKey, Value = EventJson.Serialize(e with { TraceParent = parent }), Headers = headers };
+            var message = new Message<string, byte[]> { Key = e.RoutingKey, Value = EventJson.Serialize(e.TraceParent == parent ? e : e with { TraceParent = parent }), Headers = headers };
             try
             {
                 _producer.Produce(_hub, message, batch.OnDelivered);
