@@ -40,7 +40,6 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
             Acks = Acks.All,
             LingerMs = o.LingerMs,
             MessageTimeoutMs = o.DeliveryTimeoutMs,
-            CompressionType = CompressionType.Lz4,
             // Our own bound is the real one; librdkafka's queue only has to be larger than it.
             QueueBufferingMaxMessages = Math.Max(100_000, o.MaxInFlightEvents * 2),
             QueueBufferingMaxKbytes = 1_048_576,
