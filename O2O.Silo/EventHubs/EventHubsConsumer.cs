@@ -39,6 +39,9 @@ public sealed partial class EventHubsConsumer(
     private long _buffered;
     private volatile bool _aborted;
 
+    /// <summary>Messages fetched and not yet applied, across owned partitions.</summary>
+    public long Buffered => Interlocked.Read(ref _buffered);
+
     /// <summary>Completes once the group has handed this consumer its first partitions.</summary>
     public Task Assigned => _assigned.Task;
 
@@ -222,7 +225,16 @@ public sealed partial class EventHubsConsumer(
     {
         foreach (var (tp, worker) in _workers)
         {
-            var high = consumer.GetWatermarkOffsets(tp).High;
+            Offset high;
+            try
+            {
+                // Asked of the broker: the cached watermark stops moving while prefetching is paused.
+                high = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(1)).High;
+            }
+            catch (KafkaException)
+            {
+                continue;
+            }
             if (high.IsSpecial)
             {
                 continue;

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using O2O.Api.EventHubs;
@@ -56,45 +59,58 @@ public static class EventHubsBenchmark
     {
         var profiles = args.Int("profiles", 50_000);
         var perProfile = args.Int("events-per-profile", 20);
+        // The mock cluster keeps about 5 MB per partition and drops older batches, so the backlog is kept
+        // within what it holds: the writer stays at most this many events ahead of the grains.
+        var window = args.Int("window", 40_000);
         var total = profiles * perProfile;
+        var chunks = total / 1_000;
         using var mock = MockCluster.Start();
         var hub = "drain-" + Guid.NewGuid().ToString("N")[..8];
-        Console.WriteLine($"O2O Event Hubs drain benchmark: {total:N0} events ({profiles:N0} profiles x {perProfile}) on the mock cluster, then one silo drains them");
+        Console.WriteLine($"O2O Event Hubs drain benchmark: {total:N0} events ({profiles:N0} profiles x {perProfile}) through the mock cluster to one silo; backlog {window:N0} events ahead of the grains");
         Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}");
 
-        var clock = Stopwatch.StartNew();
-        using (var feed = new KafkaEventFeed(Options.Create(new EventHubsOptions { ConnectionString = mock.BootstrapServers, Hub = hub, MaxInFlightEvents = 400_000 }),
-            NullLogger<KafkaEventFeed>.Instance))
-        {
-            var next = -1;
-            var start = DateTimeOffset.UtcNow.AddHours(-1);
-            await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-            {
-                int k;
-                while ((k = Interlocked.Increment(ref next)) < perProfile * (profiles / 1_000))
-                {
-                    // Event (k / blocks) of 1,000 people per publish: every batch spans many people.
-                    var step = k / (profiles / 1_000);
-                    var block = k % (profiles / 1_000);
-                    var events = Enumerable.Range(block * 1_000, 1_000).Select(p => Event(p, step, start)).ToList();
-                    while (!(await feed.PublishAsync(events, CancellationToken.None)).Accepted)
-                    {
-                        await Task.Delay(10);
-                    }
-                }
-            }));
-        }
-        var producedAt = clock.Elapsed;
-        Console.WriteLine($"backlog   {total:N0} events written in {producedAt.TotalSeconds:F2} s = {total / producedAt.TotalSeconds:N0} events/s");
-
         using var applied = new IngestBenchmark.AppliedCounter();
-        clock.Restart();
+        using var feed = new KafkaEventFeed(Options.Create(new EventHubsOptions { ConnectionString = mock.BootstrapServers, Hub = hub, MaxInFlightEvents = 400_000 }),
+            NullLogger<KafkaEventFeed>.Instance);
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        var written = 0;
+        async Task WriteAsync(int upTo, bool paced)
+        {
+            for (var k = written / 1_000; k < upTo; k++)
+            {
+                while (paced && written - applied.Count > window)
+                {
+                    await Task.Delay(5);
+                }
+                // Event `step` of 1,000 people per chunk: every batch spans many people.
+                var step = k / (profiles / 1_000);
+                var block = k % (profiles / 1_000);
+                var events = Enumerable.Range(block * 1_000, 1_000).Select(p => Event(p, step, start)).ToList();
+                while (!(await feed.PublishAsync(events, CancellationToken.None)).Accepted)
+                {
+                    await Task.Delay(10);
+                }
+                written += events.Count;
+            }
+        }
+        await WriteAsync(Math.Min(chunks, window / 1_000), paced: false);
+        Console.WriteLine($"backlog   {written:N0} events on the hub before the silo starts");
+
+        var clock = Stopwatch.StartNew();
         await using var api = new EmbeddedApi(Settings(mock.BootstrapServers, hub));
-        api.Server.ToString(); // starts the host: the silo and its consumer
+        api.StartServer(); // the silo and its consumer
         var startedAt = clock.Elapsed;
+        var writer = WriteAsync(chunks, paced: true);
         await applied.WaitForAsync(1, TimeSpan.FromMinutes(2));
         var firstAt = clock.Elapsed;
-        await applied.WaitForAsync(total, TimeSpan.FromMinutes(30));
+        var consumer = api.Services.GetServices<IHostedService>().OfType<EventHubsConsumer>().Single();
+        using (var progress = new Timer(_ => Console.WriteLine(
+            $"  {clock.Elapsed.TotalSeconds:F0} s: {applied.Count:N0} applied, {written:N0} written, {consumer.Buffered:N0} fetched and not applied, lag by partition {string.Join(", ", Enumerable.Range(0, 4).Select(p => ConsumerLag.Of(hub, p)?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"))}"),
+            null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)))
+        {
+            await writer;
+            await applied.WaitForAsync(total, TimeSpan.FromMinutes(30));
+        }
         var doneAt = clock.Elapsed;
         Console.WriteLine($"silo up in {startedAt.TotalSeconds:F2} s, first event applied at {firstAt.TotalSeconds:F2} s (group join)");
         Console.WriteLine($"drained   {total:N0} events in {(doneAt - firstAt).TotalSeconds:F2} s = {total / (doneAt - firstAt).TotalSeconds:N0} events/s; {doneAt.TotalSeconds:F2} s from silo start");
@@ -107,6 +123,7 @@ public static class EventHubsBenchmark
         ["O2O:EventHubs:Hub"] = hub,
         ["O2O:EventHubs:DeadLetterHub"] = hub + "-dlq",
         ["O2O:EventHubs:ConsumerGroup"] = "bench",
+        ["Logging:LogLevel:O2O.Silo.EventHubs"] = "Information",
     };
 
     private static CustomerEvent Event(int p, int k, DateTimeOffset start) => new()

@@ -160,6 +160,8 @@ public static class IngestBenchmark
             _listener.Start();
         }
 
+        public long Count => Interlocked.Read(ref _applied);
+
         public void Reset() => Interlocked.Exchange(ref _applied, 0);
 
         public async Task WaitForAsync(long count, TimeSpan limit)
