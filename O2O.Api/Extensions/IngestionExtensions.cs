@@ -1,5 +1,7 @@
+using O2O.Api.EventHubs;
 using O2O.Api.Ingestion;
 using O2O.Grains.Ingestion;
+using O2O.Silo.EventHubs;
 
 namespace O2O.Api.Extensions;
 
@@ -9,6 +11,14 @@ public static class IngestionExtensions
     public static TBuilder AddIngestion<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddSingleton<EventParser>();
+        if (builder.Configuration.HasEventHubs())
+        {
+            // Durable path: the event hub holds accepted events; silos' consumers apply them.
+            builder.Services.AddEventHubsOptions();
+            builder.Services.AddSingleton<KafkaEventFeed>();
+            builder.Services.AddSingleton<IEventFeed>(sp => sp.GetRequiredService<KafkaEventFeed>());
+            return builder;
+        }
         builder.Services.AddOptions<InProcessFeedOptions>().BindConfiguration(InProcessFeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<InProcessEventFeed>();
         builder.Services.AddSingleton<IEventFeed>(sp => sp.GetRequiredService<InProcessEventFeed>());

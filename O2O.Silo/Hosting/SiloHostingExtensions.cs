@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using O2O.Grains;
 using O2O.Grains.Profiles;
+using O2O.Silo.EventHubs;
 using Orleans.Configuration;
 
 namespace O2O.Silo.Hosting;
@@ -58,6 +59,7 @@ public static class SiloHostingExtensions
                 silo.UseInMemoryReminderService();
             }
         });
+        builder.AddEventHubsConsumer();
         return builder;
     }
 

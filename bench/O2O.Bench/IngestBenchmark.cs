@@ -51,7 +51,7 @@ public static class IngestBenchmark
         return 0;
     }
 
-    private static async Task SendAsync(HttpClient client, List<byte[]> batches, int senders, List<double>? latencies)
+    internal static async Task SendAsync(HttpClient client, List<byte[]> batches, int senders, List<double>? latencies)
     {
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
@@ -85,7 +85,7 @@ public static class IngestBenchmark
     }
 
     /// <summary>Event k of every profile, then event k+1, ..., cut into batches: each batch spans many people.</summary>
-    private static List<byte[]> Batches(int profiles, int perProfile, int batchSize, string prefix)
+    internal static List<byte[]> Batches(int profiles, int perProfile, int batchSize, string prefix)
     {
         var batches = new List<byte[]>(profiles * perProfile / batchSize + 1);
         var sb = new StringBuilder();
@@ -142,7 +142,7 @@ public static class IngestBenchmark
     private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
 
     /// <summary>Listens to <c>o2o.events.applied</c>, the count of events the grains have applied.</summary>
-    private sealed class AppliedCounter : IDisposable
+    internal sealed class AppliedCounter : IDisposable
     {
         private readonly MeterListener _listener = new();
         private long _applied;
@@ -159,6 +159,8 @@ public static class IngestBenchmark
             _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _applied, value));
             _listener.Start();
         }
+
+        public long Count => Interlocked.Read(ref _applied);
 
         public void Reset() => Interlocked.Exchange(ref _applied, 0);
 

@@ -1,0 +1,472 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using ErrorCode = Confluent.Kafka.ErrorCode;
+using Microsoft.Extensions.Options;
+using O2O.Grains.Diagnostics;
+using O2O.Grains.Events;
+using O2O.Grains.Ingestion;
+
+namespace O2O.Silo.EventHubs;
+
+/// <summary>
+/// Drains the event hub into the grains as one member of the consumer group. Each owned partition has
+/// its own worker that applies events in partition order through <see cref="EventApplier"/>; an offset
+/// is committed only once every event before it has been applied (or dead-lettered). Rebalances and
+/// shutdown commit what is done and nothing more, so a crash replays at most the uncommitted tail,
+/// which the grains' message-id dedup window absorbs.
+/// </summary>
+public sealed partial class EventHubsConsumer(
+    EventApplier applier,
+    IOptions<EventHubsOptions> options,
+    TimeProvider clock,
+    ILogger<EventHubsConsumer> logger) : BackgroundService
+{
+    public const string DeadLetterReasonHeader = "o2o-dlq-reason";
+    public const string OriginalTopicHeader = "o2o-original-topic";
+    public const string OriginalPartitionHeader = "o2o-original-partition";
+    public const string OriginalOffsetHeader = "o2o-original-offset";
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(30);
+
+    private readonly EventHubsOptions _options = options.Value;
+    private readonly ConcurrentDictionary<TopicPartition, PartitionWorker> _workers = new();
+    private readonly TaskCompletionSource _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IProducer<string?, byte[]>? _deadLetters;
+    private long _buffered;
+    private volatile bool _aborted;
+
+    /// <summary>Messages fetched and not yet applied, across owned partitions.</summary>
+    public long Buffered => Interlocked.Read(ref _buffered);
+
+    /// <summary>Completes once the group has handed this consumer its first partitions.</summary>
+    public Task Assigned => _assigned.Task;
+
+    /// <summary>
+    /// Stops at once as a crashed process would: in-flight work is abandoned and no offset is
+    /// committed. Another member then replays from the last commit.
+    /// </summary>
+    public void Abort()
+    {
+        _aborted = true;
+        foreach (var worker in _workers.Values)
+        {
+            worker.Stop();
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // Consume blocks, so the loop gets a thread of its own rather than a pool thread.
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken ct)
+    {
+        var connection = _options.ParseConnection();
+        var deadLetterConfig = new ProducerConfig { EnableIdempotence = true, Acks = Acks.All, LingerMs = 5 };
+        connection.ApplyTo(deadLetterConfig);
+        _deadLetters = new ProducerBuilder<string?, byte[]>(deadLetterConfig).Build();
+
+        var config = new ConsumerConfig
+        {
+            GroupId = _options.ConsumerGroup,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            EnablePartitionEof = false,
+            AllowAutoCreateTopics = true,
+            ClientId = $"o2o-silo-{Environment.MachineName}",
+        };
+        connection.ApplyTo(config);
+        using var consumer = new ConsumerBuilder<string?, byte[]>(config)
+            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions, commit: true))
+            .SetPartitionsLostHandler((c, partitions) => OnRevoked(c, partitions, commit: false))
+            .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason))
+            .Build();
+        consumer.Subscribe(_options.Hub);
+        LogStarted(_options.Hub, _options.ConsumerGroup);
+
+        var nextCommit = clock.GetUtcNow() + _options.CommitInterval;
+        var bufferLimit = Math.Max(10_000, _options.BatchSize * 8);
+        try
+        {
+            while (!ct.IsCancellationRequested && !_aborted)
+            {
+                if (Interlocked.Read(ref _buffered) >= bufferLimit)
+                {
+                    // Workers are behind: hold off fetching rather than buffer without bound.
+                    Thread.Sleep(1);
+                }
+                else if (Consume(consumer) is { Message: not null } result && _workers.TryGetValue(result.TopicPartition, out var worker))
+                {
+                    Interlocked.Increment(ref _buffered);
+                    worker.Enqueue(result);
+                }
+                if (clock.GetUtcNow() >= nextCommit && !_aborted)
+                {
+                    CommitDone(consumer, _workers.Values);
+                    RecordLag(consumer);
+                    nextCommit = clock.GetUtcNow() + _options.CommitInterval;
+                }
+            }
+        }
+        finally
+        {
+            if (_aborted)
+            {
+                // A crash: leave the group so the partitions move on, but commit nothing.
+                TryClose(consumer);
+            }
+            else
+            {
+                StopAndWait([.. _workers.Values]);
+                CommitDone(consumer, _workers.Values);
+                TryClose(consumer);
+            }
+            foreach (var tp in _workers.Keys)
+            {
+                ConsumerLag.Forget(tp.Topic, tp.Partition);
+            }
+            _deadLetters.Flush(TimeSpan.FromSeconds(10));
+            _deadLetters.Dispose();
+            LogStopped(_options.Hub, _aborted);
+        }
+    }
+
+    private ConsumeResult<string?, byte[]>? Consume(IConsumer<string?, byte[]> consumer)
+    {
+        try
+        {
+            return consumer.Consume(TimeSpan.FromMilliseconds(100));
+        }
+        catch (ConsumeException ex)
+        {
+            // Includes a hub that does not exist yet: keep polling, it will appear.
+            LogKafkaError(ex.Error.Code, ex.Error.Reason);
+            return null;
+        }
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        foreach (var tp in partitions)
+        {
+            var worker = new PartitionWorker(this, tp);
+            _workers[tp] = worker;
+            worker.Start();
+        }
+        LogAssigned(partitions.Count, string.Join(',', partitions.Select(p => p.Partition.Value)));
+        _assigned.TrySetResult();
+    }
+
+    private void OnRevoked(IConsumer<string?, byte[]> consumer, List<TopicPartitionOffset> partitions, bool commit)
+    {
+        var leaving = partitions.Select(p => _workers.TryGetValue(p.TopicPartition, out var w) ? w : null).OfType<PartitionWorker>().ToList();
+        if (_aborted)
+        {
+            return;
+        }
+        StopAndWait(leaving);
+        if (commit)
+        {
+            CommitDone(consumer, leaving);
+        }
+        foreach (var worker in leaving)
+        {
+            _workers.TryRemove(worker.Partition, out _);
+            Interlocked.Add(ref _buffered, -worker.Queued);
+            ConsumerLag.Forget(worker.Partition.Topic, worker.Partition.Partition);
+        }
+        LogRevoked(leaving.Count, commit);
+    }
+
+    private void StopAndWait(IReadOnlyCollection<PartitionWorker> workers)
+    {
+        foreach (var worker in workers)
+        {
+            worker.Stop();
+        }
+        // The batch in flight may finish (its offsets then count as done); no new batch starts.
+        if (!Task.WaitAll([.. workers.Select(w => w.Completion)], StopWait))
+        {
+            LogStopTimedOut(workers.Count);
+        }
+    }
+
+    private void CommitDone(IConsumer<string?, byte[]> consumer, IEnumerable<PartitionWorker> workers)
+    {
+        var offsets = workers
+            .Select(w => (Worker: w, Done: w.DoneOffset))
+            .Where(x => x.Done > x.Worker.CommittedOffset)
+            .ToList();
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            consumer.Commit(offsets.Select(x => new TopicPartitionOffset(x.Worker.Partition, new Offset(x.Done))));
+            foreach (var (worker, done) in offsets)
+            {
+                worker.CommittedOffset = done;
+            }
+        }
+        catch (KafkaException ex)
+        {
+            // Not fatal: the next commit carries the same offsets (they only grow).
+            LogCommitFailed(ex.Error.Code, ex.Error.Reason);
+        }
+    }
+
+    private void RecordLag(IConsumer<string?, byte[]> consumer)
+    {
+        foreach (var (tp, worker) in _workers)
+        {
+            Offset high;
+            try
+            {
+                // Asked of the broker: the cached watermark stops moving while prefetching is paused.
+                high = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(1)).High;
+            }
+            catch (KafkaException)
+            {
+                continue;
+            }
+            if (high.IsSpecial)
+            {
+                continue;
+            }
+            var next = worker.DoneOffset >= 0 ? worker.DoneOffset : worker.FirstOffset >= 0 ? worker.FirstOffset : high.Value;
+            ConsumerLag.Set(tp.Topic, tp.Partition, high.Value - next);
+        }
+    }
+
+    private static void TryClose(IConsumer<string?, byte[]> consumer)
+    {
+        try
+        {
+            consumer.Close();
+        }
+        catch (KafkaException)
+        {
+            // Closing is best effort; the group coordinator times the member out otherwise.
+        }
+    }
+
+    private async Task ApplyBatchAsync(PartitionWorker worker, List<ConsumeResult<string?, byte[]>> batch, CancellationToken ct)
+    {
+        var events = new List<CustomerEvent>(batch.Count);
+        var sources = new List<ConsumeResult<string?, byte[]>>(batch.Count);
+        foreach (var message in batch)
+        {
+            if (EventJson.TryDeserialize(message.Message.Value, out var e, out var reason))
+            {
+                events.Add(e!);
+                sources.Add(message);
+            }
+            else
+            {
+                await DeadLetterAsync(message, "unparseable", reason!, ct);
+            }
+        }
+        if (events.Count > 0)
+        {
+            await ApplyOrIsolateAsync(worker, events, sources, ct);
+        }
+    }
+
+    private async Task ApplyOrIsolateAsync(PartitionWorker worker, List<CustomerEvent> events, List<ConsumeResult<string?, byte[]>> sources, CancellationToken ct)
+    {
+        var failure = await TryApplyAsync(worker, events, ct);
+        if (failure is null)
+        {
+            return;
+        }
+        if (events.Count == 1)
+        {
+            await DeadLetterAsync(sources[0], IsPermanent(failure) ? "rejected" : "apply_failed",
+                $"{failure.GetType().Name}: {failure.Message}", ct);
+            return;
+        }
+        // Find the event(s) at fault by applying one at a time; the rest still go through, in order.
+        LogIsolating(worker.Partition.Partition, events.Count, failure.GetType().Name);
+        for (var i = 0; i < events.Count; i++)
+        {
+            await ApplyOrIsolateAsync(worker, [events[i]], [sources[i]], ct);
+        }
+    }
+
+    private async Task<Exception?> TryApplyAsync(PartitionWorker worker, List<CustomerEvent> events, CancellationToken ct)
+    {
+        var delay = _options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                await applier.ApplyAsync(events);
+                return null;
+            }
+            catch (Exception ex) when (IsPermanent(ex) || attempt >= _options.MaxApplyAttempts)
+            {
+                return ex;
+            }
+            catch (Exception ex)
+            {
+                // Applying is idempotent (profiles skip message ids they have seen), so the whole batch is retried.
+                LogRetry(worker.Partition.Partition, events.Count, attempt, delay.TotalMilliseconds, ex);
+                await Task.Delay(delay, clock, ct);
+                delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, delay.Ticks * 2));
+            }
+        }
+    }
+
+    /// <summary>Errors that no retry can fix: the grain refused the event's content.</summary>
+    internal static bool IsPermanent(Exception ex) =>
+        ex is ArgumentException or FormatException or NotSupportedException or InvalidDataException or KeyNotFoundException;
+
+    private async Task DeadLetterAsync(ConsumeResult<string?, byte[]> source, string kind, string reason, CancellationToken ct)
+    {
+        var headers = new Headers
+        {
+            { DeadLetterReasonHeader, Encoding.UTF8.GetBytes($"{kind}: {reason}") },
+            { OriginalTopicHeader, Encoding.UTF8.GetBytes(source.Topic) },
+            { OriginalPartitionHeader, Encoding.UTF8.GetBytes(source.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
+            { OriginalOffsetHeader, Encoding.UTF8.GetBytes(source.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
+        };
+        if (source.Message.Headers?.TryGetLastBytes(EventJson.TraceParentHeader, out var traceParent) == true)
+        {
+            headers.Add(EventJson.TraceParentHeader, traceParent);
+        }
+        var delay = _options.RetryDelay;
+        while (true)
+        {
+            try
+            {
+                // Awaited: the offset may only move past a poison message once the dead-letter hub holds it.
+                await _deadLetters!.ProduceAsync(_options.DeadLetterHub,
+                    new Message<string?, byte[]> { Key = source.Message.Key, Value = source.Message.Value ?? [], Headers = headers }, ct);
+                break;
+            }
+            catch (ProduceException<string?, byte[]> ex)
+            {
+                LogDeadLetterFailed(source.Partition.Value, source.Offset.Value, ex.Error.Code);
+                await Task.Delay(delay, clock, ct);
+                delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, delay.Ticks * 2));
+            }
+        }
+        O2OTelemetry.EventsDeadLettered.Add(1, new KeyValuePair<string, object?>("reason", kind));
+        LogDeadLettered(source.Topic, source.Partition.Value, source.Offset.Value, kind);
+    }
+
+    /// <summary>One owned partition: a queue of fetched messages and the loop that applies them in order.</summary>
+    private sealed class PartitionWorker(EventHubsConsumer owner, TopicPartition partition)
+    {
+        private readonly Channel<ConsumeResult<string?, byte[]>> _queue =
+            Channel.CreateUnbounded<ConsumeResult<string?, byte[]>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        private readonly CancellationTokenSource _stop = new();
+        private long _done = -1;
+        private long _first = -1;
+        private int _queued;
+
+        public TopicPartition Partition { get; } = partition;
+
+        /// <summary>The next offset to read after everything applied so far; -1 before the first batch.</summary>
+        public long DoneOffset => Interlocked.Read(ref _done);
+
+        public long FirstOffset => Interlocked.Read(ref _first);
+
+        /// <summary>Touched only by the consume thread.</summary>
+        public long CommittedOffset { get; set; } = -1;
+
+        public int Queued => Volatile.Read(ref _queued);
+
+        public Task Completion { get; private set; } = Task.CompletedTask;
+
+        public void Start() => Completion = Task.Run(RunAsync);
+
+        public void Enqueue(ConsumeResult<string?, byte[]> message)
+        {
+            Interlocked.CompareExchange(ref _first, message.Offset.Value, -1);
+            Interlocked.Increment(ref _queued);
+            _queue.Writer.TryWrite(message);
+        }
+
+        public void Stop()
+        {
+            _queue.Writer.TryComplete();
+            _stop.Cancel();
+        }
+
+        private async Task RunAsync()
+        {
+            var ct = _stop.Token;
+            var batch = new List<ConsumeResult<string?, byte[]>>(owner._options.BatchSize);
+            try
+            {
+                while (await _queue.Reader.WaitToReadAsync(ct))
+                {
+                    while (batch.Count < owner._options.BatchSize && _queue.Reader.TryRead(out var message))
+                    {
+                        batch.Add(message);
+                    }
+                    await owner.ApplyBatchAsync(this, batch, ct);
+                    if (owner._aborted)
+                    {
+                        return;
+                    }
+                    Interlocked.Exchange(ref _done, batch[^1].Offset.Value + 1);
+                    Interlocked.Add(ref _queued, -batch.Count);
+                    Interlocked.Add(ref owner._buffered, -batch.Count);
+                    batch.Clear();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                owner.LogWorkerFailed(Partition.Partition, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming event hub {Hub} as group {Group}")]
+    private partial void LogStarted(string hub, string group);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming event hub {Hub} (aborted: {Aborted})")]
+    private partial void LogStopped(string hub, bool aborted);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Count} partitions: {Partitions}")]
+    private partial void LogAssigned(int count, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gave up {Count} partitions (committed: {Committed})")]
+    private partial void LogRevoked(int count, bool committed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} partition workers did not stop in time; their unfinished batches stay uncommitted")]
+    private partial void LogStopTimedOut(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event hub client error {Code}: {Reason}")]
+    private partial void LogKafkaError(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Committing offsets failed ({Code}: {Reason}); will retry")]
+    private partial void LogCommitFailed(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Applying {Count} events from partition {Partition} failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private partial void LogRetry(int partition, int count, int attempt, double delayMs, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} events from partition {Partition} keeps failing ({Error}); applying one by one")]
+    private partial void LogIsolating(int partition, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered {Topic}/{Partition}@{Offset} ({Kind})")]
+    private partial void LogDeadLettered(string topic, int partition, long offset, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing partition {Partition} offset {Offset} to the dead-letter hub failed ({Code}); retrying")]
+    private partial void LogDeadLetterFailed(int partition, long offset, ErrorCode code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The worker of partition {Partition} stopped unexpectedly")]
+    private partial void LogWorkerFailed(int partition, Exception ex);
+}

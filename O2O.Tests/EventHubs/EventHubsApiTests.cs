@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using O2O.Api.EventHubs;
+using O2O.Api.Ingestion;
+using O2O.Grains.Ingestion;
+using O2O.Silo.EventHubs;
+using O2O.Tests.Infrastructure;
+
+namespace O2O.Tests.EventHubs;
+
+public sealed class EventHubsApiTests(KafkaMockCluster kafka)
+{
+    [Fact]
+    public async Task EventsPostedToTheApiReachTheGrainsThroughTheEventHub()
+    {
+        await using var api = new EventHubsApi(kafka.BootstrapServers, KafkaMockCluster.NewHub("api"));
+        using var writer = api.Client(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(ApiFactory.WriteKey + ":"))));
+        using var reader = api.Client(new AuthenticationHeaderValue("Bearer", ApiFactory.ReadToken));
+
+        api.Services.GetRequiredService<IEventFeed>().ShouldBeOfType<KafkaEventFeed>();
+        api.Services.GetServices<IHostedService>().ShouldNotContain(s => s is EventPump);
+        api.Services.GetServices<IHostedService>().ShouldContain(s => s is EventHubsConsumer);
+
+        const int people = 12, views = 15;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var phones = Enumerable.Range(0, people).Select(p => $"09{Random.Shared.Next(10_000_000, 99_999_999)}").ToList();
+        for (var v = 0; v < views; v++)
+        {
+            var batch = string.Join(',', Enumerable.Range(0, people).Select(p =>
+                $$$"""{"type":"page","anonymousId":"e2e-{{{run}}}-{{{p}}}","messageId":"e2e-{{{run}}}-{{{p}}}-{{{v}}}","name":"P{{{v}}}","properties":{"path":"/p/{{{v}}}"}}"""));
+            (await writer.PostAsync("/v1/batch", Json($$"""{"batch":[{{batch}}]}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+        for (var p = 0; p < people; p++)
+        {
+            (await writer.PostAsync("/v1/identify", Json($$$"""{"anonymousId":"e2e-{{{run}}}-{{{p}}}","messageId":"id-{{{run}}}-{{{p}}}","traits":{"phone":"{{{phones[p]}}}"}}""")))
+                .StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await writer.PostAsync("/v1/checkins", Json($$"""{"storeId":"HCM01","method":"qr","phone":"{{phones[p]}}","messageId":"ci-{{run}}-{{p}}"}""")))
+                .StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await writer.PostAsync("/v1/orders", Json($$$"""{"orderId":"HD-{{{run}}}-{{{p}}}","source":"pos","storeId":"HCM01","total":350000,"customer":{"phone":"{{{phones[p]}}}"}}""")))
+                .StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        for (var p = 0; p < people; p++)
+        {
+            var profile = await Eventually.GetJsonAsync(reader, $"/api/profiles?phone={phones[p]}",
+                json => json.GetProperty("totals").GetProperty("orders").GetInt32() == 1 && json.GetProperty("totals").GetProperty("pageViews").GetInt32() == views);
+            var totals = profile.GetProperty("totals");
+            totals.GetProperty("pageViews").GetInt32().ShouldBe(views);
+            totals.GetProperty("storeVisits").GetInt32().ShouldBe(1);
+            totals.GetProperty("orders").GetInt32().ShouldBe(1);
+            totals.GetProperty("revenue").GetInt64().ShouldBe(350_000);
+        }
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>The real Api with its embedded silo, feeding and draining a hub on the mock cluster.</summary>
+    private sealed class EventHubsApi(string bootstrap, string hub) : WebApplicationFactory<Program>
+    {
+        public HttpClient Client(AuthenticationHeaderValue auth)
+        {
+            var client = CreateClient();
+            client.DefaultRequestHeaders.Authorization = auth;
+            return client;
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:eventhubs", bootstrap);
+            builder.UseSetting("O2O:EventHubs:Hub", hub);
+            builder.UseSetting("O2O:EventHubs:DeadLetterHub", hub + "-dlq");
+            builder.UseSetting("O2O:EventHubs:ConsumerGroup", "api-" + hub);
+            builder.UseSetting("O2O:Demo:Enabled", "false");
+            builder.UseSetting("O2O:Security:WriteKeys:0:Key", ApiFactory.WriteKey);
+            builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "tenant-a");
+            builder.UseSetting("O2O:Security:ReadTokens:0:Token", ApiFactory.ReadToken);
+            builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "tenant-a");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using O2O.Api.EventHubs;
+using O2O.Grains;
+using O2O.Grains.Events;
+using O2O.Grains.Identity;
+using O2O.Grains.Profiles;
+using O2O.Silo.EventHubs;
+using O2O.Tests.Infrastructure;
+
+namespace O2O.Tests.EventHubs;
+
+/// <summary>One test's hub on the mock cluster, with the real producer feed and consumers draining into the test cluster.</summary>
+internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cluster, string purpose) : IAsyncDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private readonly List<EventHubsConsumer> _consumers = [];
+    private KafkaEventFeed? _feed;
+
+    public string Hub { get; } = KafkaMockCluster.NewHub(purpose);
+
+    public string Group { get; } = "g-" + Guid.NewGuid().ToString("N")[..8];
+
+    public string DeadLetterHub => Hub + "-dlq";
+
+    public KafkaEventFeed Feed => _feed ??= new KafkaEventFeed(Options(), NullLogger<KafkaEventFeed>.Instance);
+
+    public IOptions<EventHubsOptions> Options(int batchSize = 100, TimeSpan? commitInterval = null) => Microsoft.Extensions.Options.Options.Create(new EventHubsOptions
+    {
+        ConnectionString = kafka.BootstrapServers,
+        Hub = Hub,
+        ConsumerGroup = Group,
+        DeadLetterHub = DeadLetterHub,
+        BatchSize = batchSize,
+        CommitInterval = commitInterval ?? TimeSpan.FromMilliseconds(200),
+        RetryDelay = TimeSpan.FromMilliseconds(20),
+    });
+
+    /// <summary>Starts a group member and waits until it owns partitions.</summary>
+    public async Task<EventHubsConsumer> StartConsumerAsync(int batchSize = 100, TimeSpan? commitInterval = null)
+    {
+        var consumer = new EventHubsConsumer(cluster.Applier, Options(batchSize, commitInterval), TimeProvider.System, NullLogger<EventHubsConsumer>.Instance);
+        _consumers.Add(consumer);
+        await consumer.StartAsync(CancellationToken.None);
+        await consumer.Assigned.WaitAsync(Limit);
+        return consumer;
+    }
+
+    public async Task PublishAsync(IEnumerable<CustomerEvent> events, int batchSize = 100)
+    {
+        foreach (var chunk in events.Chunk(batchSize))
+        {
+            (await Feed.PublishAsync(chunk, CancellationToken.None)).Accepted.ShouldBeTrue();
+        }
+    }
+
+    /// <summary>The profile that owns an anonymous id, or null while it has not been applied.</summary>
+    public async Task<ProfileView?> ProfileAsync(string tenant, string anonymousId)
+    {
+        var id = new Identifier(IdentifierKind.Anonymous, anonymousId);
+        var profileId = await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, id.ToString())).GetProfileAsync();
+        return profileId is null ? null : await cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
+    }
+
+    /// <summary>Polls until the condition holds; the limit bounds a hang, it does not measure speed.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what} did not happen within {Limit}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var consumer in _consumers)
+        {
+            await consumer.StopAsync(CancellationToken.None);
+            consumer.Dispose();
+        }
+        _feed?.Dispose();
+    }
+}
