@@ -16,6 +16,9 @@ public sealed record EventHubsConnection
     public const string ConfigurationKey = "ConnectionStrings:" + ConnectionName;
     public const int KafkaPort = 9093;
 
+    /// <summary>The Event Hubs emulator (what the AppHost runs locally) serves Kafka here, without TLS.</summary>
+    public const int EmulatorKafkaPort = 9092;
+
     /// <summary><c>host:port</c> list the Kafka client starts from.</summary>
     public required string BootstrapServers { get; init; }
 
@@ -26,6 +29,9 @@ public sealed record EventHubsConnection
     public string? EntityPath { get; init; }
 
     public bool IsEventHubs => SaslPassword is not null;
+
+    /// <summary>False only for the local Event Hubs emulator (<c>UseDevelopmentEmulator=true</c>).</summary>
+    public bool UseTls { get; init; } = true;
 
     /// <summary>Parses the value; the exception's message names what is wrong and never repeats the key.</summary>
     public static EventHubsConnection Parse(string? value) =>
@@ -51,7 +57,7 @@ public sealed record EventHubsConnection
         config.BootstrapServers = BootstrapServers;
         if (IsEventHubs)
         {
-            config.SecurityProtocol = SecurityProtocol.SaslSsl;
+            config.SecurityProtocol = UseTls ? SecurityProtocol.SaslSsl : SecurityProtocol.SaslPlaintext;
             config.SaslMechanism = SaslMechanism.Plain;
             config.SaslUsername = "$ConnectionString";
             config.SaslPassword = SaslPassword;
@@ -99,9 +105,11 @@ public sealed record EventHubsConnection
                 return false;
             }
         }
-        var port = uri.IsDefaultPort || uri.Port <= 0 ? KafkaPort : uri.Port;
+        var emulator = parts.TryGetValue("UseDevelopmentEmulator", out var flag) && bool.TryParse(flag, out var on) && on;
+        var port = uri.IsDefaultPort || uri.Port <= 0 ? (emulator ? EmulatorKafkaPort : KafkaPort) : uri.Port;
         connection = new EventHubsConnection
         {
+            UseTls = !emulator,
             BootstrapServers = $"{uri.Host}:{port.ToString(CultureInfo.InvariantCulture)}",
             SaslPassword = value,
             EntityPath = parts.TryGetValue("EntityPath", out var hub) && hub.Length > 0 ? hub : null,

@@ -28,6 +28,18 @@ public sealed class EventHubsConnectionTests
     }
 
     [Fact]
+    public void TheLocalEmulatorsConnectionStringUsesItsPlainKafkaPort()
+    {
+        const string emulator = "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
+        var config = new ClientConfig();
+        EventHubsConnection.Parse(emulator).ApplyTo(config);
+
+        config.BootstrapServers.ShouldBe("localhost:9092");
+        config.SecurityProtocol.ShouldBe(SecurityProtocol.SaslPlaintext);
+        config.SaslUsername.ShouldBe("$ConnectionString");
+    }
+
+    [Fact]
     public void APlainBootstrapListIsUsedAsItIsWithoutCredentials()
     {
         var connection = EventHubsConnection.Parse("127.0.0.1:9092, broker-2:9092");
