@@ -67,7 +67,7 @@ public sealed class SiloProcess : IDisposable
     public static async Task<SiloProcess> StartAsync(string clusterId, string redis, string tables)
     {
         var (siloPort, gatewayPort, httpPort) = (ServerProcess.FreeTcpPort(), ServerProcess.FreeTcpPort(), ServerProcess.FreeTcpPort());
-        var dll = SiloDll();
+        var dll = ServiceDll("O2O.Silo");
         var process = ServerProcess.Start("dotnet", [dll], "the .NET SDK runs the silo.",
             AspireEnvironment(clusterId, redis, tables, siloPort, gatewayPort, httpPort), Path.GetDirectoryName(dll));
         var silo = new SiloProcess(process, siloPort, gatewayPort, httpPort);
@@ -101,19 +101,22 @@ public sealed class SiloProcess : IDisposable
         return host;
     }
 
-    /// <summary>The silo the test project's build produced (the test project references O2O.Silo).</summary>
-    private static string SiloDll()
+    /// <summary>
+    /// A service the test project's build produced (the test project references O2O.Api and, through
+    /// it, O2O.Silo), runnable as its own process.
+    /// </summary>
+    public static string ServiceDll(string project)
     {
-        var beside = Path.Combine(AppContext.BaseDirectory, "O2O.Silo.dll");
-        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "O2O.Silo.runtimeconfig.json")))
+        var beside = Path.Combine(AppContext.BaseDirectory, project + ".dll");
+        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, project + ".runtimeconfig.json")))
         {
             return beside;
         }
-        // .../O2O.Tests/bin/<configuration>/<tfm>/ -> .../O2O.Silo/bin/<configuration>/<tfm>/O2O.Silo.dll
+        // .../O2O.Tests/bin/<configuration>/<tfm>/ -> .../<project>/bin/<configuration>/<tfm>/<project>.dll
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = tfm.Parent!;
         var root = configuration.Parent!.Parent!.Parent!;
-        var built = Path.Combine(root.FullName, "O2O.Silo", "bin", configuration.Name, tfm.Name, "O2O.Silo.dll");
-        return File.Exists(built) ? built : throw new FileNotFoundException("Build O2O.Silo first (dotnet build O2O.Local.slnf).", built);
+        var built = Path.Combine(root.FullName, project, "bin", configuration.Name, tfm.Name, project + ".dll");
+        return File.Exists(built) ? built : throw new FileNotFoundException($"Build {project} first (dotnet build O2O.Local.slnf).", built);
     }
 }
