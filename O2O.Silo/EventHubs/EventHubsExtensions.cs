@@ -16,6 +16,11 @@ public static class EventHubsExtensions
         // Embedded mode registers these twice (Api feed and silo consumer); once is enough.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<EventHubsOptions>, EventHubsOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventHubsOptions>, EventHubsOptionsValidator>());
+        if (!services.Any(d => d.ServiceType == typeof(EventHubsHealthCheck)))
+        {
+            services.AddSingleton<EventHubsHealthCheck>();
+            services.AddHealthChecks().AddCheck<EventHubsHealthCheck>("eventhubs", tags: ["ready"]);
+        }
         return services;
     }
 
