@@ -48,6 +48,7 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
         o.ParseConnection().ApplyTo(config);
         _producer = new ProducerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason))
+            .SetLogHandler((_, message) => LogKafkaMessage(message.Level <= SyslogLevel.Warning ? LogLevel.Warning : LogLevel.Debug, message.Facility, message.Message))
             .Build();
     }
 
@@ -142,6 +143,9 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event hub producer error {Code}: {Reason}")]
     private partial void LogKafkaError(ErrorCode code, string reason);
+
+    [LoggerMessage(Message = "Event hub producer {Facility}: {Text}")]
+    private partial void LogKafkaMessage(LogLevel level, string facility, string text);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An event could not be handed to the event hub ({Code}: {Reason}); the batch is refused")]
     private partial void LogProduceFailed(ErrorCode code, string reason);

@@ -67,7 +67,9 @@ public sealed partial class EventHubsConsumer(
         var connection = _options.ParseConnection();
         var deadLetterConfig = new ProducerConfig { EnableIdempotence = true, Acks = Acks.All, LingerMs = 5 };
         connection.ApplyTo(deadLetterConfig);
-        _deadLetters = new ProducerBuilder<string?, byte[]>(deadLetterConfig).Build();
+        _deadLetters = new ProducerBuilder<string?, byte[]>(deadLetterConfig)
+            .SetLogHandler((_, message) => LogKafkaMessage(message.Level <= SyslogLevel.Warning ? LogLevel.Warning : LogLevel.Debug, message.Facility, message.Message))
+            .Build();
 
         var config = new ConsumerConfig
         {
@@ -85,6 +87,7 @@ public sealed partial class EventHubsConsumer(
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions, commit: true))
             .SetPartitionsLostHandler((c, partitions) => OnRevoked(c, partitions, commit: false))
             .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason))
+            .SetLogHandler((_, message) => LogKafkaMessage(message.Level <= SyslogLevel.Warning ? LogLevel.Warning : LogLevel.Debug, message.Facility, message.Message))
             .Build();
         consumer.Subscribe(_options.Hub);
         LogStarted(_options.Hub, _options.ConsumerGroup);
@@ -451,6 +454,10 @@ public sealed partial class EventHubsConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event hub client error {Code}: {Reason}")]
     private partial void LogKafkaError(ErrorCode code, string reason);
+
+    // An offset reset (OFFSET) means messages were gone before they were applied: retention is shorter than the lag.
+    [LoggerMessage(Message = "Event hub client {Facility}: {Text}")]
+    private partial void LogKafkaMessage(LogLevel level, string facility, string text);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing offsets failed ({Code}: {Reason}); will retry")]
     private partial void LogCommitFailed(ErrorCode code, string reason);

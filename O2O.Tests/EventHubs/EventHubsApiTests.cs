@@ -28,21 +28,18 @@ public sealed class EventHubsApiTests(KafkaMockCluster kafka)
 
         const int people = 12, views = 15;
         var run = Guid.NewGuid().ToString("N")[..8];
-        var phones = Enumerable.Range(0, people).Select(p => $"09{Random.Shared.Next(10_000_000, 99_999_999)}").ToList();
+        var phones = Enumerable.Range(0, people).Select(p => $"090{Random.Shared.Next(1_000_000, 9_999_999)}").ToList();
         for (var v = 0; v < views; v++)
         {
             var batch = string.Join(',', Enumerable.Range(0, people).Select(p =>
                 $$$"""{"type":"page","anonymousId":"e2e-{{{run}}}-{{{p}}}","messageId":"e2e-{{{run}}}-{{{p}}}-{{{v}}}","name":"P{{{v}}}","properties":{"path":"/p/{{{v}}}"}}"""));
-            (await writer.PostAsync("/v1/batch", Json($$"""{"batch":[{{batch}}]}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+            await OkAsync(writer.PostAsync("/v1/batch", Json($$"""{"batch":[{{batch}}]}""")));
         }
         for (var p = 0; p < people; p++)
         {
-            (await writer.PostAsync("/v1/identify", Json($$$"""{"anonymousId":"e2e-{{{run}}}-{{{p}}}","messageId":"id-{{{run}}}-{{{p}}}","traits":{"phone":"{{{phones[p]}}}"}}""")))
-                .StatusCode.ShouldBe(HttpStatusCode.OK);
-            (await writer.PostAsync("/v1/checkins", Json($$"""{"storeId":"HCM01","method":"qr","phone":"{{phones[p]}}","messageId":"ci-{{run}}-{{p}}"}""")))
-                .StatusCode.ShouldBe(HttpStatusCode.OK);
-            (await writer.PostAsync("/v1/orders", Json($$$"""{"orderId":"HD-{{{run}}}-{{{p}}}","source":"pos","storeId":"HCM01","total":350000,"customer":{"phone":"{{{phones[p]}}}"}}""")))
-                .StatusCode.ShouldBe(HttpStatusCode.OK);
+            await OkAsync(writer.PostAsync("/v1/identify", Json($$$"""{"anonymousId":"e2e-{{{run}}}-{{{p}}}","messageId":"id-{{{run}}}-{{{p}}}","traits":{"phone":"{{{phones[p]}}}"}}""")));
+            await OkAsync(writer.PostAsync("/v1/checkins", Json($$"""{"storeId":"HCM01","method":"qr","phone":"{{phones[p]}}","messageId":"ci-{{run}}-{{p}}"}""")));
+            await OkAsync(writer.PostAsync("/v1/orders", Json($$$"""{"orderId":"HD-{{{run}}}-{{{p}}}","source":"pos","storeId":"HCM01","total":350000,"customer":{"phone":"{{{phones[p]}}}"}}""")));
         }
 
         for (var p = 0; p < people; p++)
@@ -55,6 +52,12 @@ public sealed class EventHubsApiTests(KafkaMockCluster kafka)
             totals.GetProperty("orders").GetInt32().ShouldBe(1);
             totals.GetProperty("revenue").GetInt64().ShouldBe(350_000);
         }
+    }
+
+    private static async Task OkAsync(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
