@@ -36,7 +36,7 @@ public static class LeadInsights
             .Where(r => r.Segments.Count == 0 || r.Segments.Contains(segment, StringComparer.OrdinalIgnoreCase))
             .Where(r => string.IsNullOrEmpty(r.Interest) || (interest?.Contains(r.Interest, StringComparison.OrdinalIgnoreCase) ?? false))
             .OrderByDescending(r => (r.Stages.Count > 0 ? 1 : 0) + (r.Segments.Count > 0 ? 1 : 0) + (string.IsNullOrEmpty(r.Interest) ? 0 : 1))
-            .Select(r => new LeadScript(r.Id, r.Text))
+            .Select(r => new LeadScript(r.Id, r.Text.Replace("{interest}", interest ?? "sản phẩm", StringComparison.Ordinal)))
             .FirstOrDefault();
 
     /// <summary>The alert card for a new lead.</summary>
