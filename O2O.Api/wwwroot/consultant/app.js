@@ -114,7 +114,6 @@ function card(lead) {
   node.querySelector(".claim").hidden = !open || lead.status === "Claimed";
   node.querySelector(".decline").hidden = !(offeredToMe && lead.status === "Offered");
   node.querySelector(".outcome-form").hidden = !(open && (mine || (me.role === "Manager" && lead.status === "Claimed")));
-  node.querySelector(".profile").href = `/api/profiles/${encodeURIComponent(lead.profileId)}`;
   node.querySelector(".claim").addEventListener("click", () => claim(lead.leadId));
   node.querySelector(".decline").addEventListener("click", () => connection.invoke("DeclineLead", lead.leadId));
   node.querySelector(".record").addEventListener("click", () =>
