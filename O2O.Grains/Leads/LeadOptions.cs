@@ -22,6 +22,10 @@ public sealed class LeadOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan SlaCheckPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A lead nobody claimed within this time is closed, so boards hold what is still worth a call.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan CloseUnclaimedAfter { get; set; } = TimeSpan.FromHours(8);
+
     /// <summary>Scripts, most specific first wins; a rule with no conditions is the fallback.</summary>
     public List<ScriptRule> Scripts { get; set; } = [];
 }

@@ -192,11 +192,21 @@ public sealed partial class LeadRouterGrain(
     private async Task CheckSlaAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var stale = state.State.Open.Values
+            .Where(l => l.Card.Status != LeadStatus.Claimed && l.Card.RaisedAt + Options.CloseUnclaimedAfter <= now)
+            .ToList();
+        foreach (var lead in stale)
+        {
+            state.State.Open.Remove(lead.Card.LeadId);
+            _openByProfile.Remove(lead.Card.ProfileId);
+            lead.Card = lead.Card with { Status = LeadStatus.Closed, OfferedTo = null, OfferExpiresAt = null };
+            _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, lead.Card));
+        }
         var expired = state.State.Open.Values
             .Where(l => l.Card is { Status: LeadStatus.Offered, OfferExpiresAt: { } due } && due <= now)
             .OrderByDescending(l => l.Card.Score)
             .ToList();
-        if (expired.Count == 0)
+        if (expired.Count == 0 && stale.Count == 0)
         {
             return;
         }
@@ -205,7 +215,7 @@ public sealed partial class LeadRouterGrain(
             LogExpired(Tenant, lead.Card.LeadId, lead.Card.OfferedTo);
             Route(lead, now);
         }
-        foreach (var team in expired.Select(l => l.Card.Team).Distinct())
+        foreach (var team in expired.Concat(stale).Select(l => l.Card.Team).Distinct())
         {
             FillWaiting(team, now);
         }

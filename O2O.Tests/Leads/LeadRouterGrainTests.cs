@@ -4,6 +4,14 @@ using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.Leads;
 
+/// <summary>
+/// These tests move the shared fake clock by minutes and read offers as of it, so they run alone:
+/// another test jumping the clock by days in between would expire their offers early.
+/// </summary>
+[CollectionDefinition(DisableParallelization = true)]
+public sealed class SharedClockCollection;
+
+[Collection(typeof(SharedClockCollection))]
 public sealed class LeadRouterGrainTests(ClusterFixture cluster)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
