@@ -177,8 +177,14 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
                 requests.Add((results[i].Tenant, new LeadRequest(lead, trigger, LeadTriggers.TeamOf(people[i].Events, lead))));
             }
         }
-        return Task.WhenAll(requests.GroupBy(r => r.Tenant)
-            .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(r => r.Request)])));
+        return Task.WhenAll(requests.GroupBy(r => r.Tenant).Select(async g =>
+        {
+            var withProfiles = await Task.WhenAll(g.Select(async r => r.Request with
+            {
+                Profile = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(g.Key, r.Request.Snapshot.ProfileId)).GetAsync(),
+            }));
+            await grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync(withProfiles);
+        }));
     }
 
     private sealed record PersonBatch(string Tenant, string ProfileId, List<CustomerEvent> Events);

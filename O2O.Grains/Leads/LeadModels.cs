@@ -46,11 +46,16 @@ public enum ConsultantRole : byte
 }
 
 /// <summary>What the event applier asks the router to do for one person.</summary>
+/// <remarks>
+/// <see cref="Profile"/> is read by the caller, in parallel per person, so the router never waits
+/// on a profile while other leads queue behind it.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("o2o.lead-request")]
 public sealed record LeadRequest(
     [property: Id(0)] LeadSnapshot Snapshot,
     [property: Id(1)] LeadTrigger Trigger,
-    [property: Id(2)] string Team);
+    [property: Id(2)] string Team,
+    [property: Id(3)] ProfileView? Profile = null);
 
 /// <summary>A consultant as the hub knows them from their token.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.consultant")]

@@ -70,13 +70,11 @@ public sealed partial class LeadRouterGrain(
         }
         if (fresh.Count > 0)
         {
-            var profiles = await Task.WhenAll(fresh.Select(r =>
-                GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, r.Snapshot.ProfileId)).GetAsync()));
             var now = clock.GetUtcNow();
             for (var i = 0; i < fresh.Count; i++)
             {
                 var leadId = $"L{++state.State.Sequence}";
-                var lead = new OpenLead { Card = LeadInsights.Card(leadId, fresh[i], profiles[i], Options.Scripts, now) };
+                var lead = new OpenLead { Card = LeadInsights.Card(leadId, fresh[i], fresh[i].Profile, Options.Scripts, now) };
                 state.State.Open[leadId] = lead;
                 _openByProfile[lead.Card.ProfileId] = leadId;
                 LogRaised(Tenant, leadId, fresh[i].Trigger, fresh[i].Team);
@@ -98,7 +96,10 @@ public sealed partial class LeadRouterGrain(
         }
         presence.Connections.Add(connectionId);
         FillWaiting(consultant.Team, clock.GetUtcNow());
-        await SaveAndPublishAsync();
+        if (_notices.Count > 0)
+        {
+            await SaveAndPublishAsync();
+        }
         return OpenOf(consultant.Team);
     }
 
@@ -301,12 +302,22 @@ public sealed partial class LeadRouterGrain(
 
     private async Task SaveAndPublishAsync()
     {
-        await state.WriteStateAsync();
+        // Alerts go out before the write: consultants should not wait on storage. Should the write
+        // fail, the grain is deactivated and the lead comes back from the last state that was saved.
         if (_notices.Count > 0)
         {
             var notices = _notices.ToList();
             _notices.Clear();
             await GrainFactory.GetGrain<ILeadNotifierGrain>(0).PublishAsync(notices);
+        }
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
         }
     }
 

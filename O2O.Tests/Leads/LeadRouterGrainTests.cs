@@ -105,7 +105,7 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
     {
         var tenant = ClusterFixture.NewTenant();
         var events = new EventMaker(tenant);
-        var phone = "09" + Random.Shared.Next(10_000_000, 99_999_999);
+        var phone = "090" + Random.Shared.Next(1_000_000, 9_999_999);
         await cluster.ApplyAsync(events.Identify("anon-1", phone, "Phạm Thu Trang"), events.Track("anon-1", "Chat Started"));
         await cluster.ApplyAsync(events.Track("anon-1", "Call Started"));
         await cluster.ApplyAsync(events.CheckIn("HCM02", phone));

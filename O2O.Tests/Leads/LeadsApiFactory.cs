@@ -95,7 +95,7 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public static string NewStore(string prefix = "S") => prefix + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
 
-    public static string NewPhone() => "09" + Random.Shared.Next(10_000_000, 99_999_999);
+    public static string NewPhone() => "090" + Random.Shared.Next(1_000_000, 9_999_999);
 }
 
 /// <summary>What one consultant's connection has received; handlers are hooked before it starts.</summary>
