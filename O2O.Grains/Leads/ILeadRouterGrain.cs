@@ -28,6 +28,9 @@ public interface ILeadRouterGrain : IGrainWithStringKey
     /// <summary>The open leads of a team, hottest first.</summary>
     Task<IReadOnlyList<LeadCard>> GetOpenAsync(string team);
 
+    /// <summary>Drops the person's open lead (right to erasure); consultants see it closed.</summary>
+    Task ForgetAsync(string profileId);
+
     /// <summary>An online consultant of the team who could take a conversation now, if any.</summary>
     Task<Consultant?> AvailableConsultantAsync(string team);
 }

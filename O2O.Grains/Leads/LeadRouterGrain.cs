@@ -182,6 +182,18 @@ public sealed partial class LeadRouterGrain(
         return lead.Card;
     }
 
+    public async Task ForgetAsync(string profileId)
+    {
+        if (_openByProfile.Remove(profileId, out var leadId) && state.State.Open.Remove(leadId, out var lead))
+        {
+            // The closing alert carries nothing about the person any more.
+            var erased = new LeadCard { LeadId = leadId, ProfileId = profileId, Team = lead.Card.Team, Status = LeadStatus.Closed, RaisedAt = lead.Card.RaisedAt };
+            _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, erased));
+            FillWaiting(lead.Card.Team, clock.GetUtcNow());
+            await SaveAndPublishAsync();
+        }
+    }
+
     public Task<IReadOnlyList<LeadCard>> GetOpenAsync(string team) => Task.FromResult(OpenOf(team));
 
     public Task<Consultant?> AvailableConsultantAsync(string team)

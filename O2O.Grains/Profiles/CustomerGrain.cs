@@ -146,6 +146,7 @@ public sealed class CustomerGrain(
             GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReleaseAsync(ProfileId)));
         var boards = new[] { ILeadBoardGrain.AllStores, s.LastStoreId }.OfType<string>();
         await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
+        await GrainFactory.GetGrain<Leads.ILeadRouterGrain>(Tenant).ForgetAsync(ProfileId);
         // Keep the dedup window: a replay of an erased person's old events must not bring them back.
         var seen = s.Seen;
         await state.ClearStateAsync();

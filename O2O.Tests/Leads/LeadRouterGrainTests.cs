@@ -117,4 +117,18 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
         lead.Trigger.ShouldBe(LeadTrigger.Contact);
         lead.Stage.ShouldBe(FunnelStage.StoreVisited);
     }
+
+    [Fact]
+    public async Task ErasingAPersonDropsTheirOpenLead()
+    {
+        var tenant = ClusterFixture.NewTenant();
+        var events = new EventMaker(tenant);
+        await cluster.ApplyAsync(events.CheckIn("HN01", "090" + Random.Shared.Next(1_000_000, 9_999_999)));
+        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(tenant);
+        var lead = (await router.GetOpenAsync("HN01")).ShouldHaveSingleItem();
+
+        (await cluster.Grains.GetGrain<ICustomerGrain>(O2O.Grains.TenantKey.Compose(tenant, lead.ProfileId)).EraseAsync()).ShouldBeTrue();
+
+        (await router.GetOpenAsync("HN01")).ShouldBeEmpty();
+    }
 }
