@@ -145,4 +145,27 @@ public sealed class LeadHubTests(LeadsApiFactory api)
         profile.GetProperty("timeline")[0].GetProperty("name").GetString().ShouldBe(LeadOutcomes.TimelineName);
         profile.GetProperty("timeline")[0].GetProperty("detail").GetString().ShouldBe("Purchased");
     }
+
+    [Fact]
+    public async Task TheWebsiteIsToldToOfferAChatWithAnOnlineConsultantOncePerSession()
+    {
+        var store = LeadsApiFactory.NewStore("W");
+        var session = Guid.NewGuid().ToString("N");
+        object Ask() => new { sessionId = session, anonymousId = "web-" + session, storeId = store, pagesViewed = 6, secondsOnSite = 200 };
+
+        var nobody = await (await api.Writer().PostAsJsonAsync("/v1/decide", Ask())).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        nobody.GetProperty("action").GetString().ShouldBe("None");
+
+        await using var vy = await api.ConnectAsync(LeadsApiFactory.TenantA, Consultant(store, "vy"));
+        await vy.OpenLeadsAsync();
+        var first = await (await api.Writer().PostAsJsonAsync("/v1/decide", Ask())).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        first.GetProperty("action").GetString().ShouldBe("Chat");
+        first.GetProperty("consultant").GetProperty("id").GetString().ShouldBe("vy");
+        var again = await (await api.Writer().PostAsJsonAsync("/v1/decide", Ask())).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        again.GetProperty("action").GetString().ShouldBe("None");
+
+        var invalid = await api.Writer().PostAsJsonAsync("/v1/decide", new { anonymousId = "x", pagesViewed = -1 });
+        invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await invalid.Content.ReadAsStringAsync()).ShouldContain("sessionId");
+    }
 }
