@@ -1,14 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
 using O2O.Grains.Leads;
+using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.Leads;
 
-public sealed class BackplaneTests(BackplaneFixture nodes) : IClassFixture<BackplaneFixture>
+public sealed class BackplaneTests(RedisFixture redis)
 {
     [Fact]
     public async Task ConsultantsOnEitherApiNodeGetEachAlertOnce()
     {
+        await using var nodes = await TwoApiNodes.StartAsync(redis);
         var store = LeadsApiFactory.NewStore("BP");
         await using var onFirst = await nodes.First.ConnectAsync(LeadsApiFactory.TenantA, new Consultant("lan", "Lan", store, ConsultantRole.Consultant));
         await using var onSecond = await nodes.Second.ConnectAsync(LeadsApiFactory.TenantA, new Consultant("minh", "Minh", store, ConsultantRole.Consultant));
