@@ -14,11 +14,13 @@ builder.AddO2OOrleans();
 builder.AddO2OSecurity();
 builder.AddIngestion();
 builder.AddDemoData();
+builder.AddLeadFeed();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -29,6 +31,7 @@ app.MapProfilesApi();
 app.MapStoresApi();
 app.MapCampaignsApi();
 app.MapLeadsApi();
+app.MapLeadFeed();
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
@@ -18,7 +19,7 @@ namespace O2O.Grains.Ingestion;
 /// Applying is idempotent: profiles ignore message ids they have seen, so a batch that fails
 /// half-way can be applied again whole.
 /// </remarks>
-public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver, TimeProvider clock)
+public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver, TimeProvider clock, IOptions<ScoringOptions>? scoring = null)
 {
     private const double MinimumLeadScore = 5;
 
@@ -29,7 +30,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
         var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null).ToList();
-        await ForwardAsync(results, anonymousOrders);
+        await Task.WhenAll(ForwardAsync(results, anonymousOrders), RaiseLeadsAsync(byPerson, results));
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
         var duplicates = results.Sum(r => r.Result.Duplicates);
@@ -162,6 +163,28 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             calls.Add(grains.GetGrain<ILeadBoardGrain>(board.Key).UpsertAsync([.. board.Select(x => x.Item3)]));
         }
         return Task.WhenAll(calls);
+    }
+
+    /// <summary>Raises leads for people who turned hot, reached out, or walked in; one router call per tenant.</summary>
+    private Task RaiseLeadsAsync(List<PersonBatch> people, (string Tenant, ApplyResult Result)[] results)
+    {
+        var hot = (scoring?.Value ?? new ScoringOptions()).HotThreshold;
+        var requests = new List<(string Tenant, LeadRequest Request)>();
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Result.Lead is { } lead && LeadTriggers.Detect(people[i].Events, lead, results[i].Result.PriorScore, hot) is { } trigger)
+            {
+                requests.Add((results[i].Tenant, new LeadRequest(lead, trigger, LeadTriggers.TeamOf(people[i].Events, lead))));
+            }
+        }
+        return Task.WhenAll(requests.GroupBy(r => r.Tenant).Select(async g =>
+        {
+            var withProfiles = await Task.WhenAll(g.Select(async r => r.Request with
+            {
+                Profile = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(g.Key, r.Request.Snapshot.ProfileId)).GetAsync(),
+            }));
+            await grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync(withProfiles);
+        }));
     }
 
     private sealed record PersonBatch(string Tenant, string ProfileId, List<CustomerEvent> Events);

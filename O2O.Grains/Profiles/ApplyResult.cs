@@ -21,6 +21,8 @@ public sealed record ApplyResult
     [Id(4)] public IReadOnlyList<StoreVisit> Visits { get; init; } = [];
     [Id(5)] public IReadOnlyList<StoreOrder> Orders { get; init; } = [];
     [Id(6)] public LeadSnapshot? Lead { get; init; }
+    /// <summary>The displayed lead score before this batch, to tell a crossing of the hot threshold.</summary>
+    [Id(7)] public int PriorScore { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

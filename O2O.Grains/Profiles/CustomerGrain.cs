@@ -29,6 +29,7 @@ public sealed class CustomerGrain(
         }
 
         var now = clock.GetUtcNow();
+        var priorScore = s.Score.ScoreAt(now, _scoring.HalfLife);
         int applied = 0, duplicates = 0;
         List<StoreVisit>? visits = null;
         List<StoreOrder>? orders = null;
@@ -83,6 +84,7 @@ public sealed class CustomerGrain(
             Visits = visits ?? [],
             Orders = orders ?? [],
             Lead = Snapshot(s),
+            PriorScore = priorScore,
         };
     }
 
@@ -144,6 +146,7 @@ public sealed class CustomerGrain(
             GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReleaseAsync(ProfileId)));
         var boards = new[] { ILeadBoardGrain.AllStores, s.LastStoreId }.OfType<string>();
         await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
+        await GrainFactory.GetGrain<Leads.ILeadRouterGrain>(Tenant).ForgetAsync(ProfileId);
         // Keep the dedup window: a replay of an erased person's old events must not bring them back.
         var seen = s.Seen;
         await state.ClearStateAsync();
@@ -160,6 +163,23 @@ public sealed class CustomerGrain(
         {
             await state.WriteStateAsync(cancellationToken);
         }
+    }
+
+    public async Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).RecordOutcomeAsync(outcome, lostReason, storeId);
+        }
+        if (s.Totals.Events == 0)
+        {
+            return null;
+        }
+        Leads.LeadOutcomes.Apply(s, outcome, lostReason, storeId, clock.GetUtcNow(), _scoring, _profile.TimelineSize);
+        await state.WriteStateAsync();
+        _unsaved = false;
+        return Snapshot(s);
     }
 
     private LeadSnapshot Snapshot(ProfileState s) => new(

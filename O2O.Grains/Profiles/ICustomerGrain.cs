@@ -30,4 +30,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// Campaign and store counts keep the person only as a number. False when there was nothing to erase.
     /// </summary>
     Task<bool> EraseAsync();
+
+    /// <summary>
+    /// Records what a consultant achieved with this person: moves the funnel and the score and
+    /// adds it to the timeline. Returns the lead as it stands now, or null for an unknown profile.
+    /// </summary>
+    Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId);
 }
