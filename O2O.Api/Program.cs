@@ -1,9 +1,12 @@
 using O2O.Api.Campaigns;
+using O2O.Api.Dashboard;
 using O2O.Api.Demo;
 using O2O.Api.Extensions;
 using O2O.Api.Ingestion;
 using O2O.Api.Leads;
 using O2O.Api.Profiles;
+using O2O.Api.Reports;
+using O2O.Api.Spend;
 using O2O.Api.Stores;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +17,7 @@ builder.AddO2OOrleans();
 builder.AddO2OSecurity();
 builder.AddIngestion();
 builder.AddDemoData();
+builder.AddMarketingDashboard();
 
 var app = builder.Build();
 
@@ -29,6 +33,9 @@ app.MapProfilesApi();
 app.MapStoresApi();
 app.MapCampaignsApi();
 app.MapLeadsApi();
+app.MapSpendApi();
+app.MapReportsApi();
+app.MapMarketingDashboard();
 
 app.Run();
 

@@ -8,7 +8,7 @@ public sealed class AttributionDayGrain(
     // Read models live with the campaign aggregates they sit beside.
     [PersistentState("attribution-day", StorageNames.Campaigns)] IPersistentState<AttributionDayState> state) : Grain, IAttributionDayGrain
 {
-    private readonly Dictionary<(AttributionModel, TouchDimension), DaySlice> _slices = [];
+    private readonly Dictionary<(AttributionModel, TouchDimension, string?), DaySlice> _slices = [];
 
     public async Task RecordAsync(AttributionDayUpdate update)
     {
@@ -17,12 +17,12 @@ public sealed class AttributionDayGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by)
+    public Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null)
     {
-        if (!_slices.TryGetValue((model, by), out var slice))
+        if (!_slices.TryGetValue((model, by, channel), out var slice))
         {
             var day = DateOnly.ParseExact(TenantKey.Split(this.GetPrimaryKeyString()).Id, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            _slices[(model, by)] = slice = AttributionDayAggregate.Slice(state.State, day, model, by);
+            _slices[(model, by, channel)] = slice = AttributionDayAggregate.Slice(state.State, day, model, by, channel);
         }
         return Task.FromResult(slice);
     }
@@ -68,7 +68,7 @@ public static class AttributionDayAggregate
         }
     }
 
-    public static DaySlice Slice(AttributionDayState s, DateOnly day, AttributionModel model, TouchDimension by)
+    public static DaySlice Slice(AttributionDayState s, DateOnly day, AttributionModel model, TouchDimension by, string? channel = null)
     {
         var prefix = ((int)model).ToString(CultureInfo.InvariantCulture) + "|";
         var grouped = new Dictionary<string, long[]>(StringComparer.Ordinal);
@@ -80,6 +80,10 @@ public static class AttributionDayAggregate
                 continue;
             }
             var parts = key.Split('|');
+            if (channel is not null && parts[1] != channel)
+            {
+                continue;
+            }
             var g = Row(grouped, by switch
             {
                 TouchDimension.Channel => parts[1],

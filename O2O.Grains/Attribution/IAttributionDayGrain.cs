@@ -13,8 +13,11 @@ public interface IAttributionDayGrain : IGrainWithStringKey
     /// <summary>Adds one batch's conversions and funnel moves for this day.</summary>
     Task RecordAsync(AttributionDayUpdate update);
 
-    /// <summary>This day's figures, with credit under <paramref name="model"/> grouped by <paramref name="by"/>.</summary>
-    Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by);
+    /// <summary>
+    /// This day's figures, with credit under <paramref name="model"/> grouped by <paramref name="by"/>,
+    /// only for <paramref name="channel"/> when one is given.
+    /// </summary>
+    Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null);
 }
 
 /// <summary>The tag a report groups credit by.</summary>
