@@ -1,3 +1,4 @@
+using MudBlazor.Services;
 using O2O.Grains.Reports;
 
 namespace O2O.Api.Dashboard;
@@ -9,12 +10,19 @@ public static class DashboardExtensions
     {
         builder.Services.AddSingleton<MarketingReports>();
         builder.AddMarketerSignIn();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddMudServices();
         return builder;
     }
 
     public static WebApplication MapMarketingDashboard(this WebApplication app)
     {
+        app.UseAntiforgery();
+        app.MapStaticAssets();
         app.MapMarketerSignIn();
+        app.MapDashboardExport();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 }

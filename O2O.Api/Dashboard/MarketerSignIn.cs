@@ -31,6 +31,8 @@ public static class MarketerSignIn
 {
     public const string Scheme = "Marketer";
     public const string Policy = "marketing";
+    /// <summary>The dashboard pages: a signed-in marketer only (read tokens are for machines).</summary>
+    public const string PagePolicy = "marketer-pages";
     public const string Role = "o2o:role";
     public const string MarketerRole = "marketer";
 
@@ -71,7 +73,8 @@ public static class MarketerSignIn
         builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
             .AddAuthenticationSchemes(O2OClaims.ReadTokenScheme, Scheme)
             .RequireClaim(O2OClaims.Tenant)
-            .RequireAssertion(c => c.User.Identity?.AuthenticationType == O2OClaims.ReadTokenScheme || c.User.HasClaim(Role, MarketerRole)));
+            .RequireAssertion(c => c.User.Identity?.AuthenticationType == O2OClaims.ReadTokenScheme || c.User.HasClaim(Role, MarketerRole)))
+            .AddPolicy(PagePolicy, p => p.AddAuthenticationSchemes(Scheme).RequireClaim(O2OClaims.Tenant).RequireClaim(Role, MarketerRole));
         return builder;
     }
 
@@ -86,8 +89,8 @@ public static class MarketerSignIn
     /// <summary>The sign-in form posts here; sign-out clears the cookie.</summary>
     public static IEndpointRouteBuilder MapMarketerSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/dashboard/sign-in", SignInAsync).DisableAntiforgery().ExcludeFromDescription();
-        app.MapPost("/dashboard/sign-out", (Delegate)SignOutAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/dashboard/session", SignInAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/dashboard/session/end", (Delegate)SignOutAsync).DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
 
