@@ -115,10 +115,19 @@ public static class Attributor
             remainders[i] = exact - parts[i];
             given += parts[i];
         }
-        var order = Enumerable.Range(0, parts.Length).OrderByDescending(i => remainders[i]).ThenByDescending(i => i).ToArray();
-        for (var k = 0; given < total; k = (k + 1) % parts.Length)
+        // At most one unit per part is missing; hand them out largest remainder first (ties: later part).
+        while (given < total)
         {
-            parts[order[k]]++;
+            var best = -1;
+            for (var i = parts.Length - 1; i >= 0; i--)
+            {
+                if (remainders[i] >= 0 && (best < 0 || remainders[i] > remainders[best]))
+                {
+                    best = i;
+                }
+            }
+            parts[best]++;
+            remainders[best] = -1;
             given++;
         }
         return parts;
@@ -137,13 +146,20 @@ public static class Attributor
                 return c;
             }
             AdTouch a = x.Touch, b = y.Touch;
-            foreach (var (p, q) in new[] { (a.Source, b.Source), (a.Medium, b.Medium), (a.Campaign, b.Campaign), (a.Content, b.Content), (a.Term, b.Term), (a.Audience, b.Audience), (a.ClickIdType, b.ClickIdType) })
+            if (ReferenceEquals(a, b))
             {
-                c = string.CompareOrdinal(p, q);
-                if (c != 0)
-                {
-                    return c;
-                }
+                return 0;
+            }
+            c = string.CompareOrdinal(a.Source, b.Source);
+            c = c != 0 ? c : string.CompareOrdinal(a.Medium, b.Medium);
+            c = c != 0 ? c : string.CompareOrdinal(a.Campaign, b.Campaign);
+            c = c != 0 ? c : string.CompareOrdinal(a.Content, b.Content);
+            c = c != 0 ? c : string.CompareOrdinal(a.Term, b.Term);
+            c = c != 0 ? c : string.CompareOrdinal(a.Audience, b.Audience);
+            c = c != 0 ? c : string.CompareOrdinal(a.ClickIdType, b.ClickIdType);
+            if (c != 0)
+            {
+                return c;
             }
             return a.IsView.CompareTo(b.IsView);
         }

@@ -19,10 +19,22 @@ public sealed record TouchKey(
     [property: Id(3)] string? Audience)
 {
     public static TouchKey Of(AdTouch touch) => new(
-        (touch.Source ?? touch.ClickSource ?? "unknown").Trim().ToLowerInvariant(),
+        Normalise(touch.Source ?? touch.ClickSource ?? "unknown"),
         touch.CampaignKey,
         touch.Content,
         touch.Audience);
+
+    private static string Normalise(string channel)
+    {
+        foreach (var ch in channel)
+        {
+            if (char.IsUpper(ch) || char.IsWhiteSpace(ch))
+            {
+                return channel.Trim().ToLowerInvariant();
+            }
+        }
+        return channel;
+    }
 }
 
 /// <summary>One touch's share of one conversion under one model, in millionths.</summary>
@@ -59,16 +71,51 @@ public static class ConversionAttribution
         {
             return new ConversionCredits(kind, at, storeId, revenue, []);
         }
-        var keys = inWindow.Select(t => TouchKey.Of(t.Touch)).ToArray();
+        // The same tags touched twice are one line of the report: map each touch to its first equal key.
+        var keys = new TouchKey[inWindow.Count];
+        var line = new int[inWindow.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = TouchKey.Of(inWindow[i].Touch);
+            line[i] = i;
+            for (var j = 0; j < i; j++)
+            {
+                if (keys[j] == keys[i])
+                {
+                    line[i] = line[j];
+                    break;
+                }
+            }
+        }
         var credits = new List<TouchCredit>(AttributionModels.All.Length * inWindow.Count);
+        var creditSum = new long[keys.Length];
+        var revenueSum = new long[keys.Length];
+        var weights = new double[keys.Length];
         foreach (var model in AttributionModels.All)
         {
             var shares = Attributor.Credit(inWindow, at, model, settings);
-            var revenueShares = Attributor.Split(revenue, [.. shares.Select(s => (double)s)]);
-            // The same tags touched twice are one line of the report.
-            foreach (var group in keys.Select((k, i) => (k, i)).Where(x => shares[x.i] > 0).GroupBy(x => x.k))
+            long[]? revenueShares = null;
+            if (revenue != 0)
             {
-                credits.Add(new TouchCredit(model, group.Key, group.Sum(x => shares[x.i]), group.Sum(x => revenueShares[x.i])));
+                for (var i = 0; i < shares.Length; i++)
+                {
+                    weights[i] = shares[i];
+                }
+                revenueShares = Attributor.Split(revenue, weights);
+            }
+            Array.Clear(creditSum);
+            Array.Clear(revenueSum);
+            for (var i = 0; i < shares.Length; i++)
+            {
+                creditSum[line[i]] += shares[i];
+                revenueSum[line[i]] += revenueShares?[i] ?? 0;
+            }
+            for (var i = 0; i < shares.Length; i++)
+            {
+                if (line[i] == i && creditSum[i] > 0)
+                {
+                    credits.Add(new TouchCredit(model, keys[i], creditSum[i], revenueSum[i]));
+                }
             }
         }
         return new ConversionCredits(kind, at, storeId, revenue, credits);
