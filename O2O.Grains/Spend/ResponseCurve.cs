@@ -26,7 +26,8 @@ public sealed record ResponseCurve(
     [property: Id(5)] int Days,
     [property: Id(6)] double MeanZ,
     [property: Id(7)] double Szz,
-    [property: Id(8)] IReadOnlyList<ResponseCurve> Plausible)
+    [property: Id(8)] IReadOnlyList<ResponseCurve> Plausible,
+    [property: Id(9)] double StudentT975)
 {
     public double Predict(double dailySpend) => Baseline + Lift * Z(dailySpend);
 
@@ -45,7 +46,7 @@ public sealed record ResponseCurve(
 
     private (double Low, double High) IntervalAtScale(double dailySpend)
     {
-        var t = StudentT.InvCDF(0, 1, Days - 2, 0.975);
+        var t = StudentT975;
         var dz = Z(dailySpend) - MeanZ;
         var half = t * ResidualStdError * Math.Sqrt(1.0 / Days + dz * dz / Szz);
         var mid = Predict(dailySpend);
@@ -105,7 +106,8 @@ public static class ResponseCurveFit
         var typical = withSpend.Select(d => d.Spend).Order().ElementAt(withSpend.Count / 2);
         const int steps = 160;
         // Scales from 1/50 to 50 times the typical daily spend, evenly on a log scale.
-        var curves = Enumerable.Range(0, steps + 1).Select(i => FitAt(x, y, typical * Math.Pow(50, 2.0 * i / steps - 1))).ToList();
+        var t = StudentT.InvCDF(0, 1, days.Count - 2, 0.975);
+        var curves = Enumerable.Range(0, steps + 1).Select(i => FitAt(x, y, typical * Math.Pow(50, 2.0 * i / steps - 1), t)).ToList();
         var best = curves.MinBy(c => c.ResidualStdError)!;
         if (best.Lift <= 0)
         {
@@ -118,7 +120,7 @@ public static class ResponseCurveFit
         return new FitOutcome(best with { Plausible = plausible }, []);
     }
 
-    private static ResponseCurve FitAt(double[] x, double[] y, double scale)
+    private static ResponseCurve FitAt(double[] x, double[] y, double scale, double t)
     {
         var z = x.Select(v => Math.Log(1 + v / scale)).ToArray();
         var (baseline, lift) = SimpleRegression.Fit(z, y);
@@ -133,6 +135,6 @@ public static class ResponseCurveFit
             sst += (y[i] - meanY) * (y[i] - meanY);
             szz += (z[i] - meanZ) * (z[i] - meanZ);
         }
-        return new ResponseCurve(baseline, lift, scale, sst == 0 ? 0 : 1 - sse / sst, Math.Sqrt(sse / (n - 2)), n, meanZ, szz, []);
+        return new ResponseCurve(baseline, lift, scale, sst == 0 ? 0 : 1 - sse / sst, Math.Sqrt(sse / (n - 2)), n, meanZ, szz, [], t);
     }
 }

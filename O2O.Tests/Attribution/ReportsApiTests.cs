@@ -75,7 +75,8 @@ public sealed class ReportsApiTests(ApiFactory api)
         var day = new DateOnly(2026, 3, 12);
         var id = await SeedAsync(day);
         var last = await Eventually.GetJsonAsync(api.Reader(), $"/v1/reports/attribution?model=LastTouch&by=campaign&{Period(day)}",
-            t => t.GetProperty("rows").EnumerateArray().Sum(r => r.GetProperty("visits").GetDouble()) >= 2 - 1e-9 && t.GetProperty("organicVisits").GetInt64() == 1);
+            t => t.GetProperty("rows").EnumerateArray().Sum(r => r.GetProperty("visits").GetDouble()) >= 2 - 1e-9 && t.GetProperty("organicVisits").GetInt64() == 1
+                && t.GetProperty("rows").EnumerateArray().Sum(r => r.GetProperty("revenue").GetInt64()) == 1_000_000);
 
         Row(last, $"fb-{id}").GetProperty("visits").GetDouble().ShouldBe(2);
         Row(last, $"fb-{id}").GetProperty("revenue").GetInt64().ShouldBe(1_000_000);
