@@ -1,9 +1,12 @@
 using O2O.Api.Campaigns;
+using O2O.Api.Dashboard;
 using O2O.Api.Demo;
 using O2O.Api.Extensions;
 using O2O.Api.Ingestion;
 using O2O.Api.Leads;
 using O2O.Api.Profiles;
+using O2O.Api.Reports;
+using O2O.Api.Spend;
 using O2O.Api.Stores;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +18,7 @@ builder.AddO2OSecurity();
 builder.AddIngestion();
 builder.AddDemoData();
 builder.AddLeadFeed();
+builder.AddMarketingDashboard();
 
 var app = builder.Build();
 
@@ -32,6 +36,9 @@ app.MapStoresApi();
 app.MapCampaignsApi();
 app.MapLeadsApi();
 app.MapLeadFeed();
+app.MapSpendApi();
+app.MapReportsApi();
+app.MapMarketingDashboard();
 
 app.Run();
 

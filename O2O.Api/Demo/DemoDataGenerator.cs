@@ -191,6 +191,7 @@ public static class DemoExtensions
         if (builder.Configuration.GetValue<bool>($"{DemoOptions.Section}:Enabled") && builder.Configuration.IsEmbedded())
         {
             builder.Services.AddHostedService<DemoDataGenerator>();
+            builder.Services.AddHostedService<DemoMarketingHistory>();
         }
         return builder;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using O2O.Grains.Attribution;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
@@ -162,6 +163,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         {
             calls.Add(grains.GetGrain<ILeadBoardGrain>(board.Key).UpsertAsync([.. board.Select(x => x.Item3)]));
         }
+        calls.AddRange(AttributionForwarding.Forward(grains, results, anonymousOrders));
         return Task.WhenAll(calls);
     }
 

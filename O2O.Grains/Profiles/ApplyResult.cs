@@ -1,3 +1,4 @@
+using O2O.Grains.Attribution;
 using O2O.Grains.Events;
 
 namespace O2O.Grains.Profiles;
@@ -23,6 +24,10 @@ public sealed record ApplyResult
     [Id(6)] public LeadSnapshot? Lead { get; init; }
     /// <summary>The displayed lead score before this batch, to tell a crossing of the hot threshold.</summary>
     [Id(7)] public int PriorScore { get; init; }
+    /// <summary>Each conversion (visit, purchase) in the batch with its credit under every attribution model.</summary>
+    [Id(20)] public IReadOnlyList<ConversionCredits> Credits { get; init; } = [];
+    /// <summary>When the newest applied event happened: the day the batch's funnel moves count on.</summary>
+    [Id(21)] public DateTimeOffset LatestEventAt { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

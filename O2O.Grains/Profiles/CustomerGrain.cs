@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using O2O.Grains.Attribution;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Leads;
@@ -10,10 +11,12 @@ public sealed class CustomerGrain(
     [PersistentState("profile", StorageNames.Profiles)] IPersistentState<ProfileState> state,
     IOptions<ProfileOptions> profileOptions,
     IOptions<ScoringOptions> scoringOptions,
+    IOptions<AttributionOptions> attributionOptions,
     TimeProvider clock) : Grain, ICustomerGrain
 {
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
+    private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
     private bool _unsaved;
 
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
@@ -33,6 +36,8 @@ public sealed class CustomerGrain(
         int applied = 0, duplicates = 0;
         List<StoreVisit>? visits = null;
         List<StoreOrder>? orders = null;
+        List<ConversionCredits>? credits = null;
+        var latest = DateTimeOffset.MinValue;
         foreach (var e in batch.Events)
         {
             if (!s.Seen.TryAdd(e.MessageId, now))
@@ -50,6 +55,11 @@ public sealed class CustomerGrain(
             {
                 (orders ??= []).Add(new StoreOrder(e.StoreId ?? "online", order.OrderId, order.Source, order.Total, e.Timestamp, Identified: true));
             }
+            if (ConversionAttribution.ConversionOf(e) is { } conversion)
+            {
+                (credits ??= []).Add(ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution));
+            }
+            latest = e.Timestamp > latest ? e.Timestamp : latest;
         }
         if (applied == 0)
         {
@@ -85,6 +95,8 @@ public sealed class CustomerGrain(
             Orders = orders ?? [],
             Lead = Snapshot(s),
             PriorScore = priorScore,
+            Credits = credits ?? [],
+            LatestEventAt = latest,
         };
     }
 

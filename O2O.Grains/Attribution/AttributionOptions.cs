@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace O2O.Grains.Attribution;
+
+/// <summary>Lookback windows and decay for attribution (section <c>O2O:Attribution</c>).</summary>
+public sealed class AttributionOptions
+{
+    public const string Section = "O2O:Attribution";
+
+    [Range(1, 365)] public int ClickLookbackDays { get; set; } = 30;
+    [Range(0.0, 90.0)] public double ViewLookbackDays { get; set; } = 1;
+    [Range(0.1, 365.0)] public double HalfLifeDays { get; set; } = 7;
+
+    public AttributionSettings ToSettings() => new()
+    {
+        ClickLookback = TimeSpan.FromDays(ClickLookbackDays),
+        ViewLookback = TimeSpan.FromDays(ViewLookbackDays),
+        HalfLife = TimeSpan.FromDays(HalfLifeDays),
+    };
+}

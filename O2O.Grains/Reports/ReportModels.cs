@@ -1,0 +1,52 @@
+using O2O.Grains.Attribution;
+using O2O.Grains.Campaigns;
+
+namespace O2O.Grains.Reports;
+
+/// <summary>A closed range of report days (Vietnam calendar).</summary>
+public readonly record struct ReportPeriod(DateOnly From, DateOnly To)
+{
+    public const int MaximumDays = 366;
+
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
+    public IEnumerable<DateOnly> Each() => Enumerable.Range(0, Days).Select(From.AddDays);
+}
+
+/// <summary>The figures the dashboard opens with.</summary>
+public sealed record OverviewReport(
+    ReportPeriod Period,
+    long StoreVisits,
+    long OnlineInfluencedVisits,
+    double OnlineInfluencedVisitShare,
+    long Purchases,
+    long Revenue,
+    long OnlineInfluencedRevenue,
+    double OnlineInfluencedRevenueShare,
+    long Spend,
+    long? CostPerInfluencedVisit);
+
+public sealed record FunnelRow(FunnelScope Scope, string Id, FunnelReport Funnel);
+
+public sealed record FunnelTable(ReportPeriod Period, FunnelScope Scope, IReadOnlyList<FunnelRow> Rows);
+
+/// <summary>Credit for one group under one model: visits and purchases as fractional conversions.</summary>
+public sealed record AttributionRow(string Key, double Visits, double Purchases, long Revenue, double VisitShare);
+
+public sealed record AttributionTable(
+    ReportPeriod Period,
+    AttributionModel Model,
+    TouchDimension By,
+    IReadOnlyList<AttributionRow> Rows,
+    long OrganicVisits,
+    long OrganicPurchases);
+
+public sealed record SpendResultRow(string Channel, long Spend, double Visits, double Purchases, long Revenue, long? CostPerVisit, double? ReturnOnAdSpend);
+
+public sealed record SpendDay(DateOnly Date, string Channel, long Spend, double Visits, long Revenue);
+
+public sealed record SpendVsResults(ReportPeriod Period, AttributionModel Model, IReadOnlyList<SpendResultRow> Channels, IReadOnlyList<SpendDay> Daily);
+
+public sealed record StoreRow(int Rank, string StoreId, long Visits, long OnlineInfluencedVisits, double OnlineInfluencedShare, long Purchases, long Revenue);
+
+public sealed record StoreLeaderboard(ReportPeriod Period, IReadOnlyList<StoreRow> Stores);
