@@ -41,6 +41,9 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // The Api serves its pages as static web assets (MapStaticAssets); outside Development the
+        // build's manifest has to be switched on explicitly.
+        builder.UseStaticWebAssets();
         builder.UseSetting("O2O:Demo:Enabled", "false");
         builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKeyA);
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", TenantA);
