@@ -23,9 +23,14 @@ public sealed class OpenLead
 public sealed partial class LeadRouterGrain(
     [PersistentState("router", StorageNames.Leads)] IPersistentState<LeadRouterState> state,
     IOptionsMonitor<LeadOptions> options,
+    IOptions<ProfileOptions> persistence,
     TimeProvider clock,
     ILogger<LeadRouterGrain> logger) : Grain, ILeadRouterGrain
 {
+    // The router holds every open lead of the tenant: on in-memory storage, copying all of them on
+    // every raise would make each raise cost as much as the whole backlog, for no durability.
+    private readonly bool _saveOnDeactivation = persistence.Value.Persist == PersistMode.OnDeactivation;
+    private bool _unsaved;
     // Presence is not persisted: connections belong to live Api nodes and come back with them.
     private readonly Dictionary<string, Presence> _presence = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastAssigned = new(StringComparer.Ordinal);
@@ -322,6 +327,11 @@ public sealed partial class LeadRouterGrain(
             _notices.Clear();
             await GrainFactory.GetGrain<ILeadNotifierGrain>(0).PublishAsync(notices);
         }
+        if (_saveOnDeactivation)
+        {
+            _unsaved = true;
+            return;
+        }
         try
         {
             await state.WriteStateAsync();
@@ -330,6 +340,15 @@ public sealed partial class LeadRouterGrain(
         {
             DeactivateOnIdle();
             throw;
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // In-memory storage leaves with the process, so a silo shutting down has nothing to save.
+        if (_unsaved && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            await state.WriteStateAsync(cancellationToken);
         }
     }
 
