@@ -42,9 +42,6 @@ public sealed class InProcessEventFeed : IEventFeed
 
     public IReadOnlyList<ChannelReader<CustomerEvent>> Partitions => [.. _partitions.Select(p => p.Reader)];
 
-    /// <summary>Events queued and not yet applied.</summary>
-    public long Held => Interlocked.Read(ref _held);
-
     public ValueTask<FeedAdmission> PublishAsync(IReadOnlyList<CustomerEvent> events, CancellationToken cancellationToken)
     {
         if (Interlocked.Add(ref _held, events.Count) > _capacity)
