@@ -22,7 +22,7 @@ public sealed class LeadsHub(IGrainFactory grains) : Hub
 
     public static string TeamGroup(string tenant, string team) => $"team:{tenant}/{team}";
 
-    private ILeadRouterGrain Router => grains.GetGrain<ILeadRouterGrain>(Context.User!.Tenant());
+    private ILeadRouterGrain Router => grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Context.User!.Tenant(), Context.User!.Consultant().Team));
 
     public override async Task OnConnectedAsync()
     {

@@ -59,7 +59,7 @@ public static class DecideApi
         var profileId = await grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, id.ToString())).GetProfileAsync();
         var profile = profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
         var team = string.IsNullOrWhiteSpace(request.StoreId) ? LeadOptions.OnlineTeam : request.StoreId;
-        var consultant = await grains.GetGrain<ILeadRouterGrain>(tenant).AvailableConsultantAsync(team);
+        var consultant = await grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(tenant, team)).AvailableConsultantAsync();
         var session = grains.GetGrain<IIntentSessionGrain>(TenantKey.Compose(tenant, request.SessionId!));
 
         var (action, reason) = OnSiteIntent.Decide(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using O2O.Grains.Profiles;
 
 namespace O2O.Grains.Attribution;
@@ -6,16 +7,21 @@ namespace O2O.Grains.Attribution;
 /// <inheritdoc cref="IAttributionDayGrain"/>
 public sealed class AttributionDayGrain(
     // Read models live with the campaign aggregates they sit beside.
-    [PersistentState("attribution-day", StorageNames.Campaigns)] IPersistentState<AttributionDayState> state) : Grain, IAttributionDayGrain
+    [PersistentState("attribution-day", StorageNames.Campaigns)] IPersistentState<AttributionDayState> state,
+    IOptions<StateWriteOptions> writes) : Grain, IAttributionDayGrain
 {
+    private readonly StateWriter<AttributionDayState> _writer = new(state, StorageNames.Campaigns, writes);
     private readonly Dictionary<(AttributionModel, TouchDimension, string?), DaySlice> _slices = [];
 
     public async Task RecordAsync(AttributionDayUpdate update)
     {
         AttributionDayAggregate.Add(state.State, update);
         _slices.Clear();
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     public Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null)
     {

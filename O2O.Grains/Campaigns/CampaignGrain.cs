@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using O2O.Grains.Directory;
 using O2O.Grains.Profiles;
 
@@ -5,8 +6,11 @@ namespace O2O.Grains.Campaigns;
 
 /// <inheritdoc cref="ICampaignGrain"/>
 public sealed class CampaignGrain(
-    [PersistentState("campaign", StorageNames.Campaigns)] IPersistentState<CampaignState> state) : Grain, ICampaignGrain
+    [PersistentState("campaign", StorageNames.Campaigns)] IPersistentState<CampaignState> state,
+    IOptions<StateWriteOptions> writes) : Grain, ICampaignGrain
 {
+    private readonly StateWriter<CampaignState> _writer = new(state, StorageNames.Campaigns, writes);
+
     public async Task RecordAsync(IReadOnlyList<FunnelDelta> deltas)
     {
         var isNew = state.State.Reached.Count == 0;
@@ -22,7 +26,7 @@ public sealed class CampaignGrain(
                 counts[FunnelStages.IndexOf(stage)]++;
             }
         }
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
         if (isNew)
         {
             var (tenant, id) = TenantKey.Split(this.GetPrimaryKeyString());
@@ -45,6 +49,9 @@ public sealed class CampaignGrain(
         }
         return Task.FromResult(new CampaignReport(TenantKey.Split(this.GetPrimaryKeyString()).Id, FunnelReport.From(total), breakdown));
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 }

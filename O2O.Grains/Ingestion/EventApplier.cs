@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using O2O.Grains.Attribution;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Diagnostics;
@@ -20,7 +19,7 @@ namespace O2O.Grains.Ingestion;
 /// Applying is idempotent: profiles ignore message ids they have seen, so a batch that fails
 /// half-way can be applied again whole.
 /// </remarks>
-public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver, TimeProvider clock, IOptions<ScoringOptions>? scoring = null)
+public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver, TimeProvider clock)
 {
     private const double MinimumLeadScore = 5;
 
@@ -31,7 +30,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
         var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null).ToList();
-        await Task.WhenAll(ForwardAsync(results, anonymousOrders), RaiseLeadsAsync(byPerson, results));
+        await Task.WhenAll(ForwardAsync(results, anonymousOrders), RaiseLeadsAsync(results));
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
         var duplicates = results.Sum(r => r.Result.Duplicates);
@@ -167,27 +166,12 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         return Task.WhenAll(calls);
     }
 
-    /// <summary>Raises leads for people who turned hot, reached out, or walked in; one router call per tenant.</summary>
-    private Task RaiseLeadsAsync(List<PersonBatch> people, (string Tenant, ApplyResult Result)[] results)
-    {
-        var hot = (scoring?.Value ?? new ScoringOptions()).HotThreshold;
-        var requests = new List<(string Tenant, LeadRequest Request)>();
-        for (var i = 0; i < results.Length; i++)
-        {
-            if (results[i].Result.Lead is { } lead && LeadTriggers.Detect(people[i].Events, lead, results[i].Result.PriorScore, hot) is { } trigger)
-            {
-                requests.Add((results[i].Tenant, new LeadRequest(lead, trigger, LeadTriggers.TeamOf(people[i].Events, lead))));
-            }
-        }
-        return Task.WhenAll(requests.GroupBy(r => r.Tenant).Select(async g =>
-        {
-            var withProfiles = await Task.WhenAll(g.Select(async r => r.Request with
-            {
-                Profile = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(g.Key, r.Request.Snapshot.ProfileId)).GetAsync(),
-            }));
-            await grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync(withProfiles);
-        }));
-    }
+    /// <summary>Hands the leads the profiles raised to their teams' routers, one call per team.</summary>
+    private Task RaiseLeadsAsync((string Tenant, ApplyResult Result)[] results) =>
+        Task.WhenAll(results
+            .Where(r => r.Result.Raise is not null)
+            .GroupBy(r => LeadRouterKey.For(r.Tenant, r.Result.Raise!.Team))
+            .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(r => r.Result.Raise!)])));
 
     private sealed record PersonBatch(string Tenant, string ProfileId, List<CustomerEvent> Events);
 }

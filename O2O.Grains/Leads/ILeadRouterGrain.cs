@@ -1,16 +1,18 @@
 namespace O2O.Grains.Leads;
 
 /// <summary>
-/// Raises, routes and tracks the open leads of one tenant across all its teams (stores and the
-/// online team). Key: <c>tenant</c>. One grain per tenant makes "at most one open lead per person"
-/// and "exactly one claim wins" single-threaded facts instead of distributed ones.
+/// Raises, routes and tracks the open leads of one team: a store's consultants, or the online
+/// team. Key: <c>{tenant}/{team}</c> (see <see cref="LeadRouterKey"/>). One grain per team makes
+/// "exactly one claim wins" and fair routing single-threaded facts, while stores route in parallel.
+/// "At most one open lead per person" is kept by the person's customer grain, which sends every
+/// raise for that person to the team already holding their open lead.
 /// </summary>
 public interface ILeadRouterGrain : IGrainWithStringKey
 {
     /// <summary>Raises leads; a person who already has an open lead keeps it (its score is refreshed).</summary>
     Task RaiseAsync(IReadOnlyList<LeadRequest> requests);
 
-    /// <summary>A consultant's connection came up; returns the open leads of their team.</summary>
+    /// <summary>A consultant's connection came up; returns the team's open leads, hottest first.</summary>
     Task<IReadOnlyList<LeadCard>> ConnectAsync(Consultant consultant, string connectionId);
 
     /// <summary>A consultant's connection went away.</summary>
@@ -25,12 +27,18 @@ public interface ILeadRouterGrain : IGrainWithStringKey
     /// <summary>Records what came of a claimed lead; it moves the person's funnel and score.</summary>
     Task<LeadCard?> RecordOutcomeAsync(string leadId, Consultant consultant, LeadOutcome outcome, string? lostReason);
 
-    /// <summary>The open leads of a team, hottest first.</summary>
-    Task<IReadOnlyList<LeadCard>> GetOpenAsync(string team);
+    /// <summary>The team's open leads, hottest first.</summary>
+    Task<IReadOnlyList<LeadCard>> GetOpenAsync();
 
     /// <summary>Drops the person's open lead (right to erasure); consultants see it closed.</summary>
     Task ForgetAsync(string profileId);
 
     /// <summary>An online consultant of the team who could take a conversation now, if any.</summary>
-    Task<Consultant?> AvailableConsultantAsync(string team);
+    Task<Consultant?> AvailableConsultantAsync();
+}
+
+/// <summary>The key of a team's lead router.</summary>
+public static class LeadRouterKey
+{
+    public static string For(string tenant, string team) => TenantKey.Compose(tenant, team);
 }

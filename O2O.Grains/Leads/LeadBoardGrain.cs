@@ -13,8 +13,11 @@ public sealed class LeadBoardState
 public sealed class LeadBoardGrain(
     [PersistentState("board", StorageNames.Leads)] IPersistentState<LeadBoardState> state,
     IOptions<ScoringOptions> scoring,
+    IOptions<StateWriteOptions> writes,
     TimeProvider clock) : Grain, ILeadBoardGrain
 {
+    private readonly StateWriter<LeadBoardState> _writer = new(state, StorageNames.Leads, writes);
+
     /// <summary>Leads kept per board; far more than anyone scrolls through.</summary>
     public const int Capacity = 200;
 
@@ -33,7 +36,7 @@ public sealed class LeadBoardGrain(
                 board.Remove(cold.ProfileId);
             }
         }
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
     }
 
     public async Task RemoveAsync(string profileId)
@@ -43,6 +46,9 @@ public sealed class LeadBoardGrain(
             await state.WriteStateAsync();
         }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     public Task<IReadOnlyList<LeadSnapshot>> GetTopAsync(int take)
     {

@@ -9,18 +9,18 @@ public static class LeadInsights
     private const int PagesShown = 3;
 
     /// <summary>A coarse customer segment for script rules.</summary>
-    public static string SegmentOf(ProfileView? profile) => profile switch
+    public static string SegmentOf(ProfileState profile) => profile switch
     {
-        null => "new",
         { Totals.Orders: >= 3 } => "loyal",
         { Totals.Orders: > 0 } => "buyer",
-        { Identified: true } => "potential",
-        _ => "anonymous",
+        { IsIdentified: true } => "potential",
+        { Totals.Events: > 0 } => "anonymous",
+        _ => "new",
     };
 
     /// <summary>The product or category the person looked at most, most recent winning ties.</summary>
-    public static string? InterestOf(ProfileView? profile) =>
-        profile?.Timeline
+    public static string? InterestOf(ProfileState profile) =>
+        NewestFirst(profile.Timeline)
             .Where(t => t.Type is EventType.Page or EventType.Screen or EventType.Track && t.Detail is { Length: > 1 } d && d != "/")
             .Select((t, i) => (Slug: Slug(t.Detail!), Order: i))
             .Where(x => x.Slug.Length > 0)
@@ -29,6 +29,19 @@ public static class LeadInsights
             .ThenBy(g => g.Min(x => x.Order))
             .Select(g => g.Key)
             .FirstOrDefault();
+
+    /// <summary>What the person's profile says about them, as a lead card shows it.</summary>
+    public static LeadFacts FactsOf(ProfileState profile)
+    {
+        var ad = profile.Touches.Count > 0 ? profile.Touches[^1] : null;
+        return new LeadFacts(
+            profile.Stage,
+            InterestOf(profile),
+            SegmentOf(profile),
+            ad is null ? null : new LeadAd(ad.Touch.Source ?? "", ad.Touch.Campaign, ad.Touch.Content, ad.Timestamp),
+            [.. NewestFirst(profile.Timeline).Where(t => t.Type is EventType.Page or EventType.Screen && t.Detail is not null).Take(PagesShown).Select(t => t.Detail!)],
+            profile.LastStoreId);
+    }
 
     public static LeadScript? ScriptFor(FunnelStage stage, string? interest, string segment, IEnumerable<ScriptRule> rules) =>
         rules
@@ -40,13 +53,9 @@ public static class LeadInsights
             .FirstOrDefault();
 
     /// <summary>The alert card for a new lead.</summary>
-    public static LeadCard Card(string leadId, LeadRequest request, ProfileView? profile, IEnumerable<ScriptRule> scripts, DateTimeOffset now)
+    public static LeadCard Card(string leadId, LeadRequest request, IEnumerable<ScriptRule> scripts, DateTimeOffset now)
     {
-        var lead = request.Snapshot;
-        var stage = profile?.Stage ?? lead.Stage;
-        var interest = InterestOf(profile);
-        var segment = SegmentOf(profile);
-        var ad = profile?.OnlineTouches.LastOrDefault();
+        var (lead, facts) = (request.Snapshot, request.Facts);
         return new LeadCard
         {
             LeadId = leadId,
@@ -56,19 +65,24 @@ public static class LeadInsights
             MaskedPhone = lead.MaskedPhone,
             Score = ScoreCard.Display(lead.RawScore),
             Reasons = lead.TopReasons,
-            Stage = stage,
+            Stage = facts.Stage,
             Trigger = request.Trigger,
-            LastAd = ad is null ? null : new LeadAd(ad.Touch.Source ?? "", ad.Touch.Campaign, ad.Touch.Content, ad.Timestamp),
-            LastPages = profile is null ? [] : [.. profile.Timeline
-                .Where(t => t.Type is EventType.Page or EventType.Screen && t.Detail is not null)
-                .Take(PagesShown)
-                .Select(t => t.Detail!)],
-            LastStoreId = profile?.LastStoreId ?? lead.StoreId,
-            Interest = interest,
-            Segment = segment,
-            Script = ScriptFor(stage, interest, segment, scripts),
+            LastAd = facts.LastAd,
+            LastPages = facts.LastPages,
+            LastStoreId = facts.LastStoreId ?? lead.StoreId,
+            Interest = facts.Interest,
+            Segment = facts.Segment,
+            Script = ScriptFor(facts.Stage, facts.Interest, facts.Segment, scripts),
             RaisedAt = now,
         };
+    }
+
+    private static IEnumerable<Touchpoint> NewestFirst(List<Touchpoint> timeline)
+    {
+        for (var i = timeline.Count - 1; i >= 0; i--)
+        {
+            yield return timeline[i];
+        }
     }
 
     /// <summary>The last path segment, as a product or category slug.</summary>

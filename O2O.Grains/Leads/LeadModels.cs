@@ -45,17 +45,30 @@ public enum ConsultantRole : byte
     Manager = 1,
 }
 
-/// <summary>What the event applier asks the router to do for one person.</summary>
-/// <remarks>
-/// <see cref="Profile"/> is read by the caller, in parallel per person, so the router never waits
-/// on a profile while other leads queue behind it.
-/// </remarks>
+/// <summary>What a customer grain asks its team's router to do for one person.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.lead-request")]
 public sealed record LeadRequest(
     [property: Id(0)] LeadSnapshot Snapshot,
     [property: Id(1)] LeadTrigger Trigger,
     [property: Id(2)] string Team,
-    [property: Id(3)] ProfileView? Profile = null);
+    [property: Id(3)] LeadFacts Facts);
+
+/// <summary>
+/// What the profile says about the person when the lead is raised, read by the customer grain
+/// itself so the router never waits on a profile while other leads queue behind it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("o2o.lead-facts")]
+public sealed record LeadFacts(
+    [property: Id(0)] FunnelStage Stage,
+    [property: Id(1)] string? Interest,
+    [property: Id(2)] string Segment,
+    [property: Id(3)] LeadAd? LastAd,
+    [property: Id(4)] IReadOnlyList<string> LastPages,
+    [property: Id(5)] string? LastStoreId)
+{
+    /// <summary>Facts for a person the router knows only from their snapshot.</summary>
+    public static LeadFacts Of(LeadSnapshot lead) => new(lead.Stage, null, "new", null, [], lead.StoreId);
+}
 
 /// <summary>A consultant as the hub knows them from their token.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.consultant")]

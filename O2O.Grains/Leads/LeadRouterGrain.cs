@@ -20,25 +20,34 @@ public sealed class OpenLead
 }
 
 /// <inheritdoc cref="ILeadRouterGrain"/>
+/// <remarks>
+/// Every change to a lead goes through <see cref="Set"/> and <see cref="Close"/>, which keep the
+/// per-consultant load, the waiting set and the next due time current, so routing one lead costs
+/// the team's consultants, not the team's backlog.
+/// </remarks>
 public sealed partial class LeadRouterGrain(
     [PersistentState("router", StorageNames.Leads)] IPersistentState<LeadRouterState> state,
     IOptionsMonitor<LeadOptions> options,
-    IOptions<ProfileOptions> persistence,
+    IOptions<StateWriteOptions> writes,
     TimeProvider clock,
     ILogger<LeadRouterGrain> logger) : Grain, ILeadRouterGrain
 {
-    // The router holds every open lead of the tenant: on in-memory storage, copying all of them on
-    // every raise would make each raise cost as much as the whole backlog, for no durability.
-    private readonly bool _saveOnDeactivation = persistence.Value.Persist == PersistMode.OnDeactivation;
-    private bool _unsaved;
+    private readonly StateWriter<LeadRouterState> _writer = new(state, StorageNames.Leads, writes);
     // Presence is not persisted: connections belong to live Api nodes and come back with them.
     private readonly Dictionary<string, Presence> _presence = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastAssigned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _openByProfile = new(StringComparer.Ordinal);
+    /// <summary>Leads offered to or claimed by each consultant.</summary>
+    private readonly Dictionary<string, int> _load = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
     private readonly List<LeadNotice> _notices = [];
     private long _assignments;
+    /// <summary>No offer expires and no lead goes stale before this.</summary>
+    private DateTimeOffset _nextDue = DateTimeOffset.MaxValue;
 
-    private string Tenant => this.GetPrimaryKeyString();
+    private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
+
+    private string Team => TenantKey.Split(this.GetPrimaryKeyString()).Id;
 
     private LeadOptions Options => options.CurrentValue;
 
@@ -47,6 +56,7 @@ public sealed partial class LeadRouterGrain(
         foreach (var lead in state.State.Open.Values)
         {
             _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
+            Track(null, lead.Card);
         }
         // The SLA is measured on the TimeProvider; the timer only decides how often to look.
         this.RegisterGrainTimer(CheckSlaAsync, new GrainTimerCreationOptions(Options.SlaCheckPeriod, Options.SlaCheckPeriod) { KeepAlive = true });
@@ -55,40 +65,34 @@ public sealed partial class LeadRouterGrain(
 
     public async Task RaiseAsync(IReadOnlyList<LeadRequest> requests)
     {
-        var fresh = new List<LeadRequest>();
+        var now = clock.GetUtcNow();
+        var fresh = new List<OpenLead>();
         foreach (var request in requests.GroupBy(r => r.Snapshot.ProfileId).Select(g => g.Last()))
         {
             if (_openByProfile.TryGetValue(request.Snapshot.ProfileId, out var leadId))
             {
                 var lead = state.State.Open[leadId];
-                lead.Card = lead.Card with
+                Set(lead, lead.Card with
                 {
                     Score = ScoreCard.Display(request.Snapshot.RawScore),
                     Reasons = request.Snapshot.TopReasons,
-                    Stage = request.Snapshot.Stage,
-                };
+                    Stage = request.Facts.Stage,
+                });
             }
             else
             {
-                fresh.Add(request);
+                var lead = new OpenLead { Card = LeadInsights.Card($"L{++state.State.Sequence}", request with { Team = Team }, Options.Scripts, now) };
+                state.State.Open[lead.Card.LeadId] = lead;
+                _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
+                Track(null, lead.Card);
+                fresh.Add(lead);
+                LogRaised(Tenant, lead.Card.LeadId, request.Trigger, Team);
             }
         }
-        if (fresh.Count > 0)
+        // Hottest first, so when consultants are scarce the hottest leads get them.
+        foreach (var lead in fresh.OrderByDescending(l => l.Card.Score))
         {
-            var now = clock.GetUtcNow();
-            for (var i = 0; i < fresh.Count; i++)
-            {
-                var leadId = $"L{++state.State.Sequence}";
-                var lead = new OpenLead { Card = LeadInsights.Card(leadId, fresh[i], fresh[i].Profile, Options.Scripts, now) };
-                state.State.Open[leadId] = lead;
-                _openByProfile[lead.Card.ProfileId] = leadId;
-                LogRaised(Tenant, leadId, fresh[i].Trigger, fresh[i].Team);
-            }
-            // Hottest first, so when consultants are scarce the hottest leads get them.
-            foreach (var lead in fresh.Select(r => state.State.Open[_openByProfile[r.Snapshot.ProfileId]]).OrderByDescending(l => l.Card.Score))
-            {
-                Route(lead, now);
-            }
+            Route(lead, now);
         }
         await SaveAndPublishAsync();
     }
@@ -100,12 +104,12 @@ public sealed partial class LeadRouterGrain(
             _presence[consultant.Id] = presence = new Presence(consultant, presence?.Connections ?? []);
         }
         presence.Connections.Add(connectionId);
-        FillWaiting(consultant.Team, clock.GetUtcNow());
+        FillWaiting(clock.GetUtcNow());
         if (_notices.Count > 0)
         {
             await SaveAndPublishAsync();
         }
-        return OpenOf(consultant.Team);
+        return OpenLeads();
     }
 
     public async Task DisconnectAsync(string consultantId, string connectionId)
@@ -124,7 +128,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<ClaimResult> ClaimAsync(string leadId, Consultant consultant)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || lead.Card.Team != consultant.Team)
+        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
             return new ClaimResult(false, null, null, "This lead is not open in your team.");
         }
@@ -132,17 +136,17 @@ public sealed partial class LeadRouterGrain(
         {
             return new ClaimResult(winner == consultant.Id, winner, lead.Card.ClaimedByName);
         }
-        lead.Card = lead.Card with
+        Set(lead, lead.Card with
         {
             Status = LeadStatus.Claimed,
             ClaimedBy = consultant.Id,
             ClaimedByName = consultant.Name,
             OfferExpiresAt = null,
-        };
+        });
         _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClaimed, lead.Card));
         LogClaimed(Tenant, leadId, consultant.Id);
         // Whoever it was offered to has room again.
-        FillWaiting(consultant.Team, clock.GetUtcNow());
+        FillWaiting(clock.GetUtcNow());
         await SaveAndPublishAsync();
         return new ClaimResult(true, consultant.Id, consultant.Name);
     }
@@ -158,15 +162,15 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<LeadCard?> RecordOutcomeAsync(string leadId, Consultant consultant, LeadOutcome outcome, string? lostReason)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || lead.Card.Team != consultant.Team
+        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team
             || (lead.Card.ClaimedBy != consultant.Id && consultant.Role != ConsultantRole.Manager))
         {
             return null;
         }
         var profile = GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId));
-        var snapshot = await profile.RecordOutcomeAsync(outcome, lostReason, lead.Card.Team == LeadOptions.OnlineTeam ? null : lead.Card.Team);
+        var snapshot = await profile.RecordOutcomeAsync(outcome, lostReason, Team == LeadOptions.OnlineTeam ? null : Team);
         var closes = LeadOutcomes.Closes(outcome);
-        lead.Card = lead.Card with
+        var card = lead.Card with
         {
             Outcome = outcome,
             LostReason = outcome == LeadOutcome.Lost ? lostReason : null,
@@ -177,9 +181,13 @@ public sealed partial class LeadRouterGrain(
         };
         if (closes)
         {
-            state.State.Open.Remove(leadId);
-            _openByProfile.Remove(lead.Card.ProfileId);
-            FillWaiting(lead.Card.Team, clock.GetUtcNow());
+            Close(lead);
+            lead.Card = card;
+            FillWaiting(clock.GetUtcNow());
+        }
+        else
+        {
+            Set(lead, card);
         }
         _notices.Add(new LeadNotice(Tenant, closes ? LeadNoticeKind.LeadClosed : LeadNoticeKind.LeadUpdated, lead.Card));
         LogOutcome(Tenant, leadId, outcome);
@@ -189,133 +197,219 @@ public sealed partial class LeadRouterGrain(
 
     public async Task ForgetAsync(string profileId)
     {
-        if (_openByProfile.Remove(profileId, out var leadId) && state.State.Open.Remove(leadId, out var lead))
+        if (_openByProfile.TryGetValue(profileId, out var leadId) && state.State.Open.TryGetValue(leadId, out var lead))
         {
+            Close(lead);
             // The closing alert carries nothing about the person any more.
-            var erased = new LeadCard { LeadId = leadId, ProfileId = profileId, Team = lead.Card.Team, Status = LeadStatus.Closed, RaisedAt = lead.Card.RaisedAt };
+            var erased = new LeadCard { LeadId = leadId, ProfileId = profileId, Team = Team, Status = LeadStatus.Closed, RaisedAt = lead.Card.RaisedAt };
             _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, erased));
-            FillWaiting(lead.Card.Team, clock.GetUtcNow());
+            FillWaiting(clock.GetUtcNow());
             await SaveAndPublishAsync();
         }
     }
 
-    public Task<IReadOnlyList<LeadCard>> GetOpenAsync(string team) => Task.FromResult(OpenOf(team));
+    public Task<IReadOnlyList<LeadCard>> GetOpenAsync() => Task.FromResult(OpenLeads());
 
-    public Task<Consultant?> AvailableConsultantAsync(string team)
+    public Task<Consultant?> AvailableConsultantAsync()
     {
-        var id = LeadRouting.Pick(SeatsOf(team), Options.MaxOpenPerConsultant, new HashSet<string>());
+        var id = LeadRouting.Pick(Seats(), Options.MaxOpenPerConsultant, new HashSet<string>());
         return Task.FromResult(id is null ? null : _presence[id].Consultant);
     }
 
     private async Task CheckSlaAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var stale = state.State.Open.Values
-            .Where(l => l.Card.Status != LeadStatus.Claimed && l.Card.RaisedAt + Options.CloseUnclaimedAfter <= now)
-            .ToList();
-        foreach (var lead in stale)
-        {
-            state.State.Open.Remove(lead.Card.LeadId);
-            _openByProfile.Remove(lead.Card.ProfileId);
-            lead.Card = lead.Card with { Status = LeadStatus.Closed, OfferedTo = null, OfferExpiresAt = null };
-            _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, lead.Card));
-        }
-        var expired = state.State.Open.Values
-            .Where(l => l.Card is { Status: LeadStatus.Offered, OfferExpiresAt: { } due } && due <= now)
-            .OrderByDescending(l => l.Card.Score)
-            .ToList();
-        if (expired.Count == 0 && stale.Count == 0)
+        if (now < _nextDue)
         {
             return;
         }
-        foreach (var lead in expired)
+        var staleAt = now - Options.CloseUnclaimedAfter;
+        var stale = new List<OpenLead>();
+        var expired = new List<OpenLead>();
+        foreach (var lead in state.State.Open.Values)
+        {
+            if (lead.Card.Status != LeadStatus.Claimed && lead.Card.RaisedAt <= staleAt)
+            {
+                stale.Add(lead);
+            }
+            else if (lead.Card is { Status: LeadStatus.Offered, OfferExpiresAt: { } due } && due <= now)
+            {
+                expired.Add(lead);
+            }
+        }
+        foreach (var lead in stale)
+        {
+            Close(lead);
+            lead.Card = lead.Card with { Status = LeadStatus.Closed, OfferedTo = null, OfferExpiresAt = null };
+            _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, lead.Card));
+            // The person may raise a lead again, with whichever team fits them then.
+            GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId)).LeadClosedAsync(Team).Ignore();
+        }
+        foreach (var lead in expired.OrderByDescending(l => l.Card.Score))
         {
             LogExpired(Tenant, lead.Card.LeadId, lead.Card.OfferedTo);
             Route(lead, now);
         }
-        foreach (var team in expired.Concat(stale).Select(l => l.Card.Team).Distinct())
+        if (stale.Count > 0 || expired.Count > 0)
         {
-            FillWaiting(team, now);
+            FillWaiting(now);
         }
-        await SaveAndPublishAsync();
+        _nextDue = NextDue();
+        if (_notices.Count > 0)
+        {
+            await SaveAndPublishAsync();
+        }
     }
 
     /// <summary>Offers the lead to the next consultant, or escalates it, or leaves it waiting for room.</summary>
     private void Route(OpenLead lead, DateTimeOffset now)
     {
         var card = lead.Card;
-        var seats = SeatsOf(card.Team).ToList();
+        var seats = Seats();
         var next = LeadRouting.Pick(seats, Options.MaxOpenPerConsultant, lead.Tried);
         var kind = card.Offers == 0 && card.Status == LeadStatus.Waiting && card.OfferedTo is null ? LeadNoticeKind.LeadOffered : LeadNoticeKind.LeadReassigned;
         if (next is not null)
         {
             lead.Tried.Add(next);
             _lastAssigned[next] = ++_assignments;
-            lead.Card = card with { Status = LeadStatus.Offered, OfferedTo = next, OfferExpiresAt = now + Options.ClaimSla, Offers = card.Offers + 1 };
+            Set(lead, card with { Status = LeadStatus.Offered, OfferedTo = next, OfferExpiresAt = now + Options.ClaimSla, Offers = card.Offers + 1 });
         }
-        else if (LeadRouting.Exhausted(seats, lead.Tried))
+        else if (lead.Tried.Count > 0 && LeadRouting.Exhausted(seats, lead.Tried))
         {
             if (card.Status == LeadStatus.Escalated)
             {
                 return;
             }
             var manager = _presence.Values
-                .Where(p => p.Consultant.Team == card.Team && p.Consultant.Role == ConsultantRole.Manager)
+                .Where(p => p.Consultant.Role == ConsultantRole.Manager)
                 .OrderByDescending(p => p.Connections.Count > 0)
                 .Select(p => p.Consultant.Id)
                 .FirstOrDefault();
-            lead.Card = card with { Status = LeadStatus.Escalated, OfferedTo = manager, OfferExpiresAt = null };
-            LogEscalated(Tenant, card.LeadId, card.Team);
+            Set(lead, card with { Status = LeadStatus.Escalated, OfferedTo = manager, OfferExpiresAt = null });
+            LogEscalated(Tenant, card.LeadId, Team);
         }
         else
         {
+            // Nobody has room, or nobody is on duty: it waits, in view of the whole team, for the
+            // first consultant with room.
             if (card.Status == LeadStatus.Waiting && card.Offers > 0)
             {
                 return;
             }
-            lead.Card = card with { Status = LeadStatus.Waiting, OfferedTo = null, OfferExpiresAt = null };
+            Set(lead, card with { Status = LeadStatus.Waiting, OfferedTo = null, OfferExpiresAt = null });
         }
         _notices.Add(new LeadNotice(Tenant, kind, lead.Card));
     }
 
     /// <summary>Gives leads that wait for room to consultants who have it, hottest first.</summary>
-    private void FillWaiting(string team, DateTimeOffset now)
+    private void FillWaiting(DateTimeOffset now)
     {
-        foreach (var lead in state.State.Open.Values
-            .Where(l => l.Card.Team == team && l.Card.Status == LeadStatus.Waiting)
+        if (_waiting.Count == 0 || LeadRouting.Pick(Seats(), Options.MaxOpenPerConsultant, new HashSet<string>()) is null)
+        {
+            return;
+        }
+        foreach (var lead in _waiting.Select(id => state.State.Open[id])
             .OrderByDescending(l => l.Card.Score)
             .ThenBy(l => l.Card.RaisedAt)
             .ToList())
         {
-            if (LeadRouting.Pick(SeatsOf(team), Options.MaxOpenPerConsultant, lead.Tried) is null)
+            var seats = Seats();
+            if (LeadRouting.Pick(seats, Options.MaxOpenPerConsultant, new HashSet<string>()) is null)
             {
                 return;
             }
-            Route(lead, now);
+            if (LeadRouting.Pick(seats, Options.MaxOpenPerConsultant, lead.Tried) is not null)
+            {
+                Route(lead, now);
+            }
         }
     }
 
-    private IEnumerable<Seat> SeatsOf(string team)
+    /// <summary>Replaces a lead's card, keeping loads, the waiting set and the next due time in step.</summary>
+    private void Set(OpenLead lead, LeadCard card)
     {
-        var load = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var card in state.State.Open.Values.Select(l => l.Card).Where(c => c.Team == team))
-        {
-            if (card.Status == LeadStatus.Claimed && card.ClaimedBy is { } owner)
-            {
-                load[owner] = load.GetValueOrDefault(owner) + 1;
-            }
-            else if (card.Status == LeadStatus.Offered && card.OfferedTo is { } offered)
-            {
-                load[offered] = load.GetValueOrDefault(offered) + 1;
-            }
-        }
-        return _presence.Values
-            .Where(p => p.Consultant.Team == team)
-            .Select(p => new Seat(p.Consultant.Id, p.Consultant.Role, p.Connections.Count > 0, load.GetValueOrDefault(p.Consultant.Id), _lastAssigned.GetValueOrDefault(p.Consultant.Id)));
+        Track(lead.Card, card);
+        lead.Card = card;
     }
 
-    private IReadOnlyList<LeadCard> OpenOf(string team) =>
-        [.. state.State.Open.Values.Select(l => l.Card).Where(c => c.Team == team).OrderByDescending(c => c.Score).ThenByDescending(c => c.RaisedAt)];
+    /// <summary>Takes a lead off the open list.</summary>
+    private void Close(OpenLead lead)
+    {
+        Track(lead.Card, null);
+        state.State.Open.Remove(lead.Card.LeadId);
+        _openByProfile.Remove(lead.Card.ProfileId);
+    }
+
+    private void Track(LeadCard? before, LeadCard? after)
+    {
+        var (was, now) = (before is null ? null : Holder(before), after is null ? null : Holder(after));
+        if (was != now)
+        {
+            if (was is not null)
+            {
+                _load[was]--;
+            }
+            if (now is not null)
+            {
+                _load[now] = _load.GetValueOrDefault(now) + 1;
+            }
+        }
+        if (after is { Status: LeadStatus.Waiting })
+        {
+            _waiting.Add(after.LeadId);
+        }
+        else if (before is not null)
+        {
+            _waiting.Remove(before.LeadId);
+        }
+        if (after is not null && DueOf(after) is { } due && due < _nextDue)
+        {
+            _nextDue = due;
+        }
+    }
+
+    private static string? Holder(LeadCard card) => card.Status switch
+    {
+        LeadStatus.Claimed => card.ClaimedBy,
+        LeadStatus.Offered => card.OfferedTo,
+        _ => null,
+    };
+
+    /// <summary>When the router must next look at the lead: its offer expires, or it goes stale unclaimed.</summary>
+    private DateTimeOffset? DueOf(LeadCard card) => card.Status switch
+    {
+        LeadStatus.Claimed or LeadStatus.Closed => null,
+        LeadStatus.Offered when card.OfferExpiresAt is { } expires => Min(expires, card.RaisedAt + Options.CloseUnclaimedAfter),
+        _ => card.RaisedAt + Options.CloseUnclaimedAfter,
+    };
+
+    private DateTimeOffset NextDue()
+    {
+        var next = DateTimeOffset.MaxValue;
+        foreach (var lead in state.State.Open.Values)
+        {
+            if (DueOf(lead.Card) is { } due && due < next)
+            {
+                next = due;
+            }
+        }
+        return next;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private List<Seat> Seats()
+    {
+        var seats = new List<Seat>(_presence.Count);
+        foreach (var (id, p) in _presence)
+        {
+            seats.Add(new Seat(id, p.Consultant.Role, p.Connections.Count > 0, _load.GetValueOrDefault(id), _lastAssigned.GetValueOrDefault(id)));
+        }
+        return seats;
+    }
+
+    private IReadOnlyList<LeadCard> OpenLeads() =>
+        [.. state.State.Open.Values.Select(l => l.Card).OrderByDescending(c => c.Score).ThenByDescending(c => c.RaisedAt)];
 
     private async Task SaveAndPublishAsync()
     {
@@ -327,14 +421,9 @@ public sealed partial class LeadRouterGrain(
             _notices.Clear();
             await GrainFactory.GetGrain<ILeadNotifierGrain>(0).PublishAsync(notices);
         }
-        if (_saveOnDeactivation)
-        {
-            _unsaved = true;
-            return;
-        }
         try
         {
-            await state.WriteStateAsync();
+            await _writer.WriteAsync();
         }
         catch
         {
@@ -343,14 +432,8 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // In-memory storage leaves with the process, so a silo shutting down has nothing to save.
-        if (_unsaved && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 
@@ -363,7 +446,7 @@ public sealed partial class LeadRouterGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} offer to {ConsultantId} expired")]
     private partial void LogExpired(string tenant, string leadId, string? consultantId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lead {LeadId} in tenant {Tenant} escalated to the manager of team {Team}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} escalated to the manager of team {Team}")]
     private partial void LogEscalated(string tenant, string leadId, string team);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} outcome {Outcome}")]

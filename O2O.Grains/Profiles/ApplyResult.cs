@@ -22,8 +22,8 @@ public sealed record ApplyResult
     [Id(4)] public IReadOnlyList<StoreVisit> Visits { get; init; } = [];
     [Id(5)] public IReadOnlyList<StoreOrder> Orders { get; init; } = [];
     [Id(6)] public LeadSnapshot? Lead { get; init; }
-    /// <summary>The displayed lead score before this batch, to tell a crossing of the hot threshold.</summary>
-    [Id(7)] public int PriorScore { get; init; }
+    /// <summary>The lead this batch raises (or refreshes) with the person's team router, if any.</summary>
+    [Id(7)] public Leads.LeadRequest? Raise { get; init; }
     /// <summary>Each conversion (visit, purchase) in the batch with its credit under every attribution model.</summary>
     [Id(20)] public IReadOnlyList<ConversionCredits> Credits { get; init; } = [];
     /// <summary>When the newest applied event happened: the day the batch's funnel moves count on.</summary>

@@ -12,12 +12,13 @@ public sealed class CustomerGrain(
     IOptions<ProfileOptions> profileOptions,
     IOptions<ScoringOptions> scoringOptions,
     IOptions<AttributionOptions> attributionOptions,
+    IOptions<StateWriteOptions> writes,
     TimeProvider clock) : Grain, ICustomerGrain
 {
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
     private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
-    private bool _unsaved;
+    private readonly StateWriter<ProfileState> _writer = new(state, StorageNames.Profiles, writes);
 
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
 
@@ -68,23 +69,18 @@ public sealed class CustomerGrain(
 
         var funnel = new List<FunnelDelta>();
         ProfileProjection.CollectFunnelDeltas(s, funnel);
-        if (_profile.Persist == PersistMode.EveryBatch)
+        var lead = Snapshot(s);
+        var raise = RaiseLead(s, batch.Events, lead, priorScore);
+        try
         {
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch
-            {
-                // The batch is applied in memory but not stored. Dropping this activation makes the caller's
-                // retry re-read durable state and apply the batch again, instead of calling it all duplicates.
-                DeactivateOnIdle();
-                throw;
-            }
+            await _writer.WriteAsync();
         }
-        else
+        catch
         {
-            _unsaved = true;
+            // The batch is applied in memory but not stored. Dropping this activation makes the caller's
+            // retry re-read durable state and apply the batch again, instead of calling it all duplicates.
+            DeactivateOnIdle();
+            throw;
         }
         return new ApplyResult
         {
@@ -93,11 +89,25 @@ public sealed class CustomerGrain(
             Funnel = funnel,
             Visits = visits ?? [],
             Orders = orders ?? [],
-            Lead = Snapshot(s),
-            PriorScore = priorScore,
+            Lead = lead,
+            Raise = raise,
             Credits = credits ?? [],
             LatestEventAt = latest,
         };
+    }
+
+    /// <summary>
+    /// The lead this batch raises, sent to the team that already holds the person's open lead so
+    /// that nobody ever has two open leads at once.
+    /// </summary>
+    private LeadRequest? RaiseLead(ProfileState s, IReadOnlyList<CustomerEvent> events, LeadSnapshot lead, int priorScore)
+    {
+        if (LeadTriggers.Detect(events, lead, priorScore, _scoring.HotThreshold) is not { } trigger)
+        {
+            return null;
+        }
+        s.LeadTeam ??= LeadTriggers.TeamOf(events, lead);
+        return new LeadRequest(lead, trigger, s.LeadTeam, LeadInsights.FactsOf(s));
     }
 
     public Task<ProfileView?> GetAsync() => state.State switch
@@ -124,7 +134,7 @@ public sealed class CustomerGrain(
             return false;
         }
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
         await Task.WhenAll(detached.Identifiers.Select(id =>
             GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReassignAsync(sourceProfileId, ProfileId)));
         return true;
@@ -139,7 +149,7 @@ public sealed class CustomerGrain(
         }
         var snapshot = s;
         state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
         return snapshot;
     }
 
@@ -158,24 +168,20 @@ public sealed class CustomerGrain(
             GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReleaseAsync(ProfileId)));
         var boards = new[] { ILeadBoardGrain.AllStores, s.LastStoreId }.OfType<string>();
         await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
-        await GrainFactory.GetGrain<Leads.ILeadRouterGrain>(Tenant).ForgetAsync(ProfileId);
+        if (s.LeadTeam is { } team)
+        {
+            await GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, team)).ForgetAsync(ProfileId);
+        }
         // Keep the dedup window: a replay of an erased person's old events must not bring them back.
         var seen = s.Seen;
         await state.ClearStateAsync();
         state.State = new ProfileState { Seen = seen };
-        await state.WriteStateAsync();
-        _unsaved = false;
+        await _writer.WriteAsync();
         return true;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // In-memory storage leaves with the process, so a silo shutting down has nothing to save.
-        if (_unsaved && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     public async Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
     {
@@ -189,9 +195,28 @@ public sealed class CustomerGrain(
             return null;
         }
         Leads.LeadOutcomes.Apply(s, outcome, lostReason, storeId, clock.GetUtcNow(), _scoring, _profile.TimelineSize);
-        await state.WriteStateAsync();
-        _unsaved = false;
+        if (Leads.LeadOutcomes.Closes(outcome))
+        {
+            s.LeadTeam = null;
+        }
+        await _writer.WriteAsync();
         return Snapshot(s);
+    }
+
+    public async Task LeadClosedAsync(string team)
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).LeadClosedAsync(team);
+            return;
+        }
+        if (s.LeadTeam != team)
+        {
+            return;
+        }
+        s.LeadTeam = null;
+        await _writer.WriteAsync();
     }
 
     private LeadSnapshot Snapshot(ProfileState s) => new(

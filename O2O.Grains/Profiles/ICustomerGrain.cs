@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace O2O.Grains.Profiles;
 
 /// <summary>
@@ -36,4 +38,8 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// adds it to the timeline. Returns the lead as it stands now, or null for an unknown profile.
     /// </summary>
     Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId);
+
+    /// <summary>The team's router closed this person's open lead: the next lead may go to any team.</summary>
+    [OneWay]
+    Task LeadClosedAsync(string team);
 }

@@ -16,21 +16,4 @@ public sealed class ProfileOptions
     /// <summary>A person who has not moved for this long has dropped off at their current stage.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
     public TimeSpan DropOffAfter { get; set; } = TimeSpan.FromDays(7);
-
-    /// <summary>When a profile's state is written to grain storage.</summary>
-    public PersistMode Persist { get; set; } = PersistMode.EveryBatch;
-}
-
-public enum PersistMode
-{
-    /// <summary>
-    /// Before a batch is acknowledged: what a feed commits is durable. For durable storage.
-    /// </summary>
-    EveryBatch,
-
-    /// <summary>
-    /// When the grain deactivates. For in-memory storage, which the process takes with it anyway:
-    /// writing it on every batch would copy each profile per event and buy nothing.
-    /// </summary>
-    OnDeactivation,
 }

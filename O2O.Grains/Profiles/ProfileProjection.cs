@@ -145,6 +145,7 @@ public static class ProfileProjection
             }
         }
         target.Score.Absorb(source.Score, scoring.HalfLife);
+        target.LeadTeam ??= source.LeadTeam;
         foreach (var touch in source.Touches)
         {
             AddTouch(target, touch, profile.TouchesSize);

@@ -28,6 +28,8 @@ public sealed class ProfileState
     [Id(10)] public string? MergedInto { get; set; }
     [Id(11)] public List<string> MergedFrom { get; set; } = [];
     [Id(12)] public string? LastStoreId { get; set; }
+    /// <summary>The team whose router holds this person's open lead, if one is open.</summary>
+    [Id(13)] public string? LeadTeam { get; set; }
 
     public FunnelStage Stage
     {

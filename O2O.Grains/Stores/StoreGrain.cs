@@ -9,8 +9,10 @@ namespace O2O.Grains.Stores;
 public sealed class StoreGrain(
     [PersistentState("store", StorageNames.Stores)] IPersistentState<StoreState> state,
     IOptions<StoreOptions> options,
+    IOptions<StateWriteOptions> writes,
     TimeProvider clock) : Grain, IStoreGrain
 {
+    private readonly StateWriter<StoreState> _writer = new(state, StorageNames.Stores, writes);
     private const int OrderIdsKept = 5_000;
     private static readonly TimeSpan HourlyKept = TimeSpan.FromDays(31);
     private HashSet<string>? _orderIds;
@@ -74,13 +76,16 @@ public sealed class StoreGrain(
         {
             s.Hourly.Remove(old);
         }
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
         if (isNew)
         {
             var (tenant, id) = TenantKey.Split(this.GetPrimaryKeyString());
             await GrainFactory.GetGrain<ITenantDirectoryGrain>(tenant).AddStoreAsync(id);
         }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     public Task<StoreReport> GetReportAsync()
     {

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using O2O.Grains;
-using O2O.Grains.Profiles;
 using O2O.Silo.EventHubs;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace O2O.Silo.Hosting;
 
@@ -22,12 +23,8 @@ public static class SiloHostingExtensions
     {
         var configuration = builder.Configuration;
         builder.Services.AddO2OGrainOptions();
-        if (!configuration.GetSection($"Orleans:GrainStorage:{StorageNames.Profiles}").Exists()
-            && !configuration.GetSection($"{ProfileOptions.Section}:Persist").Exists())
-        {
-            // Profiles on in-memory storage: nothing to make durable per batch.
-            builder.Services.PostConfigure<ProfileOptions>(o => o.Persist = PersistMode.OnDeactivation);
-        }
+        var inMemory = StorageNames.All.Where(name => !configuration.GetSection($"Orleans:GrainStorage:{name}").Exists()).ToList();
+        builder.Services.PostConfigure<StateWriteOptions>(o => o.WriteOnDeactivation.UnionWith(inMemory));
         builder.Services.AddO2OEventApplier();
         builder.Services.AddKeyedRedisConnections(configuration);
         builder.Services.AddHealthChecks()
@@ -47,18 +44,18 @@ public static class SiloHostingExtensions
                     siloPort: configuration.GetValue<int?>("Orleans:Endpoints:SiloPort") ?? FreeTcpPort(),
                     gatewayPort: configuration.GetValue<int?>("Orleans:Endpoints:GatewayPort") ?? FreeTcpPort());
             }
-            foreach (var name in StorageNames.All)
+            foreach (var name in inMemory)
             {
-                if (!configuration.GetSection($"Orleans:GrainStorage:{name}").Exists())
-                {
-                    silo.AddMemoryGrainStorage(name);
-                }
+                silo.AddMemoryGrainStorage(name);
             }
             if (!configuration.GetSection("Orleans:Reminders").Exists())
             {
                 silo.UseInMemoryReminderService();
             }
         });
+        // Orleans' own binary format, versioned by the [Id] on every state member: compact and fast
+        // for Table storage rows, where JSON (the default) spent more CPU than the grains themselves.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
         builder.AddEventHubsConsumer();
         return builder;
     }

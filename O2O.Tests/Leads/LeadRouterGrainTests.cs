@@ -16,16 +16,21 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    private static LeadRequest Request(string profileId, string team, double score = 70) =>
-        new(new LeadSnapshot(profileId, "Lê Thị Hồng", "090****123", score, ClusterFixture.Clock.GetUtcNow(), FunnelStage.Contacted, team, [ScoreReason.Contact]),
-            LeadTrigger.Contact, team);
+    private static LeadRequest Request(string profileId, string team, double score = 70)
+    {
+        var snapshot = new LeadSnapshot(profileId, "Lê Thị Hồng", "090****123", score, ClusterFixture.Clock.GetUtcNow(), FunnelStage.Contacted, team, [ScoreReason.Contact]);
+        return new(snapshot, LeadTrigger.Contact, team, LeadFacts.Of(snapshot));
+    }
 
-    private static async Task<LeadCard> UntilAsync(ILeadRouterGrain router, string team, Func<LeadCard, bool> done)
+    private ILeadRouterGrain Router(string team, string? tenant = null) =>
+        cluster.Grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(tenant ?? ClusterFixture.NewTenant(), team));
+
+    private static async Task<LeadCard> UntilAsync(ILeadRouterGrain router, Func<LeadCard, bool> done)
     {
         var deadline = DateTime.UtcNow + Limit;
         while (true)
         {
-            var lead = (await router.GetOpenAsync(team)).Single();
+            var lead = (await router.GetOpenAsync()).Single();
             if (done(lead))
             {
                 return lead;
@@ -41,7 +46,7 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
     [Fact]
     public async Task AnUnclaimedOfferGoesToTheNextConsultantAfterTheSlaThenToTheManager()
     {
-        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(ClusterFixture.NewTenant());
+        var router = Router("HCM01");
         Consultant lan = new("lan", "Lan", "HCM01", ConsultantRole.Consultant), minh = new("minh", "Minh", "HCM01", ConsultantRole.Consultant);
         Consultant hoa = new("hoa", "Hoa", "HCM01", ConsultantRole.Manager);
         await router.ConnectAsync(lan, "c1");
@@ -49,25 +54,25 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
         await router.ConnectAsync(hoa, "c3");
 
         await router.RaiseAsync([Request("p1", "HCM01")]);
-        var first = (await router.GetOpenAsync("HCM01")).Single();
+        var first = (await router.GetOpenAsync()).Single();
         first.Status.ShouldBe(LeadStatus.Offered);
         first.OfferedTo.ShouldBeOneOf("lan", "minh");
 
         ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
-        var second = await UntilAsync(router, "HCM01", l => l.OfferedTo != first.OfferedTo);
+        var second = await UntilAsync(router, l => l.OfferedTo != first.OfferedTo);
         second.Status.ShouldBe(LeadStatus.Offered);
         second.OfferedTo.ShouldBeOneOf("lan", "minh");
         second.Offers.ShouldBe(2);
 
         ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
-        var escalated = await UntilAsync(router, "HCM01", l => l.Status == LeadStatus.Escalated);
+        var escalated = await UntilAsync(router, l => l.Status == LeadStatus.Escalated);
         escalated.OfferedTo.ShouldBe("hoa");
     }
 
     [Fact]
     public async Task LeadsGoToWhoeverHasFewestOpenThenInTurn()
     {
-        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(ClusterFixture.NewTenant());
+        var router = Router("HN01");
         foreach (var id in new[] { "a", "b", "c" })
         {
             await router.ConnectAsync(new Consultant(id, id, "HN01", ConsultantRole.Consultant), "conn-" + id);
@@ -75,29 +80,55 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
 
         await router.RaiseAsync([Request("p1", "HN01"), Request("p2", "HN01"), Request("p3", "HN01")]);
 
-        var open = await router.GetOpenAsync("HN01");
+        var open = await router.GetOpenAsync();
         open.Select(l => l.OfferedTo).Order().ShouldBe(["a", "b", "c"]);
     }
 
     [Fact]
     public async Task WhenConsultantsAreFullTheHottestWaitingLeadIsServedFirst()
     {
-        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(ClusterFixture.NewTenant());
+        var router = Router("DN01");
         var tuan = new Consultant("tuan", "Tuấn", "DN01", ConsultantRole.Consultant);
         await router.ConnectAsync(tuan, "conn");
         await router.RaiseAsync([Request("busy1", "DN01", 90), Request("busy2", "DN01", 90), Request("busy3", "DN01", 90), Request("busy4", "DN01", 90), Request("busy5", "DN01", 90)]);
         await router.RaiseAsync([Request("warm", "DN01", 40), Request("hot", "DN01", 95)]);
-        var waiting = (await router.GetOpenAsync("DN01")).Where(l => l.Status == LeadStatus.Waiting).ToList();
+        var waiting = (await router.GetOpenAsync()).Where(l => l.Status == LeadStatus.Waiting).ToList();
         waiting.Count.ShouldBe(2);
 
         // One of Tuấn's leads ends: the hottest waiting lead takes the freed place.
-        var done = (await router.GetOpenAsync("DN01")).First(l => l.Status == LeadStatus.Offered);
+        var done = (await router.GetOpenAsync()).First(l => l.Status == LeadStatus.Offered);
         (await router.ClaimAsync(done.LeadId, tuan)).Won.ShouldBeTrue();
         (await router.RecordOutcomeAsync(done.LeadId, tuan, LeadOutcome.Lost, "no budget")).ShouldNotBeNull();
 
-        var open = await router.GetOpenAsync("DN01");
+        var open = await router.GetOpenAsync();
         open.Single(l => l.ProfileId == "hot").Status.ShouldBe(LeadStatus.Offered);
         open.Single(l => l.ProfileId == "warm").Status.ShouldBe(LeadStatus.Waiting);
+    }
+
+    [Fact]
+    public async Task ALeadRaisedWithNobodyOnDutyWaitsForTheFirstConsultantToSignIn()
+    {
+        var router = Router("HCM03");
+        await router.RaiseAsync([Request("night-owl", "HCM03")]);
+        (await router.GetOpenAsync()).Single().Status.ShouldBe(LeadStatus.Waiting);
+
+        var open = await router.ConnectAsync(new Consultant("mai", "Mai", "HCM03", ConsultantRole.Consultant), "conn-mai");
+
+        var lead = open.ShouldHaveSingleItem();
+        lead.Status.ShouldBe(LeadStatus.Offered);
+        lead.OfferedTo.ShouldBe("mai");
+    }
+
+    [Fact]
+    public async Task AStoreRouterNeverHoldsAnotherStoresLeads()
+    {
+        var tenant = ClusterFixture.NewTenant();
+        var events = new EventMaker(tenant);
+        await cluster.ApplyAsync(events.CheckIn("HCM01", "090" + Random.Shared.Next(1_000_000, 9_999_999)));
+        await cluster.ApplyAsync(events.CheckIn("HN01", "090" + Random.Shared.Next(1_000_000, 9_999_999)));
+
+        (await Router("HCM01", tenant).GetOpenAsync()).ShouldHaveSingleItem().Team.ShouldBe("HCM01");
+        (await Router("HN01", tenant).GetOpenAsync()).ShouldHaveSingleItem().Team.ShouldBe("HN01");
     }
 
     [Fact]
@@ -110,8 +141,7 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
         await cluster.ApplyAsync(events.Track("anon-1", "Call Started"));
         await cluster.ApplyAsync(events.CheckIn("HCM02", phone));
 
-        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(tenant);
-        var all = (await router.GetOpenAsync(LeadOptions.OnlineTeam)).Concat(await router.GetOpenAsync("HCM02")).ToList();
+        var all = (await Router(LeadOptions.OnlineTeam, tenant).GetOpenAsync()).Concat(await Router("HCM02", tenant).GetOpenAsync()).ToList();
         var lead = all.ShouldHaveSingleItem();
         lead.Name.ShouldBe("Phạm Thu Trang");
         lead.Trigger.ShouldBe(LeadTrigger.Contact);
@@ -124,11 +154,11 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
         var tenant = ClusterFixture.NewTenant();
         var events = new EventMaker(tenant);
         await cluster.ApplyAsync(events.CheckIn("HN01", "090" + Random.Shared.Next(1_000_000, 9_999_999)));
-        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(tenant);
-        var lead = (await router.GetOpenAsync("HN01")).ShouldHaveSingleItem();
+        var router = Router("HN01", tenant);
+        var lead = (await router.GetOpenAsync()).ShouldHaveSingleItem();
 
         (await cluster.Grains.GetGrain<ICustomerGrain>(O2O.Grains.TenantKey.Compose(tenant, lead.ProfileId)).EraseAsync()).ShouldBeTrue();
 
-        (await router.GetOpenAsync("HN01")).ShouldBeEmpty();
+        (await router.GetOpenAsync()).ShouldBeEmpty();
     }
 }

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace O2O.Grains;
+
+/// <summary>When grains write their state (section <c>O2O:Storage</c>).</summary>
+public sealed class StateWriteOptions
+{
+    public const string Section = "O2O:Storage";
+
+    /// <summary>
+    /// Storage names whose grains write only when an activation ends. Meant for in-memory storage,
+    /// which the process takes with it anyway: writing it on every change would copy each state per
+    /// event and buy nothing. The silo lists every storage name it keeps in memory.
+    /// </summary>
+    public HashSet<string> WriteOnDeactivation { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Writes one grain's state as its storage deserves: before the grain answers when the storage is
+/// durable, so what a feed acknowledges is stored; when the activation ends when it is in memory.
+/// A grain creates one beside its <see cref="IPersistentState{TState}"/> and calls
+/// <see cref="DeactivatingAsync"/> from <c>OnDeactivateAsync</c>.
+/// </summary>
+public sealed class StateWriter<T>(IPersistentState<T> state, string storageName, IOptions<StateWriteOptions> options)
+{
+    private readonly bool _deferred = options.Value.WriteOnDeactivation.Contains(storageName);
+    private bool _unsaved;
+
+    public Task WriteAsync()
+    {
+        if (_deferred)
+        {
+            _unsaved = true;
+            return Task.CompletedTask;
+        }
+        return state.WriteStateAsync();
+    }
+
+    /// <summary>Writes what was deferred. A silo shutting down takes in-memory storage with it, so then there is nothing to write.</summary>
+    public async Task DeactivatingAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unsaved && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            await state.WriteStateAsync(cancellationToken);
+            _unsaved = false;
+        }
+    }
+}
