@@ -37,11 +37,13 @@ public static class IngestBenchmark
 
         var batches = Batches(profiles, perProfile, batchSize, "p");
         var latencies = new List<double>(batches.Count);
+        var cost = new ProcessCost();
         var clock = Stopwatch.StartNew();
         await SendAsync(writer, batches, senders, latencies);
         var acceptedAt = clock.Elapsed;
         await applied.WaitForAsync(total, TimeSpan.FromMinutes(10));
         var appliedAt = clock.Elapsed;
+        var spent = cost.Summary(total);
 
         var heap = HeapAfterFullCollection();
         latencies.Sort();
@@ -49,11 +51,13 @@ public static class IngestBenchmark
         Console.WriteLine($"accepted  {total:N0} events in {acceptedAt.TotalSeconds:F2} s = {total / acceptedAt.TotalSeconds:N0} events/s");
         Console.WriteLine($"applied   {total:N0} events in {appliedAt.TotalSeconds:F2} s = {total / appliedAt.TotalSeconds:N0} events/s (end to end, HTTP to grains)");
         Console.WriteLine($"batch latency p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms");
+        Console.WriteLine(spent);
         Console.WriteLine($"managed heap +{(heap - baseline) / 1024.0 / 1024.0:N1} MB for {profiles:N0} active profiles = {(heap - baseline) / (double)profiles / 1024.0:N2} KB per profile holding {perProfile} events");
         return 0;
     }
 
-    internal static async Task SendAsync(HttpClient client, List<byte[]> batches, int senders, List<double>? latencies)
+    /// <summary>Posts the batches with that many concurrent senders, waiting out 503s; <paramref name="beforeEach"/> (if any) paces them.</summary>
+    internal static async Task SendAsync(HttpClient client, List<byte[]> batches, int senders, List<double>? latencies, Func<Task>? beforeEach = null)
     {
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
@@ -61,6 +65,10 @@ public static class IngestBenchmark
             int i;
             while ((i = Interlocked.Increment(ref next)) < batches.Count)
             {
+                if (beforeEach is not null)
+                {
+                    await beforeEach();
+                }
                 while (true)
                 {
                     var started = Stopwatch.GetTimestamp();

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace O2O.Bench;
+
+/// <summary>
+/// What a measured stretch cost the process: CPU time per event and time paused for garbage
+/// collection. CPU per event is the figure that stays comparable on a shared, noisy machine.
+/// </summary>
+internal sealed class ProcessCost
+{
+    private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
+    private readonly int[] _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+
+    public string Summary(long events)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+        var paused = GC.GetTotalPauseDuration() - _paused;
+        var wall = _wall.Elapsed;
+        return $"cost      {cpu.TotalMicroseconds / events:F1} µs CPU per event ({cpu.TotalSeconds / wall.TotalSeconds * 100:F0}% of one core over {wall.TotalSeconds:F1} s); "
+            + $"GC paused {paused.TotalMilliseconds / wall.TotalMilliseconds * 100:F1}% of the time, collections gen0/1/2 "
+            + $"{GC.CollectionCount(0) - _collections[0]}/{GC.CollectionCount(1) - _collections[1]}/{GC.CollectionCount(2) - _collections[2]}";
+    }
+}
