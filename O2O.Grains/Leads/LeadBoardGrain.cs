@@ -10,18 +10,25 @@ public sealed class LeadBoardState
 }
 
 /// <inheritdoc cref="ILeadBoardGrain"/>
+/// <remarks>
+/// A board is a ranking that every batch refreshes, so it is written behind: at most once per
+/// <see cref="LeadOptions.WriteDelay"/>, not once per batch. After a crash it may miss the
+/// last moments' changes until those people act again; the leads themselves live in profiles and routers.
+/// </remarks>
 public sealed class LeadBoardGrain(
     [PersistentState("board", StorageNames.Leads)] IPersistentState<LeadBoardState> state,
     IOptions<ScoringOptions> scoring,
+    IOptions<LeadOptions> leadOptions,
     IOptions<StateWriteOptions> writes,
     TimeProvider clock) : Grain, ILeadBoardGrain
 {
     private readonly StateWriter<LeadBoardState> _writer = new(state, StorageNames.Leads, writes);
+    private IGrainTimer? _pendingWrite;
 
     /// <summary>Leads kept per board; far more than anyone scrolls through.</summary>
     public const int Capacity = 200;
 
-    public async Task UpsertAsync(IReadOnlyList<LeadSnapshot> leads)
+    public Task UpsertAsync(IReadOnlyList<LeadSnapshot> leads)
     {
         var board = state.State.Leads;
         foreach (var lead in leads)
@@ -36,7 +43,15 @@ public sealed class LeadBoardGrain(
                 board.Remove(cold.ProfileId);
             }
         }
-        await _writer.WriteAsync();
+        _pendingWrite ??= this.RegisterGrainTimer(WriteAsync, new GrainTimerCreationOptions(leadOptions.Value.WriteDelay, Timeout.InfiniteTimeSpan));
+        return Task.CompletedTask;
+    }
+
+    private Task WriteAsync(CancellationToken cancellationToken)
+    {
+        _pendingWrite?.Dispose();
+        _pendingWrite = null;
+        return _writer.WriteAsync();
     }
 
     public async Task RemoveAsync(string profileId)
@@ -47,8 +62,14 @@ public sealed class LeadBoardGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _writer.DeactivatingAsync(reason, cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_pendingWrite is not null)
+        {
+            await WriteAsync(cancellationToken);
+        }
+        await _writer.DeactivatingAsync(reason, cancellationToken);
+    }
 
     public Task<IReadOnlyList<LeadSnapshot>> GetTopAsync(int take)
     {

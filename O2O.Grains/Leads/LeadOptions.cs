@@ -26,6 +26,14 @@ public sealed class LeadOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan CloseUnclaimedAfter { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// How long routers and hot-lead boards gather the changes the event stream brings (raises,
+    /// expiries, rankings) before writing them. A crash can lose that much; consultants' own actions
+    /// (claims, outcomes) are written before they are answered.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan WriteDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Scripts, most specific first wins; a rule with no conditions is the fallback.</summary>
     public List<ScriptRule> Scripts { get; set; } = [];
 }

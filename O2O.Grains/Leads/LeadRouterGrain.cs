@@ -33,6 +33,7 @@ public sealed partial class LeadRouterGrain(
     ILogger<LeadRouterGrain> logger) : Grain, ILeadRouterGrain
 {
     private readonly StateWriter<LeadRouterState> _writer = new(state, StorageNames.Leads, writes);
+    private IGrainTimer? _pendingWrite;
     // Presence is not persisted: connections belong to live Api nodes and come back with them.
     private readonly Dictionary<string, Presence> _presence = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastAssigned = new(StringComparer.Ordinal);
@@ -94,7 +95,7 @@ public sealed partial class LeadRouterGrain(
         {
             Route(lead, now);
         }
-        await SaveAndPublishAsync();
+        await PublishAndWriteSoonAsync();
     }
 
     public async Task<IReadOnlyList<LeadCard>> ConnectAsync(Consultant consultant, string connectionId)
@@ -257,7 +258,7 @@ public sealed partial class LeadRouterGrain(
         _nextDue = NextDue();
         if (_notices.Count > 0)
         {
-            await SaveAndPublishAsync();
+            await PublishAndWriteSoonAsync();
         }
     }
 
@@ -411,7 +412,24 @@ public sealed partial class LeadRouterGrain(
     private IReadOnlyList<LeadCard> OpenLeads() =>
         [.. state.State.Open.Values.Select(l => l.Card).OrderByDescending(c => c.Score).ThenByDescending(c => c.RaisedAt)];
 
+    /// <summary>Sends the alerts, then writes: consultants' own actions are durable before they are answered.</summary>
     private async Task SaveAndPublishAsync()
+    {
+        await PublishAsync();
+        await WriteNowAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Sends the alerts and writes within <see cref="LeadOptions.WriteDelay"/>: raises and expiries come
+    /// with the event stream, and writing every open lead of the team for each would cost as much as the backlog.
+    /// </summary>
+    private async Task PublishAndWriteSoonAsync()
+    {
+        await PublishAsync();
+        _pendingWrite ??= this.RegisterGrainTimer(WriteNowAsync, new GrainTimerCreationOptions(Options.WriteDelay, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task PublishAsync()
     {
         // Alerts go out before the write: consultants should not wait on storage. Should the write
         // fail, the grain is deactivated and the lead comes back from the last state that was saved.
@@ -421,6 +439,12 @@ public sealed partial class LeadRouterGrain(
             _notices.Clear();
             await GrainFactory.GetGrain<ILeadNotifierGrain>(0).PublishAsync(notices);
         }
+    }
+
+    private async Task WriteNowAsync(CancellationToken cancellationToken)
+    {
+        _pendingWrite?.Dispose();
+        _pendingWrite = null;
         try
         {
             await _writer.WriteAsync();
@@ -432,8 +456,14 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _writer.DeactivatingAsync(reason, cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_pendingWrite is not null)
+        {
+            await WriteNowAsync(cancellationToken);
+        }
+        await _writer.DeactivatingAsync(reason, cancellationToken);
+    }
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 

@@ -1,6 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using O2O.Grains;
 using O2O.Grains.Leads;
 using O2O.Grains.Profiles;
 using O2O.Tests.Infrastructure;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace O2O.Tests.Leads;
 
@@ -129,6 +133,46 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
 
         (await Router("HCM01", tenant).GetOpenAsync()).ShouldHaveSingleItem().Team.ShouldBe("HCM01");
         (await Router("HN01", tenant).GetOpenAsync()).ShouldHaveSingleItem().Team.ShouldBe("HN01");
+    }
+
+    [Fact]
+    public async Task ARaiseIsWrittenBehindWithinTheWriteDelayAndAClaimBeforeItIsAnswered()
+    {
+        var router = Router("HN02");
+        var lan = new Consultant("lan", "Lan", "HN02", ConsultantRole.Consultant);
+        await router.ConnectAsync(lan, "conn-lan");
+        await router.RaiseAsync([Request("walk-in", "HN02")]);
+        // Grain timers run on the silo's clock, the shared fake one here.
+        ClusterFixture.Clock.Advance(new LeadOptions().WriteDelay + TimeSpan.FromSeconds(1));
+
+        var stored = await StoredAsync(router, s => s.Open.Count == 1);
+        var leadId = stored.Open.Keys.Single();
+        stored.Open[leadId].Card.Status.ShouldBe(LeadStatus.Offered);
+
+        (await router.ClaimAsync(leadId, lan)).Won.ShouldBeTrue();
+        (await StoredAsync(router, _ => true)).Open[leadId].Card.Status.ShouldBe(LeadStatus.Claimed);
+    }
+
+    /// <summary>The router's state as grain storage holds it, once it satisfies <paramref name="done"/>.</summary>
+    private async Task<LeadRouterState> StoredAsync(ILeadRouterGrain router, Func<LeadRouterState, bool> done)
+    {
+        var silo = (InProcessSiloHandle)cluster.Cluster.Primary!;
+        var storage = silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Leads);
+        var deadline = DateTime.UtcNow + Limit;
+        while (true)
+        {
+            var state = new GrainState<LeadRouterState>(new LeadRouterState());
+            await storage.ReadStateAsync("router", router.GetGrainId(), state);
+            if (state.State is { } stored && done(stored))
+            {
+                return stored;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Stored router state still has {state.State?.Open.Count} open leads");
+            }
+            await Task.Delay(50);
+        }
     }
 
     [Fact]
