@@ -365,20 +365,41 @@ public sealed partial class EventHubsConsumer(
         LogDeadLettered(source.Topic, source.Partition.Value, source.Offset.Value, kind);
     }
 
-    /// <summary>One owned partition: a queue of fetched messages and the loop that applies them in order.</summary>
+    /// <summary>
+    /// One owned partition. Fetched messages are spread over lanes by key, so one person's events stay
+    /// in partition order while the lanes apply in parallel. The offset that may be committed is the
+    /// lowest one some lane has not applied yet.
+    /// </summary>
     private sealed class PartitionWorker(EventHubsConsumer owner, TopicPartition partition)
     {
-        private readonly Channel<ConsumeResult<string?, byte[]>> _queue =
-            Channel.CreateUnbounded<ConsumeResult<string?, byte[]>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        private readonly Lane[] _lanes = [.. Enumerable.Range(0, owner._options.LanesPerPartition).Select(_ => new Lane())];
+        private readonly Lock _offsets = new();
         private readonly CancellationTokenSource _stop = new();
-        private long _done = -1;
+        private long _lastFetched = -1;
         private long _first = -1;
         private int _queued;
 
         public TopicPartition Partition { get; } = partition;
 
-        /// <summary>The next offset to read after everything applied so far; -1 before the first batch.</summary>
-        public long DoneOffset => Interlocked.Read(ref _done);
+        /// <summary>The next offset to read after everything applied so far; -1 before anything was fetched.</summary>
+        public long DoneOffset
+        {
+            get
+            {
+                lock (_offsets)
+                {
+                    var done = _lastFetched < 0 ? -1 : _lastFetched + 1;
+                    foreach (var lane in _lanes)
+                    {
+                        if (lane.Pending.TryPeek(out var oldest) && oldest < done)
+                        {
+                            done = oldest;
+                        }
+                    }
+                    return done;
+                }
+            }
+        }
 
         public long FirstOffset => Interlocked.Read(ref _first);
 
@@ -389,30 +410,39 @@ public sealed partial class EventHubsConsumer(
 
         public Task Completion { get; private set; } = Task.CompletedTask;
 
-        public void Start() => Completion = Task.Run(RunAsync);
+        public void Start() => Completion = Task.WhenAll(_lanes.Select(lane => Task.Run(() => RunAsync(lane))));
 
         public void Enqueue(ConsumeResult<string?, byte[]> message)
         {
+            var lane = _lanes[message.Message.Key is { } key ? (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_lanes.Length) : 0];
             Interlocked.CompareExchange(ref _first, message.Offset.Value, -1);
             Interlocked.Increment(ref _queued);
-            _queue.Writer.TryWrite(message);
+            lock (_offsets)
+            {
+                lane.Pending.Enqueue(message.Offset.Value);
+                _lastFetched = message.Offset.Value;
+            }
+            lane.Queue.Writer.TryWrite(message);
         }
 
         public void Stop()
         {
-            _queue.Writer.TryComplete();
+            foreach (var lane in _lanes)
+            {
+                lane.Queue.Writer.TryComplete();
+            }
             _stop.Cancel();
         }
 
-        private async Task RunAsync()
+        private async Task RunAsync(Lane lane)
         {
             var ct = _stop.Token;
             var batch = new List<ConsumeResult<string?, byte[]>>(owner._options.BatchSize);
             try
             {
-                while (await _queue.Reader.WaitToReadAsync(ct))
+                while (await lane.Queue.Reader.WaitToReadAsync(ct))
                 {
-                    while (batch.Count < owner._options.BatchSize && _queue.Reader.TryRead(out var message))
+                    while (batch.Count < owner._options.BatchSize && lane.Queue.Reader.TryRead(out var message))
                     {
                         batch.Add(message);
                     }
@@ -421,7 +451,13 @@ public sealed partial class EventHubsConsumer(
                     {
                         return;
                     }
-                    Interlocked.Exchange(ref _done, batch[^1].Offset.Value + 1);
+                    lock (_offsets)
+                    {
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            lane.Pending.Dequeue();
+                        }
+                    }
                     Interlocked.Add(ref _queued, -batch.Count);
                     Interlocked.Add(ref owner._buffered, -batch.Count);
                     batch.Clear();
@@ -434,6 +470,15 @@ public sealed partial class EventHubsConsumer(
             {
                 owner.LogWorkerFailed(Partition.Partition, ex);
             }
+        }
+
+        /// <summary>Messages of some keys, in partition order, and the offsets not yet applied.</summary>
+        private sealed class Lane
+        {
+            public Channel<ConsumeResult<string?, byte[]>> Queue { get; } =
+                Channel.CreateUnbounded<ConsumeResult<string?, byte[]>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+            public Queue<long> Pending { get; } = new();
         }
     }
 

@@ -21,8 +21,14 @@ public sealed class EventHubsOptions
     /// <summary>The hub that receives events that could not be parsed or were refused for good.</summary>
     [Required] public string DeadLetterHub { get; set; } = "o2o-events-deadletter";
 
-    /// <summary>Events a partition applies per grain round.</summary>
+    /// <summary>Events a lane applies per grain round.</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 1_000;
+
+    /// <summary>
+    /// Batches of one partition applied at once. Messages are spread over the lanes by their key (the
+    /// person), so each person's events keep the order the partition gave them.
+    /// </summary>
+    [Range(1, 64)] public int LanesPerPartition { get; set; } = 4;
 
     /// <summary>How often applied offsets are committed (also on rebalance and shutdown).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")] public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
