@@ -64,11 +64,7 @@ public sealed record LeadFacts(
     [property: Id(2)] string Segment,
     [property: Id(3)] LeadAd? LastAd,
     [property: Id(4)] IReadOnlyList<string> LastPages,
-    [property: Id(5)] string? LastStoreId)
-{
-    /// <summary>Facts for a person the router knows only from their snapshot.</summary>
-    public static LeadFacts Of(LeadSnapshot lead) => new(lead.Stage, null, "new", null, [], lead.StoreId);
-}
+    [property: Id(5)] string? LastStoreId);
 
 /// <summary>A consultant as the hub knows them from their token.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.consultant")]

@@ -23,7 +23,7 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
     private static LeadRequest Request(string profileId, string team, double score = 70)
     {
         var snapshot = new LeadSnapshot(profileId, "Lê Thị Hồng", "090****123", score, ClusterFixture.Clock.GetUtcNow(), FunnelStage.Contacted, team, [ScoreReason.Contact]);
-        return new(snapshot, LeadTrigger.Contact, team, LeadFacts.Of(snapshot));
+        return new(snapshot, LeadTrigger.Contact, team, new LeadFacts(snapshot.Stage, "ao-dai", "potential", null, ["/san-pham/ao-dai"], team));
     }
 
     private ILeadRouterGrain Router(string team, string? tenant = null) =>
