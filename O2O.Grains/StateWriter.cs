@@ -25,9 +25,12 @@ public sealed class StateWriter<T>(IPersistentState<T> state, string storageName
 {
     private readonly bool _deferred = options.Value.WriteOnDeactivation.Contains(storageName);
     private bool _unsaved;
+    private IGrainTimer? _pending;
 
     public Task WriteAsync()
     {
+        _pending?.Dispose();
+        _pending = null;
         if (_deferred)
         {
             _unsaved = true;
@@ -36,9 +39,31 @@ public sealed class StateWriter<T>(IPersistentState<T> state, string storageName
         return state.WriteStateAsync();
     }
 
-    /// <summary>Writes what was deferred. A silo shutting down takes in-memory storage with it, so then there is nothing to write.</summary>
+    /// <summary>
+    /// Writes within <paramref name="delay"/>, so every change made meanwhile goes out in one write:
+    /// for state the event stream changes faster than it is worth storing. <paramref name="write"/>
+    /// replaces <see cref="WriteAsync"/> when the grain handles a failed write itself.
+    /// </summary>
+    public void WriteSoon(IGrainBase grain, TimeSpan delay, Func<Task>? write = null)
+    {
+        if (_deferred)
+        {
+            _unsaved = true;
+            return;
+        }
+        _pending ??= grain.RegisterGrainTimer(_ => (write ?? WriteAsync)(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>
+    /// Writes what is waiting for <see cref="WriteSoon"/>, and what was deferred. A silo shutting down
+    /// takes in-memory storage with it, so then there is nothing deferred to write.
+    /// </summary>
     public async Task DeactivatingAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_pending is not null)
+        {
+            await WriteAsync();
+        }
         if (_unsaved && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             await state.WriteStateAsync(cancellationToken);

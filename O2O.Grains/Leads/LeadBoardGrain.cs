@@ -23,7 +23,6 @@ public sealed class LeadBoardGrain(
     TimeProvider clock) : Grain, ILeadBoardGrain
 {
     private readonly StateWriter<LeadBoardState> _writer = new(state, StorageNames.Leads, writes);
-    private IGrainTimer? _pendingWrite;
 
     /// <summary>Leads kept per board; far more than anyone scrolls through.</summary>
     public const int Capacity = 200;
@@ -43,15 +42,8 @@ public sealed class LeadBoardGrain(
                 board.Remove(cold.ProfileId);
             }
         }
-        _pendingWrite ??= this.RegisterGrainTimer(WriteAsync, new GrainTimerCreationOptions(leadOptions.Value.WriteDelay, Timeout.InfiniteTimeSpan));
+        _writer.WriteSoon(this, leadOptions.Value.WriteDelay);
         return Task.CompletedTask;
-    }
-
-    private Task WriteAsync(CancellationToken cancellationToken)
-    {
-        _pendingWrite?.Dispose();
-        _pendingWrite = null;
-        return _writer.WriteAsync();
     }
 
     public async Task RemoveAsync(string profileId)
@@ -62,14 +54,8 @@ public sealed class LeadBoardGrain(
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_pendingWrite is not null)
-        {
-            await WriteAsync(cancellationToken);
-        }
-        await _writer.DeactivatingAsync(reason, cancellationToken);
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     public Task<IReadOnlyList<LeadSnapshot>> GetTopAsync(int take)
     {

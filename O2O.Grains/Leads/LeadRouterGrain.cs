@@ -33,7 +33,6 @@ public sealed partial class LeadRouterGrain(
     ILogger<LeadRouterGrain> logger) : Grain, ILeadRouterGrain
 {
     private readonly StateWriter<LeadRouterState> _writer = new(state, StorageNames.Leads, writes);
-    private IGrainTimer? _pendingWrite;
     // Presence is not persisted: connections belong to live Api nodes and come back with them.
     private readonly Dictionary<string, Presence> _presence = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastAssigned = new(StringComparer.Ordinal);
@@ -416,7 +415,7 @@ public sealed partial class LeadRouterGrain(
     private async Task SaveAndPublishAsync()
     {
         await PublishAsync();
-        await WriteNowAsync(CancellationToken.None);
+        await WriteNowAsync();
     }
 
     /// <summary>
@@ -426,7 +425,7 @@ public sealed partial class LeadRouterGrain(
     private async Task PublishAndWriteSoonAsync()
     {
         await PublishAsync();
-        _pendingWrite ??= this.RegisterGrainTimer(WriteNowAsync, new GrainTimerCreationOptions(Options.WriteDelay, Timeout.InfiniteTimeSpan));
+        _writer.WriteSoon(this, Options.WriteDelay, WriteNowAsync);
     }
 
     private async Task PublishAsync()
@@ -441,10 +440,8 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
-    private async Task WriteNowAsync(CancellationToken cancellationToken)
+    private async Task WriteNowAsync()
     {
-        _pendingWrite?.Dispose();
-        _pendingWrite = null;
         try
         {
             await _writer.WriteAsync();
@@ -456,14 +453,8 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_pendingWrite is not null)
-        {
-            await WriteNowAsync(cancellationToken);
-        }
-        await _writer.DeactivatingAsync(reason, cancellationToken);
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 
