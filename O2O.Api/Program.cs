@@ -1,3 +1,4 @@
+using O2O.Api.Administration;
 using O2O.Api.Campaigns;
 using O2O.Api.Dashboard;
 using O2O.Api.Demo;
@@ -6,6 +7,7 @@ using O2O.Api.Ingestion;
 using O2O.Api.Leads;
 using O2O.Api.Profiles;
 using O2O.Api.Reports;
+using O2O.Api.Security;
 using O2O.Api.Spend;
 using O2O.Api.Stores;
 
@@ -30,6 +32,8 @@ app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapApiReference();
+app.MapSignInApi();
+app.MapAdministrationApi();
 app.MapIngestionApi();
 app.MapProfilesApi();
 app.MapStoresApi();

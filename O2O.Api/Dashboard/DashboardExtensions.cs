@@ -19,7 +19,7 @@ public static class DashboardExtensions
     public static WebApplication MapMarketingDashboard(this WebApplication app)
     {
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
         app.MapMarketerSignIn();
         app.MapDashboardExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

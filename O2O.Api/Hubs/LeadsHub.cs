@@ -12,7 +12,7 @@ namespace O2O.Api.Hubs;
 /// <c>LeadReassigned</c>, <c>LeadClosed</c>, <c>LeadUpdated</c>) arrive through the group.
 /// Tenant and team come from the token, never from the caller's arguments.
 /// </summary>
-[Authorize(Policy = ConsultantClaims.Policy)]
+[Authorize(Policy = O2OPolicies.Consultant)]
 public sealed class LeadsHub(IGrainFactory grains) : Hub
 {
     public const string Path = "/hubs/leads";

@@ -13,7 +13,7 @@ public static class ProfilesApi
     {
         var api = app.MapGroup("/api/profiles").RequireAuthorization(O2OClaims.ReadPolicy).WithTags("Profiles");
         api.MapGet("/{id}", GetByIdAsync).WithName("GetProfile").WithSummary("A profile by its id");
-        api.MapDelete("/{id}", EraseAsync).WithName("EraseProfile").WithSummary("Forget a person (right to erasure)");
+        api.MapDelete("/{id}", EraseAsync).RequireAuthorization(O2OPolicies.Erase).WithName("EraseProfile").WithSummary("Forget a person (right to erasure)");
         api.MapGet("/", FindAsync).WithName("FindProfile").WithSummary("A profile through one identifier: phone, email, userId or anonymousId");
         return app;
     }

@@ -1,9 +1,9 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using O2O.Grains.Administration;
 
 namespace O2O.Api.Security;
 
@@ -12,15 +12,15 @@ namespace O2O.Api.Security;
 /// </summary>
 public sealed class WriteKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    IOptionsMonitor<SecurityOptions> security,
+    CredentialDirectory credentials,
     ILoggerFactory logger,
     UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!TryCredential(Request, "Basic", out var credential))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
         string user;
         try
@@ -30,12 +30,12 @@ public sealed class WriteKeyHandler(
         }
         catch (FormatException)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The Basic credential is not valid base64."));
+            return AuthenticateResult.Fail("The Basic credential is not valid base64.");
         }
-        var key = security.CurrentValue.WriteKeys.FirstOrDefault(k => FixedTimeEquals(k.Key, user));
-        return Task.FromResult(key is null
-            ? AuthenticateResult.Fail("Unknown write key.")
-            : Success([new Claim(O2OClaims.Tenant, key.Tenant), new Claim(O2OClaims.Source, key.Source)]));
+        var key = user.Length == 0 ? null : await credentials.FindAsync(user);
+        return key is not { Kind: CredentialKind.WriteKey }
+            ? AuthenticateResult.Fail("Unknown, expired or revoked write key.")
+            : Success([new Claim(O2OClaims.Tenant, key.Tenant), new Claim(O2OClaims.Source, key.OwnerId), .. key.Scopes.Select(s => new Claim(O2OClaims.Scope, s))]);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -44,6 +44,9 @@ public sealed class WriteKeyHandler(
         return ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Write key required",
             "Send the source's write key as the Basic-auth user name, with an empty password.");
     }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ProblemResponses.WriteAsync(Context, StatusCodes.Status403Forbidden, "Not allowed", "Write keys can only send events.");
 
     private AuthenticateResult Success(Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
@@ -60,38 +63,41 @@ public sealed class WriteKeyHandler(
         return credential.Length > 0;
     }
 
-    internal static bool FixedTimeEquals(string expected, string actual) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(actual));
 }
 
-/// <summary>Read API bearer tokens from configuration: <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
-public sealed class ReadTokenHandler(
+/// <summary>API tokens for machines (<c>Authorization: Bearer &lt;token&gt;</c>), each with its scopes.</summary>
+public sealed class ApiTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    IOptionsMonitor<SecurityOptions> security,
+    CredentialDirectory credentials,
     ILoggerFactory logger,
     UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!WriteKeyHandler.TryCredential(Request, "Bearer", out var token))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
-        var match = security.CurrentValue.ReadTokens.FirstOrDefault(t => WriteKeyHandler.FixedTimeEquals(t.Token, token));
-        if (match is null)
+        if (await credentials.FindAsync(token) is not { Kind: CredentialKind.ApiToken } match)
         {
-            return Task.FromResult(AuthenticateResult.Fail("Unknown token."));
+            return AuthenticateResult.Fail("Unknown, expired or revoked token.");
         }
-        var identity = new ClaimsIdentity([new Claim(O2OClaims.Tenant, match.Tenant)], Scheme.Name);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        var identity = new ClaimsIdentity(
+            [new Claim(O2OClaims.Tenant, match.Tenant), new Claim(O2OClaims.Subject, "token:" + match.OwnerId), .. match.Scopes.Select(s => new Claim(O2OClaims.Scope, s))],
+            Scheme.Name, O2OClaims.Subject, O2OClaims.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
         return ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Access token required",
-            "Send a read access token as 'Authorization: Bearer <token>'. Write keys cannot read.");
+            "Send an API token as 'Authorization: Bearer <token>', or sign in. Write keys cannot read.");
     }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ProblemResponses.WriteAsync(Context, StatusCodes.Status403Forbidden, "Not allowed",
+            "This token's scopes do not include this operation.");
 }
 
 /// <summary>Problem-details answers written outside an endpoint (authentication, body limits).</summary>
