@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using O2O.Api.Security;
+using O2O.Api.Sources;
 
 namespace O2O.Api.Extensions;
 
@@ -9,8 +10,12 @@ public static class SecurityExtensions
     {
         builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section)
             .Validate(o => o.WriteKeys.All(k => k.Key.Length >= 16 && k.Tenant.Length > 0), "Every write key needs a Key of 16+ characters and a Tenant.")
+            .Validate(o => o.WriteKeys.All(k => k.AllowedOrigins.All(OriginPatterns.IsValid)),
+                "Every allowed origin is 'scheme://host[:port]' (http or https), with '*' for any port or '*.' before a domain for any subdomain.")
+            .Validate(o => o.WriteKeys.All(k => k.RateLimit is null or > 0 && k.RateLimitPeriod > TimeSpan.Zero), "A write key's RateLimit and RateLimitPeriod must be positive.")
             .Validate(o => o.ReadTokens.All(t => t.Token.Length >= 16 && t.Tenant.Length > 0), "Every read token needs a Token of 16+ characters and a Tenant.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<ISourceDirectory, ConfiguredSourceDirectory>();
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, WriteKeyHandler>(O2OClaims.WriteKeyScheme, null)
             .AddScheme<AuthenticationSchemeOptions, ReadTokenHandler>(O2OClaims.ReadTokenScheme, null);

@@ -4,38 +4,48 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using O2O.Api.Sources;
 
 namespace O2O.Api.Security;
 
 /// <summary>
-/// Segment-style write keys: <c>Authorization: Basic base64(writeKey:)</c>. The key decides the tenant.
+/// Segment-style write keys: <c>Authorization: Basic base64(writeKey:)</c>. The key names a
+/// <see cref="Source"/> in the <see cref="ISourceDirectory"/>, which decides the tenant.
 /// </summary>
 public sealed class WriteKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    IOptionsMonitor<SecurityOptions> security,
+    ISourceDirectory sources,
     ILoggerFactory logger,
     UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!TryCredential(Request, "Basic", out var credential))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
-        string user;
+        string key;
         try
         {
             var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(credential));
-            user = decoded.Split(':', 2)[0];
+            key = decoded.Split(':', 2)[0];
         }
         catch (FormatException)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The Basic credential is not valid base64."));
+            return AuthenticateResult.Fail("The Basic credential is not valid base64.");
         }
-        var key = security.CurrentValue.WriteKeys.FirstOrDefault(k => FixedTimeEquals(k.Key, user));
-        return Task.FromResult(key is null
-            ? AuthenticateResult.Fail("Unknown write key.")
-            : Success([new Claim(O2OClaims.Tenant, key.Tenant), new Claim(O2OClaims.Source, key.Source)]));
+        return await AuthenticateAsync(key);
+    }
+
+    private async Task<AuthenticateResult> AuthenticateAsync(string key)
+    {
+        var source = await sources.FindByWriteKeyAsync(key, Context.RequestAborted);
+        if (source is null)
+        {
+            return AuthenticateResult.Fail("Unknown write key.");
+        }
+        Context.SetSource(source);
+        return Success([new Claim(O2OClaims.Tenant, source.Tenant), new Claim(O2OClaims.Source, source.Name), new Claim(O2OClaims.SourceId, source.Id)]);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
