@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using O2O.Api.Security;
+using O2O.Api.Sources;
 using O2O.Grains.Administration;
 
 namespace O2O.Api.Administration;
@@ -10,7 +11,7 @@ public sealed record StoreRequest(string? Name, string? Address, string? Region,
 
 public sealed record ConsultantRequest(string? Team, IReadOnlyList<string>? Skills, int? MaxOpenLeads);
 
-public sealed record SourceRequest(string? Name, IReadOnlyList<string>? AllowedOrigins, int? RateLimitPerSecond);
+public sealed record SourceRequest(string? Name, IReadOnlyList<string>? AllowedOrigins, int? RateLimit, TimeSpan? RateLimitPeriod);
 
 public sealed record RotateRequest(TimeSpan? Overlap);
 
@@ -118,7 +119,7 @@ public static partial class AdministrationApi
         }
         var key = Secrets.New(CredentialKind.WriteKey);
         var id = "src_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
-        var source = await Admin(grains, user).CreateSourceAsync(user.Actor(), id, request.Name!.Trim(), Origins(request), request.RateLimitPerSecond, Secrets.Digest(key))
+        var source = await Admin(grains, user).CreateSourceAsync(user.Actor(), id, Terms(request), Secrets.Digest(key))
             ?? throw new InvalidOperationException("A fresh source id was taken.");
         return TypedResults.Created($"/api/admin/sources/{id}", new SourceWithKey(source, key));
     }
@@ -129,7 +130,7 @@ public static partial class AdministrationApi
         {
             return problem;
         }
-        return await Admin(grains, user).UpdateSourceAsync(user.Actor(), id, request.Name!.Trim(), Origins(request), request.RateLimitPerSecond) is { } updated
+        return await Admin(grains, user).UpdateSourceAsync(user.Actor(), id, Terms(request)) is { } updated
             ? TypedResults.Ok(updated)
             : TypedResults.NotFound();
     }
@@ -187,23 +188,26 @@ public static partial class AdministrationApi
         {
             errors["name"] = ["is required, at most 100 characters"];
         }
-        if ((request.AllowedOrigins ?? []).FirstOrDefault(o => !IsOrigin(o)) is { } bad)
+        if ((request.AllowedOrigins ?? []).FirstOrDefault(o => !OriginPatterns.IsValid(o)) is { } bad)
         {
-            errors["allowedOrigins"] = [$"'{bad}' is not an origin like https://shop.example.vn"];
+            errors["allowedOrigins"] = [$"'{bad}' is not an origin: https://shop.vn, any port http://localhost:*, any subdomain https://*.shop.vn"];
         }
-        if (request.RateLimitPerSecond is < 1 or > 100_000)
+        if (request.RateLimit is < 1 or > 1_000_000)
         {
-            errors["rateLimitPerSecond"] = ["must be from 1 to 100000"];
+            errors["rateLimit"] = ["must be from 1 to 1000000"];
+        }
+        if (request.RateLimitPeriod is { } period && (period <= TimeSpan.Zero || period > TimeSpan.FromHours(1)))
+        {
+            errors["rateLimitPeriod"] = ["must be more than 00:00:00 and at most 01:00:00"];
         }
         return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
     }
 
-    private static bool IsOrigin(string origin) =>
-        Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
-        && string.Equals(origin.TrimEnd('/'), uri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
-
-    private static List<string> Origins(SourceRequest request) =>
-        [.. (request.AllowedOrigins ?? []).Select(o => o.TrimEnd('/').ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
+    private static SourceTerms Terms(SourceRequest request) => new(
+        request.Name!.Trim(),
+        [.. (request.AllowedOrigins ?? []).Select(o => o.Trim().TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase)],
+        request.RateLimit,
+        request.RateLimitPeriod ?? TimeSpan.FromSeconds(1));
 
     private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

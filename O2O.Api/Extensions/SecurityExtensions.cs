@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using O2O.Api.Consultants;
 using O2O.Api.Security;
+using O2O.Api.Sources;
 using O2O.Grains.Administration;
 
 namespace O2O.Api.Extensions;
@@ -23,6 +24,9 @@ public static class SecurityExtensions
         builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => o.WriteKeys.All(k => k.Key.Length >= 16 && k.Tenant.Length > 0), "Every write key needs a Key of 16+ characters and a Tenant.")
+            .Validate(o => o.WriteKeys.All(k => k.AllowedOrigins.All(OriginPatterns.IsValid)),
+                "Every allowed origin is 'scheme://host[:port]' (http or https), with '*' for any port or '*.' before a domain for any subdomain.")
+            .Validate(o => o.WriteKeys.All(k => k.RateLimit is null or > 0 && k.RateLimitPeriod > TimeSpan.Zero), "A write key's RateLimit and RateLimitPeriod must be positive.")
             .Validate(o => o.ReadTokens.All(t => t.Token.Length >= 16 && t.Tenant.Length > 0), "Every read token needs a Token of 16+ characters and a Tenant.")
             .Validate(o => o.ReadTokens.All(t => t.Scopes.Count > 0 && t.Scopes.All(Scopes.All.Contains)), "Token scopes must be among ingest, read, erase, admin.")
             .ValidateOnStart();
@@ -33,6 +37,8 @@ public static class SecurityExtensions
         builder.Services.AddOptions<ConsultantOptions>().BindConfiguration(ConsultantOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ConsultantTokens>();
         builder.Services.AddSingleton<CredentialDirectory>();
+        // Sources are administered in grains; configuration only seeds them (CredentialSeeder).
+        builder.Services.AddSingleton<ISourceDirectory, GrainSourceDirectory>();
         builder.Services.AddSingleton<ConsultantDirectory>();
         builder.Services.AddHostedService<CredentialSeeder>();
 

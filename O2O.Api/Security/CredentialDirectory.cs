@@ -47,13 +47,14 @@ public sealed class CredentialSeeder(IGrainFactory grains, IOptions<SecurityOpti
         {
             var digest = Secrets.Digest(key.Key);
             await grains.GetGrain<ITenantAdministrationGrain>(key.Tenant).SeedAsync(new SeedCredential(
-                CredentialKind.WriteKey, "cfg-" + digest.Hash[..10], key.Source, [Scopes.Ingest], digest, [], null));
+                CredentialKind.WriteKey, "cfg-" + digest.Hash[..10], key.Source, [Scopes.Ingest], digest,
+                new SourceTerms(key.Source, [.. key.AllowedOrigins], key.RateLimit, key.RateLimitPeriod)));
         }
         foreach (var token in options.Value.ReadTokens)
         {
             var digest = Secrets.Digest(token.Token);
             await grains.GetGrain<ITenantAdministrationGrain>(token.Tenant).SeedAsync(new SeedCredential(
-                CredentialKind.ApiToken, "cfg-" + digest.Hash[..10], "configured token", [.. token.Scopes], digest, [], null));
+                CredentialKind.ApiToken, "cfg-" + digest.Hash[..10], "configured token", [.. token.Scopes], digest, null));
         }
         Log.Seeded(logger, options.Value.WriteKeys.Count, options.Value.ReadTokens.Count);
     }

@@ -3,16 +3,18 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using O2O.Api.Sources;
 using O2O.Grains.Administration;
 
 namespace O2O.Api.Security;
 
 /// <summary>
-/// Segment-style write keys: <c>Authorization: Basic base64(writeKey:)</c>. The key decides the tenant.
+/// Segment-style write keys: <c>Authorization: Basic base64(writeKey:)</c>. The key names a
+/// <see cref="Source"/> in the <see cref="ISourceDirectory"/>, which decides the tenant.
 /// </summary>
 public sealed class WriteKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    CredentialDirectory credentials,
+    ISourceDirectory sources,
     ILoggerFactory logger,
     UrlEncoder encoder) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -22,20 +24,28 @@ public sealed class WriteKeyHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        string user;
+        string key;
         try
         {
             var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(credential));
-            user = decoded.Split(':', 2)[0];
+            key = decoded.Split(':', 2)[0];
         }
         catch (FormatException)
         {
             return AuthenticateResult.Fail("The Basic credential is not valid base64.");
         }
-        var key = user.Length == 0 ? null : await credentials.FindAsync(user);
-        return key is not { Kind: CredentialKind.WriteKey }
-            ? AuthenticateResult.Fail("Unknown, expired or revoked write key.")
-            : Success([new Claim(O2OClaims.Tenant, key.Tenant), new Claim(O2OClaims.Source, key.OwnerId), .. key.Scopes.Select(s => new Claim(O2OClaims.Scope, s))]);
+        return await AuthenticateAsync(key);
+    }
+
+    private async Task<AuthenticateResult> AuthenticateAsync(string key)
+    {
+        var source = await sources.FindByWriteKeyAsync(key, Context.RequestAborted);
+        if (source is null)
+        {
+            return AuthenticateResult.Fail("Unknown, expired or revoked write key.");
+        }
+        Context.SetSource(source);
+        return Success([new Claim(O2OClaims.Tenant, source.Tenant), new Claim(O2OClaims.Source, source.Name), new Claim(O2OClaims.SourceId, source.Id), new Claim(O2OClaims.Scope, Scopes.Ingest)]);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

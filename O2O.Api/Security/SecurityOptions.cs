@@ -12,7 +12,10 @@ public sealed class SecurityOptions
 {
     public const string Section = "O2O:Security";
 
-    /// <summary>Source write keys, sent as the Basic-auth user name as in Segment. Write-only.</summary>
+    /// <summary>
+    /// Sources seeded from configuration, one per write key (sent as the Basic-auth user name or as
+    /// <c>writeKey</c> in the body, as in Segment). Write-only. See <see cref="Sources.ConfiguredSourceDirectory"/>.
+    /// </summary>
     public List<WriteKey> WriteKeys { get; set; } = [];
 
     /// <summary>Bearer tokens for machines; <c>read</c> unless they say otherwise.</summary>
@@ -30,8 +33,14 @@ public sealed class WriteKey
 {
     [Required, MinLength(16)] public string Key { get; set; } = "";
     [Required, RegularExpression("^[a-z0-9-]{1,40}$")] public string Tenant { get; set; } = "";
-    /// <summary>What sends with this key (web, app, pos-kiotviet, ...); kept on metrics.</summary>
+    /// <summary>What sends with this key (web, app, pos-kiotviet, ...); the source's name, kept on metrics.</summary>
     public string Source { get; set; } = "default";
+    /// <summary>Browser origins allowed to send with this key (<c>https://shop.vn</c>, <c>http://localhost:*</c>, <c>https://*.shop.vn</c>); none: server-side calls only.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+    /// <summary>Requests allowed per <see cref="RateLimitPeriod"/>; unset: <see cref="Sources.SourceRateLimit.Default"/>.</summary>
+    [Range(1, 1_000_000)] public int? RateLimit { get; set; }
+    /// <summary>The period <see cref="RateLimit"/> counts over (default one second).</summary>
+    public TimeSpan RateLimitPeriod { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class ReadToken
@@ -47,6 +56,7 @@ public static class O2OClaims
 {
     public const string Tenant = "o2o:tenant";
     public const string Source = "o2o:source";
+    public const string SourceId = "o2o:source-id";
     /// <summary>A machine credential's scope (<see cref="Scopes"/>); people have roles instead.</summary>
     public const string Scope = "o2o:scope";
     /// <summary>A person's role (<see cref="O2ORoles"/>).</summary>

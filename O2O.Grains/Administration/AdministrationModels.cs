@@ -92,15 +92,27 @@ public sealed record SourceKey(
     [property: Id(3)] DateTimeOffset? NotAfter,
     [property: Id(4)] bool Revoked);
 
-/// <summary>A sender of events (web site, app, POS): its write keys, allowed web origins and rate limit.</summary>
+/// <summary>
+/// A sender of events (web site, app, POS): its write keys, the browser origins allowed to send
+/// with them, and at most <see cref="RateLimit"/> requests per <see cref="RateLimitPeriod"/> (unset: the default).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("o2o.source-settings")]
 public sealed record SourceSettings(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] IReadOnlyList<string> AllowedOrigins,
-    [property: Id(3)] int? RateLimitPerSecond,
+    [property: Id(3)] int? RateLimit,
     [property: Id(4)] IReadOnlyList<SourceKey> Keys,
-    [property: Id(5)] bool Revoked);
+    [property: Id(5)] bool Revoked,
+    [property: Id(6)] TimeSpan RateLimitPeriod);
+
+/// <summary>How a source may send: its name, browser origins and rate limit.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.source-terms")]
+public sealed record SourceTerms(
+    [property: Id(0)] string Name,
+    [property: Id(1)] IReadOnlyList<string> AllowedOrigins,
+    [property: Id(2)] int? RateLimit,
+    [property: Id(3)] TimeSpan RateLimitPeriod);
 
 /// <summary>A bearer token for machines, without the token.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.api-token-settings")]

@@ -34,10 +34,10 @@ public interface ITenantAdministrationGrain : IGrainWithStringKey
     Task<SourceSettings?> GetSourceAsync(string id);
 
     /// <summary>Creates a source with its first write key; null when the id is taken.</summary>
-    Task<SourceSettings?> CreateSourceAsync(Actor actor, string id, string name, IReadOnlyList<string> allowedOrigins, int? rateLimitPerSecond, SecretDigest key);
+    Task<SourceSettings?> CreateSourceAsync(Actor actor, string id, SourceTerms terms, SecretDigest key);
 
     /// <summary>Renames a source or changes its origins and rate limit; null when unknown.</summary>
-    Task<SourceSettings?> UpdateSourceAsync(Actor actor, string id, string name, IReadOnlyList<string> allowedOrigins, int? rateLimitPerSecond);
+    Task<SourceSettings?> UpdateSourceAsync(Actor actor, string id, SourceTerms terms);
 
     /// <summary>
     /// Adds a new write key; the keys the source had keep working for <paramref name="overlap"/>
@@ -69,5 +69,4 @@ public sealed record SeedCredential(
     [property: Id(2)] string Name,
     [property: Id(3)] IReadOnlyList<string> Scopes,
     [property: Id(4)] SecretDigest Secret,
-    [property: Id(5)] IReadOnlyList<string> AllowedOrigins,
-    [property: Id(6)] int? RateLimitPerSecond);
+    [property: Id(5)] SourceTerms? Terms);

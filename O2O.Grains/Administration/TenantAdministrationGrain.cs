@@ -66,29 +66,32 @@ public sealed class TenantAdministrationGrain(
 
     public Task<SourceSettings?> GetSourceAsync(string id) => Task.FromResult(S.Sources.GetValueOrDefault(id));
 
-    public async Task<SourceSettings?> CreateSourceAsync(Actor actor, string id, string name, IReadOnlyList<string> allowedOrigins, int? rateLimitPerSecond, SecretDigest key)
+    public async Task<SourceSettings?> CreateSourceAsync(Actor actor, string id, SourceTerms terms, SecretDigest key)
     {
         if (S.Sources.ContainsKey(id))
         {
             return null;
         }
-        var source = new SourceSettings(id, name, allowedOrigins, rateLimitPerSecond, [new SourceKey(key.Hash, key.Hint, clock.GetUtcNow(), null, false)], false);
+        var source = new SourceSettings(id, terms.Name, terms.AllowedOrigins, terms.RateLimit,
+            [new SourceKey(key.Hash, key.Hint, clock.GetUtcNow(), null, false)], false, terms.RateLimitPeriod);
         await Credential(key.Hash).SetAsync(WriteKey(id, null, revoked: false));
         S.Sources[id] = source;
-        await SaveAsync(actor, "source.created", id, name);
+        await PublishOriginsAsync();
+        await SaveAsync(actor, "source.created", id, terms.Name);
         return source;
     }
 
-    public async Task<SourceSettings?> UpdateSourceAsync(Actor actor, string id, string name, IReadOnlyList<string> allowedOrigins, int? rateLimitPerSecond)
+    public async Task<SourceSettings?> UpdateSourceAsync(Actor actor, string id, SourceTerms terms)
     {
         if (S.Sources.GetValueOrDefault(id) is not { } source)
         {
             return null;
         }
-        var updated = source with { Name = name, AllowedOrigins = allowedOrigins, RateLimitPerSecond = rateLimitPerSecond };
+        var updated = source with { Name = terms.Name, AllowedOrigins = terms.AllowedOrigins, RateLimit = terms.RateLimit, RateLimitPeriod = terms.RateLimitPeriod };
         S.Sources[id] = updated;
+        await PublishOriginsAsync();
         await SaveAsync(actor, "source.updated", id,
-            $"name={name}; origins={string.Join(' ', allowedOrigins)}; rate={rateLimitPerSecond?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(default)"}");
+            $"name={terms.Name}; origins={string.Join(' ', terms.AllowedOrigins)}; rate={terms.RateLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(default)"} per {terms.RateLimitPeriod}");
         return updated;
     }
 
@@ -131,6 +134,7 @@ public sealed class TenantAdministrationGrain(
         }
         var revoked = source with { Revoked = true, Keys = [.. source.Keys.Select(k => k with { Revoked = true })] };
         S.Sources[id] = revoked;
+        await PublishOriginsAsync();
         await SaveAsync(actor, "source.revoked", id, source.Name);
         return revoked;
     }
@@ -172,8 +176,10 @@ public sealed class TenantAdministrationGrain(
         if (seed.Kind == CredentialKind.WriteKey)
         {
             await Credential(seed.Secret.Hash).SeedAsync(WriteKey(seed.Id, null, revoked: false));
-            S.Sources[seed.Id] = new SourceSettings(seed.Id, seed.Name, seed.AllowedOrigins, seed.RateLimitPerSecond,
-                [new SourceKey(seed.Secret.Hash, seed.Secret.Hint, now, null, false)], false);
+            var terms = seed.Terms ?? new SourceTerms(seed.Name, [], null, TimeSpan.FromSeconds(1));
+            S.Sources[seed.Id] = new SourceSettings(seed.Id, terms.Name, terms.AllowedOrigins, terms.RateLimit,
+                [new SourceKey(seed.Secret.Hash, seed.Secret.Hint, now, null, false)], false, terms.RateLimitPeriod);
+            await PublishOriginsAsync();
         }
         else
         {
@@ -187,6 +193,10 @@ public sealed class TenantAdministrationGrain(
         new(CredentialKind.WriteKey, Tenant, sourceId, [Scopes.Ingest], notAfter, revoked);
 
     private ICredentialGrain Credential(string hash) => grains.GetGrain<ICredentialGrain>(hash);
+
+    /// <summary>CORS preflights carry no key: every node answers them from the union of all live sources' origins.</summary>
+    private Task PublishOriginsAsync() => grains.GetGrain<IAllowedOriginsGrain>(IAllowedOriginsGrain.Key).SetAsync(Tenant,
+        [.. S.Sources.Values.Where(s => !s.Revoked).SelectMany(s => s.AllowedOrigins).Distinct(StringComparer.OrdinalIgnoreCase)]);
 
     private async Task SaveAsync(Actor actor, string action, string target, string? detail)
     {
