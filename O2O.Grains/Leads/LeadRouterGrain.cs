@@ -178,6 +178,7 @@ public sealed partial class LeadRouterGrain(
             LostReason = outcome == LeadOutcome.Lost ? lostReason : null,
             Status = closes ? LeadStatus.Closed : lead.Card.Status,
             Stage = reached > lead.Card.Stage ? reached : lead.Card.Stage,
+            Reasons = [ScoreReason.ConsultantOutcome, .. lead.Card.Reasons.Where(r => r != ScoreReason.ConsultantOutcome)],
         };
         if (closes)
         {

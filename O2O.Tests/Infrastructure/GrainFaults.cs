@@ -22,6 +22,39 @@ public static class GrainFaults
     public static void Fail(string tenant, string method, When when, int times = 1) =>
         Pending[(tenant, method)] = new Fault(when, times);
 
+    /// <summary>
+    /// The next call of <paramref name="method"/> on the tenant's grains stops inside its grain's
+    /// turn until the gate is opened: the grain is busy, as it would be while awaiting a slow call.
+    /// </summary>
+    public static Gate Hold(string tenant, string method)
+    {
+        var gate = new Gate();
+        Holds[(tenant, method)] = gate;
+        return gate;
+    }
+
+    private static readonly ConcurrentDictionary<(string Tenant, string Method), Gate> Holds = new();
+
+    internal static Gate? TakeHold(string tenant, string method) =>
+        Holds.TryRemove((tenant, method), out var gate) ? gate : null;
+
+    public sealed class Gate
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when the held call is inside its grain.</summary>
+        public Task Entered => _entered.Task;
+
+        public void Open() => _open.TrySetResult();
+
+        internal async Task PassAsync()
+        {
+            _entered.TrySetResult();
+            await _open.Task;
+        }
+    }
+
     internal static Fault? Take(string tenant, string method)
     {
         if (!Pending.TryGetValue((tenant, method), out var fault))
@@ -50,7 +83,12 @@ internal sealed class GrainFaultFilter : IIncomingGrainCallFilter
     {
         var key = context.TargetId.Key.ToString();
         var slash = key?.IndexOf('/') ?? -1;
-        var fault = slash > 0 ? GrainFaults.Take(key![..slash], context.InterfaceMethod.Name) : null;
+        var tenant = slash > 0 ? key![..slash] : null;
+        if (tenant is not null && GrainFaults.TakeHold(tenant, context.InterfaceMethod.Name) is { } gate)
+        {
+            await gate.PassAsync();
+        }
+        var fault = tenant is not null ? GrainFaults.Take(tenant, context.InterfaceMethod.Name) : null;
         if (fault?.When == GrainFaults.When.BeforeCall)
         {
             throw new TimeoutException($"Injected fault before {context.InterfaceMethod.Name}");
