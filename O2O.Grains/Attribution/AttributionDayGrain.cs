@@ -13,11 +13,19 @@ public sealed class AttributionDayGrain(
     private readonly StateWriter<AttributionDayState> _writer = new(state, StorageNames.Campaigns, writes);
     private readonly Dictionary<(AttributionModel, TouchDimension, string?), DaySlice> _slices = [];
 
-    public async Task RecordAsync(AttributionDayUpdate update)
+    public async Task RecordAsync(IReadOnlyList<AttributionDayUpdate> updates)
     {
-        AttributionDayAggregate.Add(state.State, update);
+        var fresh = updates.Where(u => state.State.Delivered.TryRecord(u.DeliveryId)).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        foreach (var update in fresh)
+        {
+            AttributionDayAggregate.Add(state.State, update);
+        }
         _slices.Clear();
-        await _writer.WriteAsync();
+        await _writer.WriteOrReloadAsync(this);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

@@ -10,8 +10,8 @@ namespace O2O.Grains.Attribution;
 /// </summary>
 public interface IAttributionDayGrain : IGrainWithStringKey
 {
-    /// <summary>Adds one batch's conversions and funnel moves for this day.</summary>
-    Task RecordAsync(AttributionDayUpdate update);
+    /// <summary>Adds batches' conversions and funnel moves for this day; a delivery seen before changes nothing.</summary>
+    Task RecordAsync(IReadOnlyList<AttributionDayUpdate> updates);
 
     /// <summary>
     /// This day's figures, with credit under <paramref name="model"/> grouped by <paramref name="by"/>,
@@ -39,6 +39,7 @@ public enum FunnelScope : byte
 
 [GenerateSerializer, Immutable, Alias("o2o.attribution-day-update")]
 public sealed record AttributionDayUpdate(
+    [property: Id(2)] string DeliveryId,
     [property: Id(0)] IReadOnlyList<ConversionCredits> Conversions,
     [property: Id(1)] IReadOnlyList<FunnelDelta> Funnel);
 
@@ -86,6 +87,7 @@ public sealed class AttributionDayState
     [Id(2)] public Dictionary<string, long[]> Stores { get; set; } = [];
     /// <summary>Reached counts by scope key (<c>c:</c>, <c>s:</c>, <c>ch:</c> + id).</summary>
     [Id(3)] public Dictionary<string, long[]> Funnel { get; set; } = [];
+    [Id(4)] public Ingestion.DeliveryLog Delivered { get; set; } = new();
 }
 
 /// <summary>The calendar reports use: Vietnam's day (UTC+7, no daylight saving).</summary>

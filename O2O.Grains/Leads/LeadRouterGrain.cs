@@ -167,17 +167,18 @@ public sealed partial class LeadRouterGrain(
         {
             return null;
         }
-        var profile = GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId));
-        var snapshot = await profile.RecordOutcomeAsync(outcome, lostReason, Team == LeadOptions.OnlineTeam ? null : Team);
+        // One-way: a router never waits for a profile, which may be waiting for this router (an erasure).
+        GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId))
+            .RecordOutcomeAsync(outcome, lostReason, Team == LeadOptions.OnlineTeam ? null : Team).Ignore();
         var closes = LeadOutcomes.Closes(outcome);
+        var reached = LeadOutcomes.StageOf(outcome);
         var card = lead.Card with
         {
             Outcome = outcome,
             LostReason = outcome == LeadOutcome.Lost ? lostReason : null,
             Status = closes ? LeadStatus.Closed : lead.Card.Status,
-            Score = snapshot is null ? lead.Card.Score : ScoreCard.Display(snapshot.RawScore),
-            Reasons = snapshot?.TopReasons ?? lead.Card.Reasons,
-            Stage = snapshot?.Stage ?? lead.Card.Stage,
+            Stage = reached > lead.Card.Stage ? reached : lead.Card.Stage,
+            Reasons = [ScoreReason.ConsultantOutcome, .. lead.Card.Reasons.Where(r => r != ScoreReason.ConsultantOutcome)],
         };
         if (closes)
         {

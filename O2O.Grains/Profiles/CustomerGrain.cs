@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using O2O.Grains.Attribution;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
 using O2O.Grains.Leads;
 
 namespace O2O.Grains.Profiles;
@@ -64,36 +65,59 @@ public sealed class CustomerGrain(
         }
         if (applied == 0)
         {
-            return new ApplyResult { Duplicates = duplicates };
+            // A retry or replay: whatever the first attempt left undelivered is still owed.
+            return new ApplyResult { Duplicates = duplicates, Owed = [.. s.Outbox] };
         }
 
         var funnel = new List<FunnelDelta>();
         ProfileProjection.CollectFunnelDeltas(s, funnel);
         var lead = Snapshot(s);
-        var raise = RaiseLead(s, batch.Events, lead, priorScore);
+        var owed = new OwedDelivery
+        {
+            Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}",
+            Funnel = funnel,
+            Visits = visits ?? [],
+            Orders = orders ?? [],
+            Credits = credits ?? [],
+            LatestEventAt = latest,
+            Raise = RaiseLead(s, batch.Events, lead, priorScore),
+        };
+        if (!owed.IsEmpty)
+        {
+            s.OutboxSequence++;
+            s.Outbox.Add(owed);
+        }
+        // Stored in one write with the events' ids: from here the changes are owed, never lost.
+        await WriteOrReloadAsync();
+        return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Owed = [.. s.Outbox] };
+    }
+
+    public async Task AcknowledgeAsync(IReadOnlyList<string> deliveryIds)
+    {
+        var s = state.State;
+        var delivered = deliveryIds.ToHashSet(StringComparer.Ordinal);
+        if (s.Outbox.RemoveAll(o => delivered.Contains(o.Id)) > 0)
+        {
+            await WriteOrReloadAsync();
+        }
+    }
+
+    /// <summary>
+    /// Writes the state; when that fails, drops this activation so the caller's retry re-reads what
+    /// is stored: events applied only in memory must apply again, deliveries acknowledged only in
+    /// memory must be owed again.
+    /// </summary>
+    private async Task WriteOrReloadAsync()
+    {
         try
         {
             await _writer.WriteAsync();
         }
         catch
         {
-            // The batch is applied in memory but not stored. Dropping this activation makes the caller's
-            // retry re-read durable state and apply the batch again, instead of calling it all duplicates.
             DeactivateOnIdle();
             throw;
         }
-        return new ApplyResult
-        {
-            Applied = applied,
-            Duplicates = duplicates,
-            Funnel = funnel,
-            Visits = visits ?? [],
-            Orders = orders ?? [],
-            Lead = lead,
-            Raise = raise,
-            Credits = credits ?? [],
-            LatestEventAt = latest,
-        };
     }
 
     /// <summary>
@@ -173,9 +197,11 @@ public sealed class CustomerGrain(
             await GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, team)).ForgetAsync(ProfileId);
         }
         // Keep the dedup window: a replay of an erased person's old events must not bring them back.
+        // Keep what the aggregates are still owed too (counts), without the lead that names the person.
         var seen = s.Seen;
+        var owed = s.Outbox.Select(o => o with { Raise = null }).Where(o => !o.IsEmpty).ToList();
         await state.ClearStateAsync();
-        state.State = new ProfileState { Seen = seen };
+        state.State = new ProfileState { Seen = seen, Outbox = owed, OutboxSequence = s.OutboxSequence };
         await _writer.WriteAsync();
         return true;
     }
@@ -183,16 +209,17 @@ public sealed class CustomerGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _writer.DeactivatingAsync(reason, cancellationToken);
 
-    public async Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
+    public async Task RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
     {
         var s = state.State;
         if (s.MergedInto is { } target)
         {
-            return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).RecordOutcomeAsync(outcome, lostReason, storeId);
+            await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).RecordOutcomeAsync(outcome, lostReason, storeId);
+            return;
         }
         if (s.Totals.Events == 0)
         {
-            return null;
+            return;
         }
         Leads.LeadOutcomes.Apply(s, outcome, lostReason, storeId, clock.GetUtcNow(), _scoring, _profile.TimelineSize);
         if (Leads.LeadOutcomes.Closes(outcome))
@@ -200,7 +227,6 @@ public sealed class CustomerGrain(
             s.LeadTeam = null;
         }
         await _writer.WriteAsync();
-        return Snapshot(s);
     }
 
     public async Task LeadClosedAsync(string team)

@@ -8,8 +8,14 @@ namespace O2O.Grains.Profiles;
 /// </summary>
 public interface ICustomerGrain : IGrainWithStringKey
 {
-    /// <summary>Applies one person's events; ids already seen inside the dedup window count once.</summary>
+    /// <summary>
+    /// Applies one person's events; ids already seen inside the dedup window count once. The result
+    /// carries every change the aggregates have not acknowledged yet, even when all events were duplicates.
+    /// </summary>
     Task<ApplyResult> ApplyAsync(EventBatch batch);
+
+    /// <summary>The aggregates hold these deliveries: the profile stops owing them.</summary>
+    Task AcknowledgeAsync(IReadOnlyList<string> deliveryIds);
 
     /// <summary>The profile as people read it, or null when it has never seen an event.</summary>
     Task<ProfileView?> GetAsync();
@@ -35,9 +41,11 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     /// <summary>
     /// Records what a consultant achieved with this person: moves the funnel and the score and
-    /// adds it to the timeline. Returns the lead as it stands now, or null for an unknown profile.
+    /// adds it to the timeline. One-way: the team's router sends it and never waits for a profile,
+    /// which may itself be waiting for the router (an erasure).
     /// </summary>
-    Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId);
+    [OneWay]
+    Task RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId);
 
     /// <summary>The team's router closed this person's open lead: the next lead may go to any team.</summary>
     [OneWay]

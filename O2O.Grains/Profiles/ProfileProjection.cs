@@ -166,6 +166,8 @@ public static class ProfileProjection
             }
         }
         target.LastStoreId ??= source.LastStoreId;
+        // What the source still owed the aggregates is now this profile's debt, under the same ids.
+        target.Outbox.AddRange(source.Outbox);
         target.MergedFrom.Add(source.Identifiers.Count > 0 ? source.Identifiers[0].ToString() : "?");
     }
 

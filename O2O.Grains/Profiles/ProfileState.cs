@@ -30,6 +30,10 @@ public sealed class ProfileState
     [Id(12)] public string? LastStoreId { get; set; }
     /// <summary>The team whose router holds this person's open lead, if one is open.</summary>
     [Id(13)] public string? LeadTeam { get; set; }
+    /// <summary>Changes applied here that the aggregates have not acknowledged yet, oldest first.</summary>
+    [Id(14)] public List<Ingestion.OwedDelivery> Outbox { get; set; } = [];
+    /// <summary>The sequence number of the last delivery this profile created.</summary>
+    [Id(15)] public long OutboxSequence { get; set; }
 
     public FunnelStage Stage
     {
