@@ -1,9 +1,11 @@
 using O2O.Api.Campaigns;
 using O2O.Api.Dashboard;
 using O2O.Api.Demo;
+using O2O.Api.Exports;
 using O2O.Api.Extensions;
 using O2O.Api.Ingestion;
 using O2O.Api.Leads;
+using O2O.Api.Privacy;
 using O2O.Api.Profiles;
 using O2O.Api.Reports;
 using O2O.Api.Spend;
@@ -38,6 +40,9 @@ app.MapLeadsApi();
 app.MapLeadFeed();
 app.MapSpendApi();
 app.MapReportsApi();
+app.MapConsentApi();
+app.MapDataSubjectApi();
+app.MapAdExportApi();
 app.MapMarketingDashboard();
 
 app.Run();

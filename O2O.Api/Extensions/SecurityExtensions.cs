@@ -16,7 +16,9 @@ public static class SecurityExtensions
             .AddScheme<AuthenticationSchemeOptions, ReadTokenHandler>(O2OClaims.ReadTokenScheme, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(O2OClaims.IngestPolicy, p => p.AddAuthenticationSchemes(O2OClaims.WriteKeyScheme).RequireClaim(O2OClaims.Tenant).RequireClaim(O2OClaims.Source))
-            .AddPolicy(O2OClaims.ReadPolicy, p => p.AddAuthenticationSchemes(O2OClaims.ReadTokenScheme).RequireClaim(O2OClaims.Tenant));
+            .AddPolicy(O2OClaims.ReadPolicy, p => p.AddAuthenticationSchemes(O2OClaims.ReadTokenScheme).RequireClaim(O2OClaims.Tenant))
+            .AddPolicy(O2OClaims.ErasePolicy, p => p.AddAuthenticationSchemes(O2OClaims.ReadTokenScheme).RequireClaim(O2OClaims.Tenant)
+                .RequireClaim(O2OClaims.Scope, O2OClaims.EraseScope, O2OClaims.AdminScope));
         return builder;
     }
 }

@@ -26,6 +26,11 @@ public sealed class ReadToken
 {
     [Required, MinLength(16)] public string Token { get; set; } = "";
     [Required, RegularExpression("^[a-z0-9-]{1,40}$")] public string Tenant { get; set; } = "";
+    /// <summary>
+    /// What the token may do besides reading: <c>erase</c> (data-subject requests) or <c>admin</c>.
+    /// Issue 14 brings scopes to every machine token; until then only read tokens carry them.
+    /// </summary>
+    public List<string> Scopes { get; set; } = [];
 }
 
 /// <summary>Claim types and policy names the API uses.</summary>
@@ -35,6 +40,11 @@ public static class O2OClaims
     public const string Source = "o2o:source";
     public const string IngestPolicy = "ingest";
     public const string ReadPolicy = "read";
+    /// <summary>Data-subject requests (access, correction, erasure): tokens with the <c>erase</c> or <c>admin</c> scope.</summary>
+    public const string ErasePolicy = "erase";
+    public const string Scope = "scope";
+    public const string EraseScope = "erase";
+    public const string AdminScope = "admin";
     public const string WriteKeyScheme = "WriteKey";
     public const string ReadTokenScheme = "ReadToken";
 }

@@ -82,7 +82,10 @@ public sealed class ReadTokenHandler(
         {
             return Task.FromResult(AuthenticateResult.Fail("Unknown token."));
         }
-        var identity = new ClaimsIdentity([new Claim(O2OClaims.Tenant, match.Tenant)], Scheme.Name);
+        // The name audit trails show: a fingerprint of the token, never the token.
+        var name = "token:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(match.Token)).AsSpan(0, 4));
+        var identity = new ClaimsIdentity(
+            [new Claim(O2OClaims.Tenant, match.Tenant), new Claim(ClaimTypes.Name, name), .. match.Scopes.Select(s => new Claim(O2OClaims.Scope, s))], Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 

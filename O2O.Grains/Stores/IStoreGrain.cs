@@ -12,6 +12,12 @@ public interface IStoreGrain : IGrainWithStringKey
     /// <summary>Records what a batch of events did at this store.</summary>
     Task RecordAsync(StoreUpdate update);
 
+    /// <summary>
+    /// Erasure: today's visitor list keeps the person only as an anonymous visitor, so the count stays.
+    /// True when the person was on the list.
+    /// </summary>
+    Task<bool> ForgetVisitorAsync(string profileId);
+
     /// <summary>The store's figures as of now.</summary>
     Task<StoreReport> GetReportAsync();
 }
