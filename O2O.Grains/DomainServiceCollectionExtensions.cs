@@ -4,6 +4,7 @@ using O2O.Grains.Attribution;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.Leads;
+using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
 using O2O.Grains.Stores;
 
@@ -22,6 +23,19 @@ public static class DomainServiceCollectionExtensions
         services.AddOptions<IntentOptions>().BindConfiguration(IntentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StateWriteOptions>();
         services.AddOptions<AttributionOptions>().BindConfiguration(AttributionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddO2OPrivacy();
+    }
+
+    /// <summary>Pseudonym keys and retention, shared by silos and the Api (which computes keys for lookups).</summary>
+    public static IServiceCollection AddO2OPrivacy(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(Pseudonyms)))
+        {
+            return services;
+        }
+        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Pseudonyms>();
+        services.TryAddSingleton<Consent.IConsentChecker, Consent.ConsentChecker>();
         return services;
     }
 
@@ -29,6 +43,7 @@ public static class DomainServiceCollectionExtensions
     public static IServiceCollection AddO2OEventApplier(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddO2OPrivacy();
         services.TryAddSingleton<IdentityResolver>();
         services.TryAddSingleton<EventApplier>();
         return services;

@@ -95,7 +95,7 @@ public static class SecurityExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(_ => false).Build())
             .AddPolicy(O2OPolicies.Ingest, p => p.RequireClaim(O2OClaims.Tenant).RequireClaim(O2OClaims.Scope, Scopes.Ingest))
             .AddPolicy(O2OPolicies.Read, p => p.RequireClaim(O2OClaims.Tenant).RequireClaim(O2OClaims.Scope, Scopes.Read))
-            .AddPolicy(O2OPolicies.Erase, p => p.RequireClaim(O2OClaims.Tenant).RequireClaim(O2OClaims.Scope, Scopes.Erase))
+            .AddPolicy(O2OPolicies.Erase, p => p.RequireClaim(O2OClaims.Tenant).RequireClaim(O2OClaims.Scope, Scopes.Erase, Scopes.Admin))
             .AddPolicy(O2OPolicies.Leads, p => p.RequireClaim(O2OClaims.Tenant)
                 .RequireAssertion(c => c.User.HasScope(Scopes.Read) || (c.User.HasRole(O2ORoles.Manager) && c.User.HasClaim(c => c.Type == O2OClaims.Team))))
             .AddPolicy(O2OPolicies.Marketing, p => p.RequireClaim(O2OClaims.Tenant)

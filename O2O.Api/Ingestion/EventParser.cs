@@ -12,7 +12,7 @@ public sealed record FieldError(string Field, string Message);
 /// Turns Segment-spec JSON (track, identify, page, screen, alias) and O2O's offline payloads
 /// (check-ins, orders) into canonical <see cref="CustomerEvent"/>s, naming the field when it cannot.
 /// </summary>
-public sealed class EventParser(TimeProvider clock)
+public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms pseudonyms)
 {
     private const int MaxIdLength = 200;
     private const int MaxTraits = 64;
@@ -155,7 +155,22 @@ public sealed class EventParser(TimeProvider clock)
             Order = type == EventType.Track && SegmentEvents.Is(name, SegmentEvents.OrderCompleted) && properties is { } p8
                 ? WebOrder(p8, traits?.GetValueOrDefault("name"))
                 : null,
+            Consents = Consents(context, properties, type == EventType.Track && SegmentEvents.Is(name, Privacy.ConsentJson.ConsentUpdated)),
         };
+    }
+
+    /// <summary>Consent carried by <c>context.consent</c>, or by the properties of a <c>Consent Updated</c> track.</summary>
+    private static IReadOnlyList<Grains.Consent.ConsentChange>? Consents(JsonElement? context, JsonElement? properties, bool consentUpdated)
+    {
+        var (json, field) = consentUpdated
+            ? (properties ?? throw Invalid("properties", "Consent Updated needs the consent in its properties"), "properties")
+            : (context is { } c && c.TryGetProperty("consent", out var consent) && consent.ValueKind != JsonValueKind.Null ? consent : default, "context.consent");
+        if (json.ValueKind == JsonValueKind.Undefined)
+        {
+            return null;
+        }
+        var (changes, error) = Privacy.ConsentJson.Parse(json, field);
+        return error is null ? changes : throw new InvalidFieldException(error);
     }
 
     private CustomerEvent CheckIn(JsonElement json, string tenant)
@@ -180,7 +195,7 @@ public sealed class EventParser(TimeProvider clock)
         {
             MessageId = OptionalString(json, "messageId") is { } id
                 ? Bounded(id, "messageId")
-                : $"checkin:{storeId}:{(int)method}:{Pseudonym(phone ?? userId ?? anonymousId!)}:{timestamp.ToUnixTimeMilliseconds()}",
+                : $"checkin:{storeId}:{(int)method}:{pseudonyms.Of(tenant, phone ?? userId ?? anonymousId!)}:{timestamp.ToUnixTimeMilliseconds()}",
             Tenant = tenant,
             Type = EventType.CheckIn,
             Timestamp = timestamp,
@@ -320,6 +335,7 @@ public sealed class EventParser(TimeProvider clock)
             Term = From("term", "utm_term"),
             Audience = From("audience", "utm_audience"),
             ClickIdType = clickIdType,
+            ClickId = clickIdType is not null && query[clickIdType] is { Length: > 0 and <= MaxIdLength } clickId ? clickId : null,
         };
         return touch.Source is null && touch.Campaign is null && touch.ClickIdType is null ? null : touch;
     }
@@ -430,10 +446,6 @@ public sealed class EventParser(TimeProvider clock)
         }
         return at.ToUniversalTime();
     }
-
-    /// <summary>A stable stand-in for an identifier inside ids that may reach logs: never the phone itself.</summary>
-    private static string Pseudonym(string identifier) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identifier)).AsSpan(0, 8));
 
     private static string? StoreCode(JsonElement json, string name, string field, bool required)
     {

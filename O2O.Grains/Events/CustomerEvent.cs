@@ -70,6 +70,8 @@ public sealed record CustomerEvent
     [Id(20)] public string? ProductId { get; init; }
     /// <summary>W3C trace parent of the request that accepted the event, so one trace spans the hops.</summary>
     [Id(21)] public string? TraceParent { get; init; }
+    /// <summary>Consent the person gave or withdrew with this event (<c>context.consent</c>, <c>Consent Updated</c>).</summary>
+    [Id(22)] public IReadOnlyList<Consent.ConsentChange>? Consents { get; init; }
 
     /// <summary>
     /// The key that keeps one person's events in order on a partitioned feed: the device id first
@@ -99,6 +101,8 @@ public sealed record AdTouch
     [Id(6)] public string? ClickIdType { get; init; }
     /// <summary>True for an ad view (impression) rather than a click or tagged visit.</summary>
     [Id(7)] public bool IsView { get; init; }
+    /// <summary>The click id's value, for the ad platforms' offline conversion uploads.</summary>
+    [Id(8)] public string? ClickId { get; init; }
 
     /// <summary>The campaign a report groups this touch under.</summary>
     public string CampaignKey => Campaign ?? $"({Source ?? ClickSource ?? "unknown"})";

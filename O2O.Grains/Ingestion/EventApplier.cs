@@ -67,7 +67,13 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             foreach (var (e, i) in group)
             {
                 var (profileId, cleaned) = await resolver.ResolveAsync(e);
-                list.Add((i, profileId!, cleaned));
+                if (profileId is null)
+                {
+                    // The event carries an identifier on the suppression list: its person was erased.
+                    Privacy.PrivacyTelemetry.EventsSuppressed.Add(1);
+                    continue;
+                }
+                list.Add((i, profileId, cleaned));
             }
             return list;
         }));

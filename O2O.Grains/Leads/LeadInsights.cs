@@ -40,7 +40,8 @@ public static class LeadInsights
             SegmentOf(profile),
             ad is null ? null : new LeadAd(ad.Touch.Source ?? "", ad.Touch.Campaign, ad.Touch.Content, ad.Timestamp),
             [.. NewestFirst(profile.Timeline).Where(t => t.Type is EventType.Page or EventType.Screen && t.Detail is not null).Take(PagesShown).Select(t => t.Detail!)],
-            profile.LastStoreId);
+            profile.LastStoreId,
+            profile.Consents.MarketingChannels());
     }
 
     public static LeadScript? ScriptFor(FunnelStage stage, string? interest, string segment, IEnumerable<ScriptRule> rules) =>
@@ -73,6 +74,7 @@ public static class LeadInsights
             Interest = facts.Interest,
             Segment = facts.Segment,
             Script = ScriptFor(facts.Stage, facts.Interest, facts.Segment, scripts),
+            ContactConsent = facts.ContactConsent ?? [],
             RaisedAt = now,
         };
     }

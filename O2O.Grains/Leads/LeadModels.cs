@@ -64,7 +64,8 @@ public sealed record LeadFacts(
     [property: Id(2)] string Segment,
     [property: Id(3)] LeadAd? LastAd,
     [property: Id(4)] IReadOnlyList<string> LastPages,
-    [property: Id(5)] string? LastStoreId);
+    [property: Id(5)] string? LastStoreId,
+    [property: Id(6)] IReadOnlyList<Consent.ConsentChannel>? ContactConsent = null);
 
 /// <summary>A consultant as the hub knows them from their token.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.consultant")]
@@ -119,6 +120,8 @@ public sealed record LeadCard
     [Id(22)] public required DateTimeOffset RaisedAt { get; init; }
     /// <summary>How many consultants it has been offered to, the current one included.</summary>
     [Id(23)] public int Offers { get; init; }
+    /// <summary>Channels the person agreed to receive marketing on, as of the raise; empty means do not market to them.</summary>
+    [Id(24)] public IReadOnlyList<Consent.ConsentChannel> ContactConsent { get; init; } = [];
 }
 
 /// <summary>The kinds of alert the hub sends; the hub method name is the kind's name.</summary>

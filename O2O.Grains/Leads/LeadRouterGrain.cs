@@ -77,6 +77,7 @@ public sealed partial class LeadRouterGrain(
                     Score = ScoreCard.Display(request.Snapshot.RawScore),
                     Reasons = request.Snapshot.TopReasons,
                     Stage = request.Facts.Stage,
+                    ContactConsent = request.Facts.ContactConsent ?? lead.Card.ContactConsent,
                 });
             }
             else

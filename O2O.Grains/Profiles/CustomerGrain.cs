@@ -1,9 +1,14 @@
 using Microsoft.Extensions.Options;
+using O2O.Grains.AdExport;
 using O2O.Grains.Attribution;
+using O2O.Grains.Consent;
+using O2O.Grains.Directory;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.Leads;
+using O2O.Grains.Privacy;
+using O2O.Grains.Stores;
 
 namespace O2O.Grains.Profiles;
 
@@ -14,8 +19,11 @@ public sealed class CustomerGrain(
     IOptions<ScoringOptions> scoringOptions,
     IOptions<AttributionOptions> attributionOptions,
     IOptions<StateWriteOptions> writes,
+    IOptions<PrivacyOptions> privacyOptions,
+    Pseudonyms pseudonyms,
     TimeProvider clock) : Grain, ICustomerGrain
 {
+    private readonly TimeSpan _anonymousRetention = privacyOptions.Value.AnonymousRetention;
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
     private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
@@ -33,7 +41,20 @@ public sealed class CustomerGrain(
             return ApplyResult.Redirect(target);
         }
 
+        if (s.ErasedAt is not null)
+        {
+            // The person was erased: a stale cache or a replay must not bring them back.
+            PrivacyTelemetry.EventsSuppressed.Add(batch.Events.Count);
+            return new ApplyResult();
+        }
+
         var now = clock.GetUtcNow();
+        if (!s.IsIdentified && Retention.IsExpired(s.Totals.LastSeen, now, _anonymousRetention))
+        {
+            // The device comes back after its history expired: it starts again as a new visitor.
+            state.State = s = new ProfileState { Identifiers = s.Identifiers, Seen = s.Seen, RetentionDay = s.RetentionDay, Outbox = s.Outbox, OutboxSequence = s.OutboxSequence };
+        }
+        var sharedBefore = s.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         var priorScore = s.Score.ScoreAt(now, _scoring.HalfLife);
         int applied = 0, duplicates = 0;
         List<StoreVisit>? visits = null;
@@ -48,6 +69,7 @@ public sealed class CustomerGrain(
                 continue;
             }
             ProfileProjection.Apply(s, e, _profile, _scoring);
+            RecordConsents(s, e);
             applied++;
             if (e is { Type: EventType.CheckIn, StoreId: { } store, CheckInMethod: { } method })
             {
@@ -60,6 +82,7 @@ public sealed class CustomerGrain(
             if (ConversionAttribution.ConversionOf(e) is { } conversion)
             {
                 (credits ??= []).Add(ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution));
+                RecordConversion(s, e, conversion.Kind, conversion.Revenue);
             }
             latest = e.Timestamp > latest ? e.Timestamp : latest;
         }
@@ -69,6 +92,7 @@ public sealed class CustomerGrain(
             return new ApplyResult { Duplicates = duplicates, Owed = [.. s.Outbox] };
         }
 
+        await IndexAsync(s, sharedBefore);
         var funnel = new List<FunnelDelta>();
         ProfileProjection.CollectFunnelDeltas(s, funnel);
         var lead = Snapshot(s);
@@ -157,10 +181,16 @@ public sealed class CustomerGrain(
         {
             return false;
         }
+        var sharedBefore = state.State.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
+        foreach (var record in detached.Consents.History)
+        {
+            state.State.Consents.Record(record);
+        }
+        state.State.Conversions = [.. state.State.Conversions.Concat(detached.Conversions).OrderBy(c => c.At).TakeLast(ConversionRecord.Capacity)];
+        await IndexAsync(state.State, sharedBefore);
         await _writer.WriteAsync();
-        await Task.WhenAll(detached.Identifiers.Select(id =>
-            GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReassignAsync(sourceProfileId, ProfileId)));
+        await Task.WhenAll(detached.Identifiers.Select(id => Identity(id).ReassignAsync(sourceProfileId, ProfileId)));
         return true;
     }
 
@@ -177,33 +207,182 @@ public sealed class CustomerGrain(
         return snapshot;
     }
 
-    public async Task<bool> EraseAsync()
+    public async Task<ErasureReceipt?> EraseAsync()
     {
         var s = state.State;
         if (s.MergedInto is { } target)
         {
             return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).EraseAsync();
         }
+        if (s.ErasedAt is not null || s.Totals.Events == 0)
+        {
+            return null;
+        }
+        var now = clock.GetUtcNow();
+        // Suppressed, not released: the same phone sent again by a POS or a replay names nobody.
+        await Task.WhenAll(s.Identifiers.Select(id => Identity(id).SuppressAsync(ProfileId, now)));
+
+        // The person may sit on any store's board or router (a lead raised at one store, a visit at
+        // another), so every store the tenant has is told, not just the last one.
+        var directory = await GrainFactory.GetGrain<ITenantDirectoryGrain>(Tenant).GetAsync();
+        var stores = directory.Stores.Concat(s.LastStoreId is { } last ? [last] : []).Distinct(StringComparer.Ordinal).ToList();
+        var boards = stores.Append(ILeadBoardGrain.AllStores).ToList();
+        var teams = stores.Append(LeadOptions.OnlineTeam).Concat(s.LeadTeam is { } team ? [team] : []).Distinct(StringComparer.Ordinal).ToList();
+        await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
+        await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, t)).ForgetAsync(ProfileId)));
+        var visitorLists = await Task.WhenAll(stores.Select(async store =>
+            (Store: store, Listed: await GrainFactory.GetGrain<IStoreGrain>(TenantKey.Compose(Tenant, store)).ForgetVisitorAsync(ProfileId))));
+        await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, false);
+        if (s.RetentionDay is { } day)
+        {
+            await GrainFactory.GetGrain<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).RemoveAsync(ProfileId);
+        }
+
+        var receipt = new ErasureReceipt
+        {
+            ProfileId = ProfileId,
+            ErasedAt = now,
+            SuppressedIdentifiers = [.. s.Identifiers.Select(i => Identifier.Prefix(i.Kind))],
+            MergedProfiles = [.. s.MergedFrom],
+            LeadBoards = boards,
+            LeadRouters = teams,
+            StoreVisitorLists = [.. visitorLists.Where(v => v.Listed).Select(v => v.Store)],
+            Kept =
+            [
+                "campaign, store and attribution counts (numbers only, no person)",
+                "suppression list entries: keyed hashes of the identifiers",
+                $"message ids applied in the last {DedupWindow.MaxAge.TotalHours:0} hours, so a replay counts once",
+            ],
+        };
+        // Keep the dedup window: a replay of an erased person's old events must not bring them back.
+        var seen = s.Seen;
+        // Keep what the aggregates are still owed (counts), without the lead that names the person.
+        var owed = s.Outbox.Select(o => o with { Raise = null }).Where(o => !o.IsEmpty).ToList();
+        state.State = new ProfileState { Seen = seen, ErasedAt = now, Outbox = owed, OutboxSequence = s.OutboxSequence };
+        // Durable before the receipt is handed out, whatever the storage's write policy.
+        await state.WriteStateAsync();
+        return receipt;
+    }
+
+    public Task<SubjectExport?> ExportAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).ExportAsync();
+        }
+        return Task.FromResult(s.Totals.Events == 0 ? null : new SubjectExport
+        {
+            Profile = ProfileView.From(ProfileId, s, clock.GetUtcNow(), _profile, _scoring),
+            Consents = [.. s.Consents.History],
+            Conversions = [.. s.Conversions],
+            OpenLeadTeam = s.LeadTeam,
+        });
+    }
+
+    public async Task<ProfileView?> CorrectTraitsAsync(IReadOnlyDictionary<string, string?> traits)
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).CorrectTraitsAsync(traits);
+        }
         if (s.Totals.Events == 0)
+        {
+            return null;
+        }
+        foreach (var (name, value) in traits)
+        {
+            if (value is null)
+            {
+                s.Traits.Remove(name);
+            }
+            else
+            {
+                s.Traits[name] = value;
+            }
+        }
+        await state.WriteStateAsync();
+        return ProfileView.From(ProfileId, s, clock.GetUtcNow(), _profile, _scoring);
+    }
+
+    public Task<ConsentDecision> CheckConsentAsync(ConsentPurpose purpose, ConsentChannel channel) => state.State switch
+    {
+        { MergedInto: { } target } => GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).CheckConsentAsync(purpose, channel),
+        var s => Task.FromResult(s.Consents.Check(purpose, channel)),
+    };
+
+    public Task<AdExportPerson?> GetAdConversionsAsync(DateTimeOffset from, DateTimeOffset to)
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).GetAdConversionsAsync(from, to);
+        }
+        if (!s.Consents.Check(ConsentPurpose.AdSharing).Allowed)
+        {
+            return Task.FromResult<AdExportPerson?>(null);
+        }
+        return Task.FromResult<AdExportPerson?>(new AdExportPerson(s.Phone, s.Email, [.. s.Conversions.Where(c => c.At >= from && c.At < to)]));
+    }
+
+    public async Task<bool> ExpireIfIdleAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.ErasedAt is not null || s.IsIdentified || s.Totals.Events == 0
+            || !Retention.IsExpired(s.Totals.LastSeen, clock.GetUtcNow(), _anonymousRetention))
         {
             return false;
         }
-        await Task.WhenAll(s.Identifiers.Select(id =>
-            GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReleaseAsync(ProfileId)));
-        var boards = new[] { ILeadBoardGrain.AllStores, s.LastStoreId }.OfType<string>();
-        await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
-        if (s.LeadTeam is { } team)
-        {
-            await GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, team)).ForgetAsync(ProfileId);
-        }
-        // Keep the dedup window: a replay of an erased person's old events must not bring them back.
-        // Keep what the aggregates are still owed too (counts), without the lead that names the person.
-        var seen = s.Seen;
-        var owed = s.Outbox.Select(o => o with { Raise = null }).Where(o => !o.IsEmpty).ToList();
+        // Released, not suppressed: nobody asked to be forgotten, the device may come back as a new visitor.
+        await Task.WhenAll(s.Identifiers.Select(id => Identity(id).ReleaseAsync(ProfileId)));
+        await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, false);
         await state.ClearStateAsync();
-        state.State = new ProfileState { Seen = seen, Outbox = owed, OutboxSequence = s.OutboxSequence };
-        await _writer.WriteAsync();
+        state.State = new ProfileState { Outbox = s.Outbox, OutboxSequence = s.OutboxSequence };
         return true;
+    }
+
+    private IIdentityGrain Identity(Identifier id) => GrainFactory.Identity(IdentityKey.Of(Tenant, id, pseudonyms));
+
+    private static void RecordConsents(ProfileState s, CustomerEvent e)
+    {
+        foreach (var change in e.Consents ?? [])
+        {
+            s.Consents.Record(new ConsentRecord(change.Purpose, change.Channel, change.Granted, change.Source, e.Timestamp, change.WordingVersion, e.MessageId));
+        }
+    }
+
+    private static void RecordConversion(ProfileState s, CustomerEvent e, ConversionKind kind, long value)
+    {
+        var click = ConversionRecord.LastClick(s.Touches, e.Timestamp);
+        s.Conversions.Add(new ConversionRecord(kind, e.Timestamp, e.StoreId ?? "online", e.Order?.OrderId, value, e.MessageId,
+            click?.Touch.ClickIdType, click?.Touch.ClickId, click?.Timestamp));
+        if (s.Conversions.Count > ConversionRecord.Capacity)
+        {
+            s.Conversions.RemoveAt(0);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the tenant-wide indexes this profile belongs to current: the ad-sharing audience when its
+    /// consent changed, and the retention day index while it is anonymous.
+    /// </summary>
+    private async Task IndexAsync(ProfileState s, bool sharedBefore)
+    {
+        if (s.Consents.Check(ConsentPurpose.AdSharing).Allowed != sharedBefore)
+        {
+            await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, !sharedBefore);
+        }
+        if (!s.IsIdentified && s.Totals.LastSeen is { } lastSeen && Retention.DayOf(lastSeen) is var day && s.RetentionDay != day)
+        {
+            var first = s.RetentionDay is null;
+            s.RetentionDay = day;
+            await GrainFactory.GetGrain<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).AddAsync(ProfileId);
+            if (first)
+            {
+                await GrainFactory.GetGrain<IRetentionSweepGrain>(Tenant).NoteDayAsync(day);
+            }
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

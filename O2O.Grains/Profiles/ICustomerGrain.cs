@@ -34,10 +34,36 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<ProfileState?> DetachIntoAsync(string targetProfileId);
 
     /// <summary>
-    /// Forgets the person (right to erasure): state cleared, identifiers released, lead boards told.
-    /// Campaign and store counts keep the person only as a number. False when there was nothing to erase.
+    /// Forgets the person (right to erasure) everywhere: profile state cleared, identifiers put on the
+    /// suppression list, every lead board and every team's router told, today's store visitor lists
+    /// keep them as an anonymous visitor. Campaign, store and attribution counts keep the person only
+    /// as a number. Returns the receipt, or null when there was nothing to erase.
     /// </summary>
-    Task<bool> EraseAsync();
+    Task<Privacy.ErasureReceipt?> EraseAsync();
+
+    /// <summary>Everything held about the person (right of access), or null for an unknown profile.</summary>
+    Task<Privacy.SubjectExport?> ExportAsync();
+
+    /// <summary>
+    /// Corrects traits (right to rectification): a value replaces the trait, null removes it.
+    /// Returns the profile as it now reads, or null for an unknown profile.
+    /// </summary>
+    Task<ProfileView?> CorrectTraitsAsync(IReadOnlyDictionary<string, string?> traits);
+
+    /// <summary>Whether the person allows <paramref name="purpose"/> on <paramref name="channel"/> now.</summary>
+    Task<Consent.ConsentDecision> CheckConsentAsync(Consent.ConsentPurpose purpose, Consent.ConsentChannel channel);
+
+    /// <summary>
+    /// The person's contact points and conversions in [<paramref name="from"/>, <paramref name="to"/>)
+    /// for an ad-platform upload, or null when they do not allow sharing with ad platforms now.
+    /// </summary>
+    Task<AdExport.AdExportPerson?> GetAdConversionsAsync(DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>
+    /// Retention: deletes an anonymous profile idle longer than <c>O2O:Privacy:AnonymousRetention</c>
+    /// and releases its identifiers. True when it was deleted.
+    /// </summary>
+    Task<bool> ExpireIfIdleAsync();
 
     /// <summary>
     /// Records what a consultant achieved with this person: moves the funnel and the score and

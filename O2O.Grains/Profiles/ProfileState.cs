@@ -34,6 +34,14 @@ public sealed class ProfileState
     [Id(14)] public List<Ingestion.OwedDelivery> Outbox { get; set; } = [];
     /// <summary>The sequence number of the last delivery this profile created.</summary>
     [Id(15)] public long OutboxSequence { get; set; }
+    /// <summary>Set when the person was erased: nothing else is kept, and no event is applied again.</summary>
+    [Id(16)] public DateTimeOffset? ErasedAt { get; set; }
+    /// <summary>Every consent the person gave or withdrew.</summary>
+    [Id(17)] public Consent.ConsentLedger Consents { get; set; } = new();
+    /// <summary>Store visits and purchases with their click ids, newest last, for ad platforms' offline conversions.</summary>
+    [Id(18)] public List<AdExport.ConversionRecord> Conversions { get; set; } = [];
+    /// <summary>The day index an anonymous profile is listed under for the retention sweep.</summary>
+    [Id(19)] public DateOnly? RetentionDay { get; set; }
 
     public FunnelStage Stage
     {
@@ -53,6 +61,8 @@ public sealed class ProfileState
     public bool IsIdentified => Identifiers.Exists(i => i.IsStrong);
 
     public string? Phone => Identifiers.Find(i => i.Kind == IdentifierKind.Phone).Value;
+
+    public string? Email => Identifiers.Find(i => i.Kind == IdentifierKind.Email).Value;
 
     public string? DisplayName => Traits.GetValueOrDefault("name");
 }

@@ -12,6 +12,12 @@ public interface IStoreGrain : IGrainWithStringKey
     /// <summary>Records what batches of events did at this store; a delivery seen before changes nothing.</summary>
     Task RecordAsync(IReadOnlyList<StoreUpdate> updates);
 
+    /// <summary>
+    /// Erasure: today's visitor list keeps the person only as an anonymous visitor, so the count stays.
+    /// True when the person was on the list.
+    /// </summary>
+    Task<bool> ForgetVisitorAsync(string profileId);
+
     /// <summary>The store's figures as of now.</summary>
     Task<StoreReport> GetReportAsync();
 }

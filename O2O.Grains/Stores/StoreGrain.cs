@@ -122,6 +122,18 @@ public sealed class StoreGrain(
         });
     }
 
+    public async Task<bool> ForgetVisitorAsync(string profileId)
+    {
+        var s = state.State;
+        if (!s.VisitorsToday.Remove(profileId))
+        {
+            return false;
+        }
+        s.AnonymousVisitorsToday++;
+        await state.WriteStateAsync();
+        return true;
+    }
+
     private void RollDay(StoreState s)
     {
         var today = LocalDay(clock.GetUtcNow());

@@ -85,6 +85,7 @@ public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azur
             ["siloPort"] = ServerProcess.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
             ["gatewayPort"] = ServerProcess.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
             ["instance"] = Guid.NewGuid().ToString("N"),
+            ["pseudonymSecret"] = TestSecrets.PseudonymSecret,
         };
         var environment = contract.RootElement.GetProperty("services").GetProperty(service).EnumerateObject()
             .ToDictionary(v => v.Name, v => values.Aggregate(v.Value.GetString()!, (text, p) => text.Replace("{" + p.Key + "}", p.Value, StringComparison.Ordinal)));

@@ -23,7 +23,7 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
 
     public string DeadLetterHub => Hub + "-dlq";
 
-    public KafkaEventFeed Feed => _feed ??= new KafkaEventFeed(Options(), NullLogger<KafkaEventFeed>.Instance);
+    public KafkaEventFeed Feed => _feed ??= new KafkaEventFeed(Options(), TestSecrets.Pseudonyms, NullLogger<KafkaEventFeed>.Instance);
 
     public IOptions<EventHubsOptions> Options(int batchSize = 100, TimeSpan? commitInterval = null) => Microsoft.Extensions.Options.Options.Create(new EventHubsOptions
     {
@@ -58,7 +58,7 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
     public async Task<ProfileView?> ProfileAsync(string tenant, string anonymousId)
     {
         var id = new Identifier(IdentifierKind.Anonymous, anonymousId);
-        var profileId = await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, id.ToString())).GetProfileAsync();
+        var profileId = await cluster.Grains.Identity(IdentityKey.Of(tenant, id, TestSecrets.Pseudonyms)).GetProfileAsync();
         return profileId is null ? null : await cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
     }
 

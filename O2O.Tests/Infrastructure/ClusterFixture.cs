@@ -30,7 +30,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client), Clock);
+        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), Clock);
     }
 
     public async ValueTask DisposeAsync()

@@ -49,6 +49,7 @@ public sealed class SiloProcess : IDisposable
             ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}",
             ["O2O__Demo__Enabled"] = "false",
+            ["O2O__Privacy__PseudonymSecret"] = TestSecrets.PseudonymSecret,
             // A killed silo is declared dead within seconds instead of the production default.
             ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
             ["Orleans__Membership__NumMissedProbesLimit"] = "2",

@@ -26,7 +26,7 @@ public sealed class SiloClusterTests(AzuriteFixture azurite, RedisFixture redis)
         using var silo = await SiloProcess.StartAsync(clusterId, redis.ConnectionString, azurite.ConnectionString);
         using var client = await SiloProcess.StartClientAsync(clusterId, redis.ConnectionString);
         var grains = client.Services.GetRequiredService<IClusterClient>();
-        var resolver = new IdentityResolver(grains);
+        var resolver = new IdentityResolver(grains, TestSecrets.Pseudonyms);
         var applier = new EventApplier(grains, resolver, TimeProvider.System);
         var events = new EventMaker(ClusterFixture.NewTenant());
 
@@ -61,7 +61,7 @@ public sealed class SiloClusterTests(AzuriteFixture azurite, RedisFixture redis)
         {
             using var client = await SiloProcess.StartClientAsync(clusterId, redis.ConnectionString);
             var grains = client.Services.GetRequiredService<IClusterClient>();
-            var resolver = new IdentityResolver(grains);
+            var resolver = new IdentityResolver(grains, TestSecrets.Pseudonyms);
             var applier = new EventApplier(grains, resolver, TimeProvider.System);
             var maker = new EventMaker(ClusterFixture.NewTenant());
             const int profiles = 120;
