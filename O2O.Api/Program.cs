@@ -19,6 +19,7 @@ builder.AddIngestion();
 builder.AddDemoData();
 builder.AddLeadFeed();
 builder.AddMarketingDashboard();
+builder.AddMasterData();
 
 var app = builder.Build();
 
@@ -39,6 +40,7 @@ app.MapLeadFeed();
 app.MapSpendApi();
 app.MapReportsApi();
 app.MapMarketingDashboard();
+app.MapMasterData();
 
 app.Run();
 

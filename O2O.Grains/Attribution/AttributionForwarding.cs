@@ -37,7 +37,12 @@ public static class AttributionForwarding
             // Nobody is known, so no touch is: an anonymous sale counts as organic.
             var store = e.StoreId ?? "online";
             var lists = For(e.Tenant, e.Timestamp);
-            lists.Item1.Add(new ConversionCredits(ConversionKind.Purchase, e.Timestamp, store, e.Order!.Total, []));
+            if (e.Order!.IsReversed)
+            {
+                lists.Item1.Add(new ConversionCredits(ConversionKind.Purchase, e.Timestamp, store, e.Order.Total, [], Retracted: true));
+                continue;
+            }
+            lists.Item1.Add(new ConversionCredits(ConversionKind.Purchase, e.Timestamp, store, e.Order.Total, []));
             if (e.StoreId is not null && e.CheckInMethod is null && e.Order.Source == OrderSource.Pos)
             {
                 lists.Item1.Add(new ConversionCredits(ConversionKind.StoreVisit, e.Timestamp, store, 0, []));

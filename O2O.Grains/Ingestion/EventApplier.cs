@@ -5,6 +5,7 @@ using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Leads;
+using O2O.Grains.Orders;
 using O2O.Grains.Profiles;
 using O2O.Grains.Stores;
 
@@ -26,6 +27,9 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
     /// <summary>Applies the batch; returns how many events were new and how many were duplicates.</summary>
     public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
     {
+        var received = events.Count;
+        events = await OrderBook.KeepAsync(grains, events);
+        var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
@@ -33,7 +37,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         await Task.WhenAll(ForwardAsync(results, anonymousOrders), RaiseLeadsAsync(results));
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
-        var duplicates = results.Sum(r => r.Result.Duplicates);
+        var duplicates = results.Sum(r => r.Result.Duplicates) + unchangedOrders;
         var tenant = events.Count > 0 ? events[0].Tenant : "";
         O2OTelemetry.EventsApplied.Add(applied + duplicates, new KeyValuePair<string, object?>("tenant", tenant));
         if (duplicates > 0)
@@ -142,6 +146,10 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         foreach (var e in anonymousOrders)
         {
             var order = e.Order!;
+            if (order.IsReversed)
+            {
+                continue;
+            }
             For(e.Tenant, e.StoreId ?? "online").Item2.Add(new StoreOrder(e.StoreId ?? "online", order.OrderId, order.Source, order.Total, e.Timestamp, Identified: false));
             if (e.StoreId is not null && e.CheckInMethod is null && order.Source == OrderSource.Pos)
             {

@@ -52,13 +52,14 @@ public sealed class CustomerGrain(
             {
                 (visits ??= []).Add(new StoreVisit(store, method, e.Timestamp, ProfileId));
             }
-            if (e.Order is { } order)
+            if (e.Order is { IsReversed: false } order)
             {
                 (orders ??= []).Add(new StoreOrder(e.StoreId ?? "online", order.OrderId, order.Source, order.Total, e.Timestamp, Identified: true));
             }
             if (ConversionAttribution.ConversionOf(e) is { } conversion)
             {
-                (credits ??= []).Add(ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution));
+                var credit = ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution);
+                (credits ??= []).Add(e.Order is { IsReversed: true } ? credit with { Retracted = true } : credit);
             }
             latest = e.Timestamp > latest ? e.Timestamp : latest;
         }
