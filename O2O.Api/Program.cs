@@ -23,6 +23,7 @@ builder.AddIngestion();
 builder.AddDemoData();
 builder.AddLeadFeed();
 builder.AddMarketingDashboard();
+builder.AddMasterData();
 
 var app = builder.Build();
 
@@ -48,6 +49,7 @@ app.MapConsentApi();
 app.MapDataSubjectApi();
 app.MapAdExportApi();
 app.MapMarketingDashboard();
+app.MapMasterData();
 
 app.Run();
 

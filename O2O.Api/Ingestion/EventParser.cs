@@ -248,7 +248,16 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             Email = email,
             UserId = Id(json, "userId"),
             Traits = name is null ? null : new Dictionary<string, string> { ["name"] = name },
-            Order = new OrderInfo { OrderId = orderId, Source = source, Total = total, Items = items, CustomerName = name },
+            Order = new OrderInfo
+            {
+                OrderId = orderId, Source = source, Total = total, Items = items, CustomerName = name,
+                Status = OptionalString(json, "status") is { } status
+                    ? Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsedStatus) && Enum.IsDefined(parsedStatus) && !char.IsDigit(status[0])
+                        ? parsedStatus
+                        : throw Invalid("status", "must be one of placed, paid, returned, cancelled")
+                    : OrderStatus.Paid,
+                PaymentMethod = OptionalString(json, "paymentMethod") is { } payment ? Bounded(payment, "paymentMethod") : null,
+            },
         };
     }
 

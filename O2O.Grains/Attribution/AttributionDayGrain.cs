@@ -51,19 +51,20 @@ public static class AttributionDayAggregate
         {
             var store = Row(s.Stores, c.StoreId, 6);
             var purchase = c.Kind == ConversionKind.Purchase;
-            store[purchase ? 2 : 0]++;
-            store[4] += c.Revenue;
+            var sign = c.Sign;
+            store[purchase ? 2 : 0] += sign;
+            store[4] += sign * c.Revenue;
             if (c.IsOrganic)
             {
-                store[purchase ? 3 : 1]++;
-                store[5] += c.Revenue;
+                store[purchase ? 3 : 1] += sign;
+                store[5] += sign * c.Revenue;
             }
             foreach (var credit in c.Credits)
             {
                 var t = credit.Touch;
                 var row = Row(s.Credit, string.Join('|', (int)credit.Model, t.Channel, t.Campaign, t.Content, t.Audience), 3);
-                row[purchase ? 1 : 0] += credit.Credit;
-                row[2] += credit.Revenue;
+                row[purchase ? 1 : 0] += sign * credit.Credit;
+                row[2] += sign * credit.Revenue;
             }
         }
         foreach (var delta in update.Funnel)

@@ -30,6 +30,15 @@ public enum OrderSource : byte
     Marketplace = 3,
 }
 
+/// <summary>Where an order stands. Returned and cancelled orders take their revenue back.</summary>
+public enum OrderStatus : byte
+{
+    Placed = 0,
+    Paid = 1,
+    Returned = 2,
+    Cancelled = 3,
+}
+
 /// <summary>
 /// One event in canonical form, after validation and normalisation at the edge: identifiers are
 /// already normalised (phone in E.164, email lower-case) and money is whole VND.
@@ -127,6 +136,12 @@ public sealed record OrderInfo
     [Id(3)] public IReadOnlyList<OrderItem> Items { get; init; } = [];
     /// <summary>Customer name printed on the order, if any.</summary>
     [Id(4)] public string? CustomerName { get; init; }
+    [Id(5)] public OrderStatus Status { get; init; }
+    /// <summary>How it was paid (cash, card, transfer, cod, wallet), as the source system names it.</summary>
+    [Id(6)] public string? PaymentMethod { get; init; }
+
+    /// <summary>True when the order no longer counts: its revenue is taken back.</summary>
+    public bool IsReversed => Status is OrderStatus.Returned or OrderStatus.Cancelled;
 }
 
 [GenerateSerializer, Immutable, Alias("o2o.order-item")]

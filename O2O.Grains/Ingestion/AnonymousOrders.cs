@@ -14,6 +14,17 @@ public static class AnonymousOrders
     {
         var order = e.Order!;
         var store = e.StoreId ?? "online";
+        var id = $"{TenantKey.Compose(e.Tenant, "~anonymous")}#{e.MessageId}";
+        if (order.IsReversed)
+        {
+            // A returned or cancelled sale takes its revenue back from the day it was credited to.
+            return new OwedDelivery
+            {
+                Id = id,
+                Credits = [new ConversionCredits(ConversionKind.Purchase, e.Timestamp, store, order.Total, [], Retracted: true)],
+                LatestEventAt = e.Timestamp,
+            };
+        }
         // An anonymous POS sale is still a visit: somebody stood at the till.
         var visited = e.StoreId is not null && e.CheckInMethod is null && order.Source == OrderSource.Pos;
         // Nobody is known, so no touch is: an anonymous sale counts as organic.
@@ -24,7 +35,7 @@ public static class AnonymousOrders
         }
         return new OwedDelivery
         {
-            Id = $"{TenantKey.Compose(e.Tenant, "~anonymous")}#{e.MessageId}",
+            Id = id,
             Orders = [new StoreOrder(store, order.OrderId, order.Source, order.Total, e.Timestamp, Identified: false)],
             Visits = visited ? [new StoreVisit(store, CheckInMethod.Pos, e.Timestamp, null)] : [],
             Credits = credits,

@@ -5,6 +5,7 @@ using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Leads;
+using O2O.Grains.Orders;
 using O2O.Grains.Profiles;
 using O2O.Grains.Stores;
 
@@ -30,6 +31,9 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
     /// <summary>Applies the batch; returns how many events were new and how many were duplicates.</summary>
     public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
     {
+        var received = events.Count;
+        events = await OrderBook.KeepAsync(grains, events);
+        var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
@@ -42,7 +46,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             grains.GetGrain<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Result.Owed.Select(d => d.Id)])));
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
-        var duplicates = results.Sum(r => r.Result.Duplicates);
+        var duplicates = results.Sum(r => r.Result.Duplicates) + unchangedOrders;
         var tenant = events.Count > 0 ? events[0].Tenant : "";
         O2OTelemetry.EventsApplied.Add(applied + duplicates, new KeyValuePair<string, object?>("tenant", tenant));
         if (duplicates > 0)

@@ -75,14 +75,22 @@ public sealed class CustomerGrain(
             {
                 (visits ??= []).Add(new StoreVisit(store, method, e.Timestamp, ProfileId));
             }
-            if (e.Order is { } order)
+            if (e.Order is { IsReversed: false } order)
             {
                 (orders ??= []).Add(new StoreOrder(e.StoreId ?? "online", order.OrderId, order.Source, order.Total, e.Timestamp, Identified: true));
             }
             if (ConversionAttribution.ConversionOf(e) is { } conversion)
             {
-                (credits ??= []).Add(ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution));
-                RecordConversion(s, e, conversion.Kind, conversion.Revenue);
+                var credit = ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution);
+                if (e.Order is { IsReversed: true })
+                {
+                    (credits ??= []).Add(credit with { Retracted = true });
+                }
+                else
+                {
+                    (credits ??= []).Add(credit);
+                    RecordConversion(s, e, conversion.Kind, conversion.Revenue);
+                }
             }
             latest = e.Timestamp > latest ? e.Timestamp : latest;
         }

@@ -45,7 +45,13 @@ public static class ProfileProjection
                 t.StoreVisits++;
                 break;
         }
-        if (e.Order is { } order)
+        if (e.Order is { IsReversed: true } reversed)
+        {
+            // A return or cancellation takes the sale back; the order keeps its place in the timeline.
+            t.Orders = Math.Max(0, t.Orders - 1);
+            t.Revenue -= reversed.Total;
+        }
+        else if (e.Order is { } order)
         {
             t.Orders++;
             t.Revenue += order.Total;
