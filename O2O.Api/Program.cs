@@ -1,4 +1,5 @@
 using O2O.Api.Campaigns;
+using O2O.Api.Catalog;
 using O2O.Api.Dashboard;
 using O2O.Api.Demo;
 using O2O.Api.Extensions;
@@ -17,6 +18,7 @@ builder.AddO2OOrleans();
 builder.AddO2OSecurity();
 builder.AddIngestion();
 builder.AddDemoData();
+builder.AddDisplayNames();
 builder.AddLeadFeed();
 builder.AddMarketingDashboard();
 

@@ -54,7 +54,8 @@ public static class LeadFeedExtensions
             .RequireClaim(ConsultantClaims.Id)
             .RequireClaim(ConsultantClaims.Team));
 
-        var signalR = builder.Services.AddSignalR()
+        // Keep-alives every 5 s let a consultant's page notice a dead connection within seconds, not half a minute.
+        var signalR = builder.Services.AddSignalR(o => o.KeepAliveInterval = TimeSpan.FromSeconds(5))
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var backplane = builder.Configuration.GetConnectionString(LeadFeedOptions.BackplaneConnectionName);
         if (!string.IsNullOrEmpty(backplane))
