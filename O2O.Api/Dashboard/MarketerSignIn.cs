@@ -101,7 +101,7 @@ public static class MarketerSignIn
         var account = marketers.CurrentValue.Accounts.FirstOrDefault(a => a.Login == login);
         if (account is null || !Verify(form["password"].ToString(), account.PasswordHash))
         {
-            return TypedResults.Redirect("/dashboard/sign-in?failed=1");
+            return TypedResults.Redirect("/dashboard/sign-in?failed=1&login=" + Uri.EscapeDataString(login));
         }
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, account.Name), new Claim(O2OClaims.Tenant, account.Tenant), new Claim(Role, MarketerRole)], Scheme);
