@@ -1,5 +1,6 @@
 using O2O.Api.Administration;
 using O2O.Api.Campaigns;
+using O2O.Api.Catalog;
 using O2O.Api.Dashboard;
 using O2O.Api.Demo;
 using O2O.Api.Exports;
@@ -21,6 +22,7 @@ builder.AddO2OOrleans();
 builder.AddO2OSecurity();
 builder.AddIngestion();
 builder.AddDemoData();
+builder.AddDisplayNames();
 builder.AddLeadFeed();
 builder.AddMarketingDashboard();
 builder.AddMasterData();

@@ -78,7 +78,7 @@ public static class MarketerSignIn
         var account = marketers.CurrentValue.Accounts.FirstOrDefault(a => a.Login == login);
         if (account is null || !Verify(form["password"].ToString(), account.PasswordHash))
         {
-            return TypedResults.Redirect("/dashboard/sign-in?failed=1");
+            return TypedResults.Redirect("/dashboard/sign-in?failed=1&login=" + Uri.EscapeDataString(login));
         }
         await http.SignInSessionAsync(PersonClaims.Identity(Scheme, "marketer:" + account.Login, account.Name, account.Tenant, [MarketerRole], null));
         return TypedResults.Redirect("/dashboard");

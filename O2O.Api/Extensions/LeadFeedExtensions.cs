@@ -14,7 +14,8 @@ public static class LeadFeedExtensions
     /// </summary>
     public static TBuilder AddLeadFeed<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var signalR = builder.Services.AddSignalR()
+        // Keep-alives every 5 s let a consultant's page notice a dead connection within seconds, not half a minute.
+        var signalR = builder.Services.AddSignalR(o => o.KeepAliveInterval = TimeSpan.FromSeconds(5))
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var backplane = builder.Configuration.GetConnectionString(LeadFeedOptions.BackplaneConnectionName);
         if (!string.IsNullOrEmpty(backplane))

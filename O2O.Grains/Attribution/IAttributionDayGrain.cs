@@ -15,9 +15,10 @@ public interface IAttributionDayGrain : IGrainWithStringKey
 
     /// <summary>
     /// This day's figures, with credit under <paramref name="model"/> grouped by <paramref name="by"/>,
-    /// only for <paramref name="channel"/> when one is given.
+    /// only for <paramref name="channel"/>, <paramref name="store"/> and <paramref name="campaign"/> when
+    /// given (the store filter applies to the store conversions too).
     /// </summary>
-    Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null);
+    Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null, string? store = null, string? campaign = null);
 }
 
 /// <summary>The tag a report groups credit by.</summary>
@@ -27,6 +28,8 @@ public enum TouchDimension : byte
     Campaign = 2,
     Content = 3,
     Audience = 4,
+    /// <summary>The store the conversion happened at.</summary>
+    Store = 5,
 }
 
 /// <summary>Where a funnel move happened: scope kinds a report can group by.</summary>
@@ -81,7 +84,7 @@ public sealed record DaySlice(
 public sealed class AttributionDayState
 {
     [Id(0)] public int Version { get; set; } = 1;
-    /// <summary>[visit credit, purchase credit, revenue] keyed by <c>model|channel|campaign|content|audience</c>.</summary>
+    /// <summary>[visit credit, purchase credit, revenue] keyed by <c>model|channel|campaign|content|audience|store</c> (older rows lack the store).</summary>
     [Id(1)] public Dictionary<string, long[]> Credit { get; set; } = [];
     /// <summary>[visits, organic visits, purchases, organic purchases, revenue, organic revenue] by store.</summary>
     [Id(2)] public Dictionary<string, long[]> Stores { get; set; } = [];

@@ -9,7 +9,29 @@ public sealed class LeadRouterState
 {
     [Id(0)] public Dictionary<string, OpenLead> Open { get; set; } = [];
     [Id(1)] public long Sequence { get; set; }
+    /// <summary>What each consultant of the team has done, for the manager's view.</summary>
+    [Id(2)] public Dictionary<string, ConsultantRecord> Consultants { get; set; } = [];
+    /// <summary>The latest phone reveals (who saw whose number, when), newest last.</summary>
+    [Id(3)] public List<PhoneReveal> Reveals { get; set; } = [];
 }
+
+[GenerateSerializer, Alias("o2o.consultant-record")]
+public sealed class ConsultantRecord
+{
+    [Id(0)] public string Name { get; set; } = "";
+    [Id(1)] public int Claims { get; set; }
+    [Id(2)] public double ResponseSeconds { get; set; }
+    [Id(3)] public int SlaMisses { get; set; }
+    [Id(4)] public Dictionary<LeadOutcome, int> Outcomes { get; set; } = [];
+}
+
+/// <summary>One look at a customer's phone number: the audit trail of who saw it.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.phone-reveal")]
+public sealed record PhoneReveal(
+    [property: Id(0)] string LeadId,
+    [property: Id(1)] string ProfileId,
+    [property: Id(2)] string ConsultantId,
+    [property: Id(3)] DateTimeOffset At);
 
 [GenerateSerializer, Alias("o2o.open-lead")]
 public sealed class OpenLead
@@ -105,6 +127,7 @@ public sealed partial class LeadRouterGrain(
             _presence[consultant.Id] = presence = new Presence(consultant, presence?.Connections ?? []);
         }
         presence.Connections.Add(connectionId);
+        RecordOf(consultant);
         FillWaiting(clock.GetUtcNow());
         if (_notices.Count > 0)
         {
@@ -131,19 +154,24 @@ public sealed partial class LeadRouterGrain(
     {
         if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
-            return new ClaimResult(false, null, null, "This lead is not open in your team.");
+            return new ClaimResult(false, null, null, "Khách này không còn mở trong nhóm của bạn.");
         }
         if (lead.Card.ClaimedBy is { } winner)
         {
             return new ClaimResult(winner == consultant.Id, winner, lead.Card.ClaimedByName);
         }
+        var now = clock.GetUtcNow();
         Set(lead, lead.Card with
         {
             Status = LeadStatus.Claimed,
             ClaimedBy = consultant.Id,
             ClaimedByName = consultant.Name,
+            ClaimedAt = now,
             OfferExpiresAt = null,
         });
+        var record = RecordOf(consultant);
+        record.Claims++;
+        record.ResponseSeconds += Math.Max(0, (now - lead.Card.RaisedAt).TotalSeconds);
         _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClaimed, lead.Card));
         LogClaimed(Tenant, leadId, consultant.Id);
         // Whoever it was offered to has room again.
@@ -173,6 +201,8 @@ public sealed partial class LeadRouterGrain(
             .RecordOutcomeAsync(outcome, lostReason, Team == LeadOptions.OnlineTeam ? null : Team).Ignore();
         var closes = LeadOutcomes.Closes(outcome);
         var reached = LeadOutcomes.StageOf(outcome);
+        var outcomes = RecordOf(consultant).Outcomes;
+        outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         var card = lead.Card with
         {
             Outcome = outcome,
@@ -212,6 +242,112 @@ public sealed partial class LeadRouterGrain(
 
     public Task<IReadOnlyList<LeadCard>> GetOpenAsync() => Task.FromResult(OpenLeads());
 
+    public async Task<string?> ProfileForAsync(string leadId, Consultant consultant, bool toRevealPhone)
+    {
+        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        {
+            return null;
+        }
+        if (toRevealPhone)
+        {
+            if (lead.Card.ClaimedBy != consultant.Id)
+            {
+                return null;
+            }
+            state.State.Reveals.Add(new PhoneReveal(leadId, lead.Card.ProfileId, consultant.Id, clock.GetUtcNow()));
+            if (state.State.Reveals.Count > MaxRevealsKept)
+            {
+                state.State.Reveals.RemoveRange(0, state.State.Reveals.Count - MaxRevealsKept);
+            }
+            LogPhoneRevealed(Tenant, leadId, consultant.Id);
+            // The audit entry is durable before the number is handed out.
+            await WriteNowAsync();
+        }
+        return lead.Card.ProfileId;
+    }
+
+    public async Task<LeadCard?> AddNoteAsync(string leadId, Consultant consultant, string text)
+    {
+        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        {
+            return null;
+        }
+        var notes = lead.Card.Notes.Append(new LeadNote(clock.GetUtcNow(), consultant.Id, consultant.Name, text)).TakeLast(MaxNotesPerLead);
+        Set(lead, lead.Card with { Notes = [.. notes] });
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadUpdated, lead.Card));
+        await SaveAndPublishAsync();
+        return lead.Card;
+    }
+
+    public async Task<LeadCard?> BookAppointmentAsync(string leadId, Consultant consultant, DateTimeOffset at)
+    {
+        if (await RecordOutcomeAsync(leadId, consultant, LeadOutcome.AppointmentBooked, null) is null
+            || !state.State.Open.TryGetValue(leadId, out var lead))
+        {
+            return null;
+        }
+        Set(lead, lead.Card with { AppointmentAt = at });
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadUpdated, lead.Card));
+        await SaveAndPublishAsync();
+        return lead.Card;
+    }
+
+    public async Task<bool> ReassignAsync(string leadId, Consultant manager, string toConsultantId)
+    {
+        if (manager.Role != ConsultantRole.Manager || manager.Team != Team
+            || !state.State.Open.TryGetValue(leadId, out var lead)
+            || !state.State.Consultants.TryGetValue(toConsultantId, out var to))
+        {
+            return false;
+        }
+        var now = clock.GetUtcNow();
+        lead.Tried.Add(toConsultantId);
+        Set(lead, lead.Card with
+        {
+            Status = LeadStatus.Claimed,
+            ClaimedBy = toConsultantId,
+            ClaimedByName = to.Name,
+            ClaimedAt = now,
+            OfferedTo = null,
+            OfferExpiresAt = null,
+        });
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadReassigned, lead.Card));
+        FillWaiting(now);
+        await SaveAndPublishAsync();
+        return true;
+    }
+
+    public Task<IReadOnlyList<ConsultantStats>> StatsAsync()
+    {
+        var open = state.State.Open.Values.Select(l => l.Card).ToList();
+        IReadOnlyList<ConsultantStats> stats = [.. state.State.Consultants
+            .Select(kv =>
+            {
+                var (id, r) = (kv.Key, kv.Value);
+                return new ConsultantStats(
+                    id, r.Name,
+                    _presence.TryGetValue(id, out var p) && p.Connections.Count > 0,
+                    open.Count(c => c.Status == LeadStatus.Offered && c.OfferedTo == id),
+                    open.Count(c => c.Status == LeadStatus.Claimed && c.ClaimedBy == id),
+                    r.Claims,
+                    r.Claims == 0 ? null : TimeSpan.FromSeconds(r.ResponseSeconds / r.Claims),
+                    r.SlaMisses,
+                    new Dictionary<LeadOutcome, int>(r.Outcomes));
+            })
+            .OrderBy(s => s.Name, StringComparer.Ordinal)];
+        return Task.FromResult(stats);
+    }
+
+    private ConsultantRecord RecordOf(Consultant consultant)
+    {
+        if (!state.State.Consultants.TryGetValue(consultant.Id, out var record))
+        {
+            state.State.Consultants[consultant.Id] = record = new ConsultantRecord();
+        }
+        record.Name = consultant.Name;
+        return record;
+    }
+
     public Task<Consultant?> AvailableConsultantAsync()
     {
         var id = LeadRouting.Pick(Seats(), Options.MaxOpenPerConsultant, new HashSet<string>());
@@ -250,6 +386,10 @@ public sealed partial class LeadRouterGrain(
         foreach (var lead in expired.OrderByDescending(l => l.Card.Score))
         {
             LogExpired(Tenant, lead.Card.LeadId, lead.Card.OfferedTo);
+            if (lead.Card.OfferedTo is { } missed && state.State.Consultants.TryGetValue(missed, out var late))
+            {
+                late.SlaMisses++;
+            }
             Route(lead, now);
         }
         if (stale.Count > 0 || expired.Count > 0)
@@ -274,7 +414,7 @@ public sealed partial class LeadRouterGrain(
         {
             lead.Tried.Add(next);
             _lastAssigned[next] = ++_assignments;
-            Set(lead, card with { Status = LeadStatus.Offered, OfferedTo = next, OfferExpiresAt = now + Options.ClaimSla, Offers = card.Offers + 1 });
+            Set(lead, card with { Status = LeadStatus.Offered, OfferedTo = next, OfferedAt = now, OfferExpiresAt = now + Options.ClaimSla, Offers = card.Offers + 1 });
         }
         else if (lead.Tried.Count > 0 && LeadRouting.Exhausted(seats, lead.Tried))
         {
@@ -459,6 +599,12 @@ public sealed partial class LeadRouterGrain(
         _writer.DeactivatingAsync(reason, cancellationToken);
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
+
+    private const int MaxRevealsKept = 1000;
+    private const int MaxNotesPerLead = 20;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Phone of lead {LeadId} in tenant {Tenant} revealed to consultant {ConsultantId}")]
+    private partial void LogPhoneRevealed(string tenant, string leadId, string consultantId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} raised in tenant {Tenant} for team {Team} ({Trigger})")]
     private partial void LogRaised(string tenant, string leadId, LeadTrigger trigger, string team);
