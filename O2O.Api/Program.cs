@@ -15,6 +15,7 @@ builder.AddServiceDefaults();
 builder.AddApiConventions();
 builder.AddO2OOrleans();
 builder.AddO2OSecurity();
+builder.AddTrackingSources();
 builder.AddIngestion();
 builder.AddDemoData();
 builder.AddLeadFeed();
@@ -25,8 +26,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
+app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapDefaultEndpoints();
 app.MapApiReference();
