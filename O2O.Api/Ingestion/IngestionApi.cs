@@ -74,6 +74,7 @@ public static class IngestionApi
                 SingleAsync(http, feed, ct, json => parser.ParseOrder(json, http.User.Tenant())))
             .WithName("Order").WithSummary("A POS, web or marketplace order, identified or anonymous")
             .WithMetadata(new TrackingBodyLimit(MaxEventBytes));
+        app.MapTrackingSettingsApi();
         return app;
     }
 
