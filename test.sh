@@ -16,7 +16,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 command -v azurite-table >/dev/null || as_root npm install -g --no-fund --no-audit azurite
-# Browser-side packages the Playwright tests inject (axe-core): installed again only when the lockfile changed.
+# Browser libraries the Playwright tests load from disk (O2O.Tests/package.json: the Segment browser
+# library, axe-core), reinstalled when the lock changes.
 if [ ! -f O2O.Tests/node_modules/.package-lock.json ] || [ O2O.Tests/package-lock.json -nt O2O.Tests/node_modules/.package-lock.json ]; then
   (cd O2O.Tests && npm ci --no-fund --no-audit)
 fi

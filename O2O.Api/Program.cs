@@ -20,6 +20,7 @@ builder.AddServiceDefaults();
 builder.AddApiConventions();
 builder.AddO2OOrleans();
 builder.AddO2OSecurity();
+builder.AddTrackingSources();
 builder.AddIngestion();
 builder.AddDemoData();
 builder.AddDisplayNames();
@@ -32,8 +33,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
+app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapDefaultEndpoints();
 app.MapApiReference();

@@ -10,6 +10,8 @@ public enum EventType : byte
     Alias = 5,
     CheckIn = 6,
     Order = 7,
+    /// <summary>Segment <c>group</c>: the person belongs to an account or company (<see cref="CustomerEvent.GroupId"/>).</summary>
+    Group = 8,
 }
 
 /// <summary>How a person was recognised in a store.</summary>
@@ -81,6 +83,10 @@ public sealed record CustomerEvent
     [Id(21)] public string? TraceParent { get; init; }
     /// <summary>Consent the person gave or withdrew with this event (<c>context.consent</c>, <c>Consent Updated</c>).</summary>
     [Id(22)] public IReadOnlyList<Consent.ConsentChange>? Consents { get; init; }
+    /// <summary>For <see cref="EventType.Group"/>: the account or company the person belongs to.</summary>
+    [Id(40)] public string? GroupId { get; init; }
+    /// <summary>For <see cref="EventType.Group"/>: traits of the account or company (name, industry, plan, ...).</summary>
+    [Id(41)] public IReadOnlyDictionary<string, string>? GroupTraits { get; init; }
 
     /// <summary>
     /// The key that keeps one person's events in order on a partitioned feed: the device id first

@@ -42,6 +42,8 @@ public sealed class ProfileState
     [Id(18)] public List<AdExport.ConversionRecord> Conversions { get; set; } = [];
     /// <summary>The day index an anonymous profile is listed under for the retention sweep.</summary>
     [Id(19)] public DateOnly? RetentionDay { get; set; }
+    /// <summary>Accounts or companies the person belongs to (Segment <c>group</c>), with their traits, by group id.</summary>
+    [Id(40)] public Dictionary<string, Dictionary<string, string>> Groups { get; set; } = [];
 
     public FunnelStage Stage
     {
