@@ -14,7 +14,7 @@ public static class LeadFeedExtensions
 {
     /// <summary>
     /// Consultant JWT sign-in, the SignalR lead hub (with the Redis backplane when
-    /// <c>ConnectionStrings:signalr</c> is set) and the bridge that brings grain alerts to it.
+    /// <c>ConnectionStrings:redis</c> is set) and the bridge that brings grain alerts to it.
     /// </summary>
     public static TBuilder AddLeadFeed<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
