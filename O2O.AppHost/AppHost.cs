@@ -49,7 +49,7 @@ internal static class Program
             .WithHttpHealthCheck("/health")
             .WaitFor(redis)
             .WaitFor(tables)
-            .WithReplicas(3);
+            .WithPublishedReplicas(3);
 
         var api = builder.AddProject<Projects.O2O_Api>("api")
             .WithReference(orleans.AsClient())
