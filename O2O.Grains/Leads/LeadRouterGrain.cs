@@ -485,7 +485,7 @@ public sealed partial class LeadRouterGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} offer to {ConsultantId} expired")]
     private partial void LogExpired(string tenant, string leadId, string? consultantId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lead {LeadId} in tenant {Tenant} closed unclaimed to make room: team {Team} holds its most open leads")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} closed unclaimed to make room: team {Team} holds its most open leads")]
     private partial void LogMadeRoom(string tenant, string leadId, string team);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} escalated to the manager of team {Team}")]

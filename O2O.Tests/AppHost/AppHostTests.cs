@@ -69,7 +69,7 @@ public sealed class AppHostTests
         await RestartAsync(app, silos[0], ct);
         await UntilAsync(async () => await management.GetHosts(onlyActive: true) is { Count: 3 } hosts && !hosts.Keys.ToHashSet().SetEquals(before) ? hosts : null,
             "a restarted silo joins again, so three silos are active and one of them is new", 180);
-        // Nothing survives in memory: every grain activation is collected, so the profile is read back from Table storage.
+        // Nothing else survives in memory either: every grain activation is collected, so the profile is read back from Table storage.
         await management.ForceActivationCollection(TimeSpan.Zero);
 
         var again = await GetJsonAsync(reader, $"/api/profiles/{profileId}", _ => true);
@@ -81,14 +81,20 @@ public sealed class AppHostTests
     }
 
     /// <summary>
-    /// Stops the replica and starts it again once it has exited. The orchestrator's own restart gives up
-    /// when a silo's graceful shutdown (handing its grains over) outlasts its stop timeout on a busy machine.
+    /// Kills the replica's process tree, as a crash would, and starts it again once the orchestrator has
+    /// seen it exit. (The orchestrator's own stop gives up when a silo's graceful shutdown outlasts
+    /// its timeout on a busy machine.)
     /// </summary>
     private static async Task RestartAsync(DistributedApplication app, string replica, CancellationToken ct)
     {
-        await app.ResourceCommands.ExecuteCommandAsync(replica, KnownResourceCommands.StopCommand, ct);
+        app.ResourceNotifications.TryGetCurrentState(replica, out var running).ShouldBeTrue();
+        var pid = running!.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value;
+        using (var process = System.Diagnostics.Process.GetProcessById(Convert.ToInt32(pid, CultureInfo.InvariantCulture)))
+        {
+            process.Kill(entireProcessTree: true);
+        }
         await UntilAsync(() => Task.FromResult(app.ResourceNotifications.TryGetCurrentState(replica, out var e)
-            && e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state) ? state : null), $"{replica} stops", 120);
+            && e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state) ? state : null), $"{replica} exits", 120);
         await UntilAsync(async () => (await app.ResourceCommands.ExecuteCommandAsync(replica, KnownResourceCommands.StartCommand, ct)).Success ? "started" : null,
             $"{replica} starts again", 120);
     }
