@@ -9,8 +9,8 @@ namespace O2O.Api.Extensions;
 public static class LeadFeedExtensions
 {
     /// <summary>
-    /// The SignalR lead hub (consultants sign in through <see cref="SecurityExtensions"/>) (with the Redis backplane when
-    /// <c>ConnectionStrings:signalr</c> is set) and the bridge that brings grain alerts to it.
+    /// The SignalR lead hub (consultants sign in through <see cref="SecurityExtensions"/>), with the Redis
+    /// backplane when <c>ConnectionStrings:redis</c> is set, and the bridge that brings grain alerts to it.
     /// </summary>
     public static TBuilder AddLeadFeed<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

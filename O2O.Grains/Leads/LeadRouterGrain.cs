@@ -104,6 +104,7 @@ public sealed partial class LeadRouterGrain(
             }
             else
             {
+                MakeRoom();
                 var lead = new OpenLead { Card = LeadInsights.Card($"L{++state.State.Sequence}", request with { Team = Team }, Options.Scripts, now) };
                 state.State.Open[lead.Card.LeadId] = lead;
                 _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
@@ -377,11 +378,7 @@ public sealed partial class LeadRouterGrain(
         }
         foreach (var lead in stale)
         {
-            Close(lead);
-            lead.Card = lead.Card with { Status = LeadStatus.Closed, OfferedTo = null, OfferExpiresAt = null };
-            _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, lead.Card));
-            // The person may raise a lead again, with whichever team fits them then.
-            GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId)).LeadClosedAsync(Team).Ignore();
+            CloseUnworked(lead);
         }
         foreach (var lead in expired.OrderByDescending(l => l.Card.Score))
         {
@@ -464,6 +461,27 @@ public sealed partial class LeadRouterGrain(
             {
                 Route(lead, now);
             }
+        }
+    }
+
+    /// <summary>Closes a lead nobody worked: it went stale, or a new lead needed its room.</summary>
+    private void CloseUnworked(OpenLead lead)
+    {
+        Close(lead);
+        lead.Card = lead.Card with { Status = LeadStatus.Closed, OfferedTo = null, OfferExpiresAt = null };
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, lead.Card));
+        // The person may raise a lead again, with whichever team fits them then.
+        GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId)).LeadClosedAsync(Team).Ignore();
+    }
+
+    /// <summary>Keeps the open list (this grain's one storage row) under <see cref="LeadOptions.MaxOpenPerTeam"/>.</summary>
+    private void MakeRoom()
+    {
+        while (state.State.Open.Count >= Options.MaxOpenPerTeam
+            && state.State.Open.Values.Where(l => l.Card.Status != LeadStatus.Claimed).MinBy(l => (l.Card.Score, l.Card.RaisedAt)) is { } weakest)
+        {
+            LogMadeRoom(Tenant, weakest.Card.LeadId, Team);
+            CloseUnworked(weakest);
         }
     }
 
@@ -614,6 +632,9 @@ public sealed partial class LeadRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} offer to {ConsultantId} expired")]
     private partial void LogExpired(string tenant, string leadId, string? consultantId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} closed unclaimed to make room: team {Team} holds its most open leads")]
+    private partial void LogMadeRoom(string tenant, string leadId, string team);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} escalated to the manager of team {Team}")]
     private partial void LogEscalated(string tenant, string leadId, string team);

@@ -118,6 +118,6 @@ public sealed class SiloProcess : IDisposable
         var configuration = tfm.Parent!;
         var root = configuration.Parent!.Parent!.Parent!;
         var built = Path.Combine(root.FullName, project, "bin", configuration.Name, tfm.Name, project + ".dll");
-        return File.Exists(built) ? built : throw new FileNotFoundException($"Build {project} first (dotnet build O2O.Local.slnf).", built);
+        return File.Exists(built) ? built : throw new FileNotFoundException($"Build {project} first (dotnet build O2O.sln).", built);
     }
 }

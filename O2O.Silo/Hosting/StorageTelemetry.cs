@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace O2O.Silo.Storage;
+namespace O2O.Silo.Hosting;
 
 /// <summary>Grain storage counters, on the shared <c>O2O</c> meter.</summary>
 public static class StorageTelemetry
@@ -10,9 +10,6 @@ public static class StorageTelemetry
 
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>State writes that reached storage, tagged with the storage name.</summary>
+    /// <summary>Entity writes (insert, update, delete) that Table storage accepted, tagged with the table.</summary>
     public static readonly Counter<long> Writes = Meter.CreateCounter<long>(WritesName, "{write}");
-
-    /// <summary>Writes refused because the stored ETag had moved on.</summary>
-    public static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("o2o.storage.conflicts", "{write}");
 }
