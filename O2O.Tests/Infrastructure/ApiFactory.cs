@@ -17,6 +17,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public const string ReadToken = "test-read-token-tenant-a";
     public const string OtherWriteKey = "test-write-key-tenant-b";
     public const string OtherReadToken = "test-read-token-tenant-b";
+    /// <summary>Tenant A's marketing tool: reads reports and sends spend (<c>read</c>, <c>ingest</c>).</summary>
+    public const string MarketingToken = "test-marketing-token-tenant-a";
+    /// <summary>Tenant A's privacy desk: reads and erases (<c>read</c>, <c>erase</c>).</summary>
+    public const string EraseToken = "test-erase-token-tenant-a";
 
     /// <summary>Small enough that a test can fill it.</summary>
     public const int FeedCapacity = 2_000;
@@ -34,6 +38,16 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "tenant-a");
         builder.UseSetting("O2O:Security:ReadTokens:1:Token", OtherReadToken);
         builder.UseSetting("O2O:Security:ReadTokens:1:Tenant", "tenant-b");
+        builder.UseSetting("O2O:Security:ReadTokens:1:Scopes:0", "read");
+        builder.UseSetting("O2O:Security:ReadTokens:1:Scopes:1", "ingest");
+        builder.UseSetting("O2O:Security:ReadTokens:2:Token", MarketingToken);
+        builder.UseSetting("O2O:Security:ReadTokens:2:Tenant", "tenant-a");
+        builder.UseSetting("O2O:Security:ReadTokens:2:Scopes:0", "read");
+        builder.UseSetting("O2O:Security:ReadTokens:2:Scopes:1", "ingest");
+        builder.UseSetting("O2O:Security:ReadTokens:3:Token", EraseToken);
+        builder.UseSetting("O2O:Security:ReadTokens:3:Tenant", "tenant-a");
+        builder.UseSetting("O2O:Security:ReadTokens:3:Scopes:0", "read");
+        builder.UseSetting("O2O:Security:ReadTokens:3:Scopes:1", "erase");
     }
 
     public HttpClient Writer(string key = WriteKey)

@@ -12,10 +12,11 @@ let connection = null;
 
 const $ = (id) => document.getElementById(id);
 
-async function loadConsultants() {
+async function loadConsultants(provider) {
   const response = await fetch("/consultant/demo");
   if (!response.ok) {
-    $("sign-in-error").textContent = "Trang đăng nhập thử chỉ có ở môi trường Development.";
+    $("consultant").hidden = $("sign-in").hidden = true;
+    if (!provider) $("sign-in-error").textContent = "Chưa cấu hình đăng nhập (O2O:Identity).";
     return;
   }
   for (const c of await response.json()) {
@@ -51,7 +52,8 @@ async function start(session) {
   $("feed-panel").hidden = false;
 
   connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/leads", { accessTokenFactory: () => session.token })
+    // Signed in through the company's identity provider, the session cookie goes with the connection.
+    .withUrl("/hubs/leads", session.token ? { accessTokenFactory: () => session.token } : {})
     .withAutomaticReconnect()
     .build();
   connection.on("OpenLeads", (open) => { leads.clear(); open.forEach(upsert); render(); });
@@ -145,6 +147,31 @@ async function record(leadId, outcome, lostReason) {
 }
 
 $("sign-in").addEventListener("click", signIn);
-$("sign-out").addEventListener("click", () => { sessionStorage.removeItem("o2o-consultant"); location.reload(); });
-const saved = sessionStorage.getItem("o2o-consultant");
-if (saved) { start(JSON.parse(saved)); } else { loadConsultants(); }
+$("sign-out").addEventListener("click", () => {
+  sessionStorage.removeItem("o2o-consultant");
+  if (!me?.viaCookie) { location.reload(); return; }
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = "/signout?returnUrl=/consultant/index.html";
+  document.body.append(form);
+  form.submit();
+});
+
+// A session (identity provider) first, then a demo token kept in this tab, else the sign-in choices.
+async function boot() {
+  const session = await fetch("/me");
+  if (session.ok) {
+    const person = await session.json();
+    if (person.roles.includes("consultant") || person.roles.includes("manager")) {
+      const role = person.roles.includes("manager") ? "Manager" : "Consultant";
+      await start({ consultant: { id: person.id, name: person.name, team: person.team, role, viaCookie: true } });
+      return;
+    }
+  }
+  const saved = sessionStorage.getItem("o2o-consultant");
+  if (saved) { await start(JSON.parse(saved)); return; }
+  const choices = await fetch("/signin/choices").then((r) => (r.ok ? r.json() : { provider: false }));
+  $("provider-panel").hidden = !choices.provider;
+  await loadConsultants(choices.provider);
+}
+boot();
