@@ -11,9 +11,9 @@ public static class ProfilesApi
 {
     public static IEndpointRouteBuilder MapProfilesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/profiles").RequireAuthorization(O2OClaims.ReadPolicy).WithTags("Profiles");
-        api.MapGet("/{id}", GetByIdAsync).WithName("GetProfile").WithSummary("A profile by its id");
-        api.MapGet("/", FindAsync).WithName("FindProfile").WithSummary("A profile through one identifier: phone, email, userId or anonymousId");
+        var api = app.MapGroup("/api/profiles").WithTags("Profiles");
+        api.MapGet("/{id}", GetByIdAsync).RequireAuthorization(O2OPolicies.Read).WithName("GetProfile").WithSummary("A profile by its id");
+        api.MapGet("/", FindAsync).RequireAuthorization(O2OPolicies.Read).WithName("FindProfile").WithSummary("A profile through one identifier: phone, email, userId or anonymousId");
         return app;
     }
 

@@ -88,7 +88,7 @@ public static class SignInApi
         .. consultants.Demo.Select(d => new DemoPerson(d.Id, d.Name,
             [d.Role == O2O.Grains.Leads.ConsultantRole.Manager ? O2ORoles.Manager : O2ORoles.Consultant], d.Team)),
         new DemoPerson("demo-marketer", "Nguyễn Thị Marketing", [O2ORoles.Marketer], null),
-        new DemoPerson("demo-admin", "Quản trị viên", [O2ORoles.Admin, O2ORoles.Marketer], null),
+        new DemoPerson("demo-admin", "Quản trị viên", [O2ORoles.Admin], null),
     ];
 
     /// <summary>Only paths on this site: an open redirect would hand the session to someone else's page.</summary>

@@ -109,7 +109,7 @@ public sealed class IngestionApiTests(ApiFactory api)
     {
         var response = await api.Writer().GetAsync("/api/profiles?phone=0901234567");
 
-        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -160,11 +160,12 @@ public sealed class IngestionApiTests(ApiFactory api)
         var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={anonymousId}");
         var id = profile.GetProperty("profileId").GetString();
 
-        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden, "a read token cannot erase");
+        (await api.Reader(ApiFactory.EraseToken).DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         (await api.Reader().GetAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await api.Reader().GetAsync($"/api/profiles?anonymousId={anonymousId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await api.Reader(ApiFactory.EraseToken).DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string SigningKey = "test-consultant-signing-key-0123456789abcdef";
     public const string DemoConsultantId = "pw-lan";
     public const string DemoStore = "PW01";
+    public const string DemoManagerId = "pw-hoa";
 
     public Uri Address => ClientOptions.BaseAddress;
 
@@ -63,6 +64,13 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("O2O:Consultants:Demo:0:Name", "Nguyễn Thị Lan");
         builder.UseSetting("O2O:Consultants:Demo:0:Tenant", TenantA);
         builder.UseSetting("O2O:Consultants:Demo:0:Team", DemoStore);
+        builder.UseSetting("O2O:Consultants:Demo:1:Id", DemoManagerId);
+        builder.UseSetting("O2O:Consultants:Demo:1:Name", "Lê Thị Hoa");
+        builder.UseSetting("O2O:Consultants:Demo:1:Tenant", TenantA);
+        builder.UseSetting("O2O:Consultants:Demo:1:Team", DemoStore);
+        builder.UseSetting("O2O:Consultants:Demo:1:Role", "Manager");
+        // The demo marketer and admin belong to the demo tenant.
+        builder.UseSetting("O2O:Demo:Tenant", TenantA);
         builder.UseSetting("O2O:Leads:MaxOpenPerConsultant", "50");
     }
 

@@ -37,10 +37,11 @@ const $ = (id) => document.getElementById(id);
 
 // ---------- sign-in ----------
 
-async function loadConsultants() {
+async function loadConsultants(provider) {
   const response = await fetch("/consultant/demo");
   if (!response.ok) {
-    $("sign-in-error").textContent = "Trang đăng nhập thử chỉ có ở môi trường Development.";
+    $("consultant").hidden = $("sign-in").hidden = true;
+    if (!provider) $("sign-in-error").textContent = "Chưa cấu hình đăng nhập (O2O:Identity).";
     return;
   }
   for (const c of await response.json()) {
@@ -78,7 +79,13 @@ function signOut() {
   sessionStorage.removeItem("o2o-consultant");
   sessionStorage.removeItem("o2o-reminded");
   connection?.stop();
-  location.reload();
+  if (!me?.viaCookie) { location.reload(); return; }
+  // Signed in through the identity provider: end the server session too.
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = "/signout?returnUrl=/consultant/index.html";
+  document.body.append(form);
+  form.submit();
 }
 
 // ---------- connection ----------
@@ -95,7 +102,8 @@ async function start(s) {
   $("enable-alerts").hidden = !("Notification" in window) || Notification.permission !== "default";
 
   connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/leads", { accessTokenFactory: () => session.token })
+    // Signed in through the company's identity provider, the session cookie goes with the connection.
+    .withUrl("/hubs/leads", session.token ? { accessTokenFactory: () => session.token } : {})
     // Never give up: back off to 30 s between attempts, with jitter so a store's phones do not retry in step.
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => backoff(ctx.previousRetryCount) })
     .build();
@@ -657,5 +665,22 @@ setInterval(() => {
   if (tab === "manager") loadStats().then(renderStats);
 }, 15000);
 
-const saved = sessionStorage.getItem("o2o-consultant");
-if (saved) { start(JSON.parse(saved)); } else { loadConsultants(); }
+
+// A session (identity provider) first, then a demo token kept in this tab, else the sign-in choices.
+async function boot() {
+  const session = await fetch("/me");
+  if (session.ok) {
+    const person = await session.json();
+    if (person.roles.includes("consultant") || person.roles.includes("manager")) {
+      const role = person.roles.includes("manager") ? "Manager" : "Consultant";
+      await start({ consultant: { id: person.id, name: person.name, team: person.team, role, viaCookie: true } });
+      return;
+    }
+  }
+  const saved = sessionStorage.getItem("o2o-consultant");
+  if (saved) { await start(JSON.parse(saved)); return; }
+  const choices = await fetch("/signin/choices").then((r) => (r.ok ? r.json() : { provider: false }));
+  $("provider-panel").hidden = !choices.provider;
+  await loadConsultants(choices.provider);
+}
+boot();

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using O2O.Tests.Leads;
+
+namespace O2O.Tests.Identity;
+
+/// <summary>People sign in through the identity provider's own login page, in Debian's Chromium.</summary>
+[Collection(ProviderCollection.Name)]
+[Trait("Category", "Slow")]
+public sealed class SignInBrowserTests(ProviderApi fixture)
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task AConsultantSignsInWithTheCompanyAccountAndSeesTheFeed()
+    {
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { BaseURL = fixture.Api.Address.ToString() });
+
+        await page.GotoAsync("/consultant");
+        await page.Locator("#sign-in-provider").ClickAsync();
+        await SignInAtProviderAsync(page, ProviderApi.Consultant);
+
+        await Assertions.Expect(page.Locator("#who-name")).ToHaveTextAsync(ProviderApi.Consultant.Name, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#who-team")).ToHaveTextAsync(ProviderApi.Store);
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("trực tuyến", new() { Timeout = 30_000 });
+
+        var response = await fixture.Api.Writer().PostAsJsonAsync("/v1/checkins",
+            new { storeId = ProviderApi.Store, method = "qr", phone = LeadsApiFactory.NewPhone(), name = "Đỗ Thị Hạnh" });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Assertions.Expect(page.Locator(".lead", new() { HasText = "Đỗ Thị Hạnh" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        await page.Locator("#sign-out").ClickAsync();
+        await Assertions.Expect(page.Locator("#sign-in-provider")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task AMarketerSignsInWithTheCompanyAccountAndSeesTheDashboard()
+    {
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { BaseURL = fixture.Api.Address.ToString() });
+
+        await page.GotoAsync("/dashboard");
+        await page.Locator("#sign-in-provider").ClickAsync();
+        await SignInAtProviderAsync(page, ProviderApi.Marketer);
+
+        await Assertions.Expect(page.Locator("#period")).ToContainTextAsync(ProviderApi.Marketer.Name, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#kpis")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task AConsultantCannotOpenTheDashboard()
+    {
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { BaseURL = fixture.Api.Address.ToString() });
+
+        await page.GotoAsync("/dashboard");
+        await page.Locator("#sign-in-provider").ClickAsync();
+        await SignInAtProviderAsync(page, ProviderApi.Consultant);
+
+        await Assertions.Expect(page.Locator("#denied")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#kpis")).ToHaveCountAsync(0);
+    }
+
+    private async Task SignInAtProviderAsync(IPage page, ProviderUser user)
+    {
+        await page.WaitForURLAsync(url => url.StartsWith(fixture.Provider.Issuer.ToString(), StringComparison.Ordinal), new() { Timeout = 30_000 });
+        await page.Locator("#username").FillAsync(user.Login);
+        await page.Locator("#password").FillAsync(user.Password);
+        await page.Locator("#submit").ClickAsync();
+        await page.WaitForURLAsync(url => url.StartsWith(fixture.Api.Address.ToString(), StringComparison.Ordinal), new() { Timeout = 30_000 });
+    }
+
+    private static async Task<Chromium> LaunchAsync()
+    {
+        File.Exists(ChromiumPath).ShouldBeTrue($"{ChromiumPath} is missing: install it with 'apt-get install -y chromium' (./test.sh does).");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        return new Chromium(playwright, browser);
+    }
+
+    private sealed class Chromium(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
+    {
+        public Task<IPage> NewPageAsync(BrowserNewPageOptions options) => browser.NewPageAsync(options);
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
+}
