@@ -31,6 +31,9 @@ public static class DomainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IdentityResolver>();
         services.TryAddSingleton<EventApplier>();
+        services.AddOptions<ApplyPolicyOptions>().BindConfiguration(ApplyPolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IngestionHealth>();
+        services.TryAddSingleton<ApplyPolicy>();
         return services;
     }
 }
