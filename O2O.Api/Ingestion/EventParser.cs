@@ -99,11 +99,36 @@ public sealed class EventParser(TimeProvider clock)
     }
 
     /// <summary>The message id as the client sent it, for reporting a rejected batch item.</summary>
-    public static string? MessageIdOf(JsonElement json) =>
-        json.ValueKind == JsonValueKind.Object && json.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String
-            && TryText(id, out var text) && text.Length <= MaxIdLength
-            ? text
-            : null;
+    public static string? MessageIdOf(JsonElement json)
+    {
+        try
+        {
+            return json.ValueKind == JsonValueKind.Object && json.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String
+                && TryText(id, out var text) && text.Length <= MaxIdLength
+                ? text
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with a lone surrogate escape: looking up any name unescapes it.
+            return null;
+        }
+    }
+
+    /// <summary>The batch array of a <c>/v1/batch</c> body, or null when there is none (or it cannot be read).</summary>
+    public static JsonElement? BatchOf(JsonElement root)
+    {
+        try
+        {
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("batch", out var items) && items.ValueKind == JsonValueKind.Array
+                ? items
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// What a value the checks below did not foresee reports instead of an exception: JSON can hold
