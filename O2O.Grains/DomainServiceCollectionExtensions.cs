@@ -46,6 +46,9 @@ public static class DomainServiceCollectionExtensions
         services.AddO2OPrivacy();
         services.TryAddSingleton<IdentityResolver>();
         services.TryAddSingleton<EventApplier>();
+        services.AddOptions<ApplyPolicyOptions>().BindConfiguration(ApplyPolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IngestionHealth>();
+        services.TryAddSingleton<ApplyPolicy>();
         return services;
     }
 }

@@ -17,6 +17,11 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
     private const int MaxIdLength = 200;
     private const int MaxTraits = 64;
     private const int MaxTraitLength = 1_000;
+    /// <summary>Any other text field (names, paths, URLs, categories, SKUs).</summary>
+    private const int MaxTextLength = 2_000;
+    private const double MaxDurationSeconds = 24 * 3600;
+    /// <summary>No O2O data predates this; earlier timestamps are typos or defaults (year 1).</summary>
+    private static readonly DateTimeOffset EarliestTimestamp = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
 
     public static readonly IReadOnlyDictionary<string, EventType> SegmentTypes = new Dictionary<string, EventType>(StringComparer.OrdinalIgnoreCase)
@@ -56,6 +61,10 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         {
             return (null, ex.Error);
         }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return (null, Unreadable);
+        }
     }
 
     public (CustomerEvent? Event, FieldError? Error) ParseCheckIn(JsonElement json, string tenant)
@@ -67,6 +76,10 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         catch (InvalidFieldException ex)
         {
             return (null, ex.Error);
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return (null, Unreadable);
         }
     }
 
@@ -80,13 +93,67 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         {
             return (null, ex.Error);
         }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return (null, Unreadable);
+        }
     }
 
     /// <summary>The message id as the client sent it, for reporting a rejected batch item.</summary>
-    public static string? MessageIdOf(JsonElement json) =>
-        json.ValueKind == JsonValueKind.Object && json.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
-            : null;
+    public static string? MessageIdOf(JsonElement json)
+    {
+        try
+        {
+            return json.ValueKind == JsonValueKind.Object && json.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String
+                && TryText(id, out var text) && text.Length <= MaxIdLength
+                ? text
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with a lone surrogate escape: looking up any name unescapes it.
+            return null;
+        }
+    }
+
+    /// <summary>The batch array of a <c>/v1/batch</c> body, or null when there is none (or it cannot be read).</summary>
+    public static JsonElement? BatchOf(JsonElement root)
+    {
+        try
+        {
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("batch", out var items) && items.ValueKind == JsonValueKind.Array
+                ? items
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What a value the checks below did not foresee reports instead of an exception: JSON can hold
+    /// text .NET cannot read (a lone UTF-16 surrogate escape) or numbers no type holds.
+    /// </summary>
+    private static readonly FieldError Unreadable = new("body", "contains a value that cannot be read (invalid text or an out-of-range number)");
+
+    private static bool IsUnreadable(Exception ex) =>
+        ex is InvalidOperationException or FormatException or OverflowException or ArgumentException;
+
+    private static bool TryText(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString() ?? "";
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape ("\ud800") is valid JSON but not valid text.
+            text = "";
+            return false;
+        }
+    }
 
     private CustomerEvent Segment(JsonElement json, EventType? routeType, string tenant)
     {
@@ -158,7 +225,7 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             Path = type == EventType.Screen ? name ?? path : path,
             Category = properties is { } p3 ? OptionalString(p3, "category") : null,
             Touch = touch,
-            DurationSeconds = properties is { } p4 ? OptionalNumber(p4, "timeOnPageSeconds", "properties.timeOnPageSeconds") ?? OptionalNumber(p4, "duration", "properties.duration") : null,
+            DurationSeconds = properties is { } p4 ? Duration(p4) : null,
             ContactChannel = properties is { } p5 ? OptionalString(p5, "channel") : null,
             ProductId = properties is { } p6 ? OptionalString(p6, "product_id") ?? OptionalString(p6, "sku") : null,
             StoreId = properties is { } p7 ? StoreCode(p7, "storeId", "properties.storeId", required: false) : null,
@@ -407,7 +474,7 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             }
             var value = property.Value.ValueKind switch
             {
-                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.String => TryText(property.Value, out var text) ? text : throw Invalid($"{field}.{property.Name}", "is not valid text"),
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
                 _ => null,
             };
@@ -470,6 +537,10 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         {
             throw Invalid(field, "is more than a day in the future");
         }
+        if (at < EarliestTimestamp)
+        {
+            throw Invalid(field, "is before the year 2000");
+        }
         return at.ToUniversalTime();
     }
 
@@ -490,8 +561,8 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
     private static string? Id(JsonElement json, string name) => json.TryGetProperty(name, out var value)
         ? value.ValueKind switch
         {
-            JsonValueKind.String when value.GetString() is { Length: > 0 } s => Bounded(s, name),
-            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String when (TryText(value, out var s) ? s : throw Invalid(name, "is not valid text")) is { Length: > 0 } => Bounded(s, name),
+            JsonValueKind.Number => Bounded(value.GetRawText(), name),
             JsonValueKind.Null or JsonValueKind.String => null,
             _ => throw Invalid(name, "must be a string"),
         }
@@ -500,8 +571,22 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
     private static string Bounded(string value, string field) =>
         value.Length <= MaxIdLength ? value : throw Invalid(field, $"at most {MaxIdLength} characters");
 
-    private static string? OptionalString(JsonElement json, string name) =>
-        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? OptionalString(JsonElement json, string name)
+    {
+        if (!json.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        if (!TryText(value, out var text))
+        {
+            throw Invalid(name, "is not valid text (it holds a lone UTF-16 surrogate)");
+        }
+        if (text.Length > MaxTextLength)
+        {
+            throw Invalid(name, $"at most {MaxTextLength} characters");
+        }
+        return text;
+    }
 
     private static double? OptionalNumber(JsonElement json, string name, string field)
     {
@@ -509,12 +594,25 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         {
             return null;
         }
-        return value.ValueKind switch
+        var number = value.ValueKind switch
         {
-            JsonValueKind.Number => value.GetDouble(),
-            JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            JsonValueKind.Number when value.TryGetDouble(out var n) => n,
+            JsonValueKind.String when TryText(value, out var text)
+                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
             _ => throw Invalid(field, "must be a number"),
         };
+        return double.IsFinite(number) ? number : throw Invalid(field, "must be a finite number");
+    }
+
+    /// <summary>Time on a page, in seconds: from 0 to a day, so one event cannot swamp a score.</summary>
+    private static double? Duration(JsonElement properties)
+    {
+        var (name, field) = properties.TryGetProperty("timeOnPageSeconds", out _)
+            ? ("timeOnPageSeconds", "properties.timeOnPageSeconds")
+            : ("duration", "properties.duration");
+        return OptionalNumber(properties, name, field) is { } seconds
+            ? seconds is >= 0 and <= MaxDurationSeconds ? seconds : throw Invalid(field, "must be from 0 to 86400 seconds")
+            : null;
     }
 
     private static JsonElement? OptionalObject(JsonElement json, string name, string? field = null)

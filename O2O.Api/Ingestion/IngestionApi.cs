@@ -129,8 +129,7 @@ public static class IngestionApi
         {
             return problem;
         }
-        var root = body.Document!.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("batch", out var items) || items.ValueKind != JsonValueKind.Array)
+        if (EventParser.BatchOf(body.Document!.RootElement) is not { } items)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["batch"] = ["is required and must be an array of Segment calls"] },
                 title: "The batch is not valid");

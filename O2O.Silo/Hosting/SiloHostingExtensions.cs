@@ -31,7 +31,8 @@ public static class SiloHostingExtensions
         configuration.NameTablesAfterStorage();
         builder.Services.AddHealthChecks()
             .AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"])
-            .AddOrleansBackendChecks(configuration);
+            .AddOrleansBackendChecks(configuration)
+            .AddIngestionCheck();
         // Membership timing (probe timeouts, missed probes, votes) can be tightened per environment,
         // e.g. Orleans__Membership__ProbeTimeout, so tests see a dead silo declared within seconds.
         builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));

@@ -62,4 +62,18 @@ public static class StorageHealthCheckExtensions
         }
         return checks;
     }
+
+    /// <summary>The feed's own health (<see cref="IngestionHealthCheck"/>), once per process.</summary>
+    public static IHealthChecksBuilder AddIngestionCheck(this IHealthChecksBuilder checks)
+    {
+        checks.Services.Configure<HealthCheckServiceOptions>(o =>
+        {
+            if (!o.Registrations.Any(r => r.Name == IngestionHealthCheck.Name))
+            {
+                o.Registrations.Add(new HealthCheckRegistration(IngestionHealthCheck.Name,
+                    services => new IngestionHealthCheck(services.GetRequiredService<O2O.Grains.Ingestion.IngestionHealth>()), HealthStatus.Degraded, [ReadyTag]));
+            }
+        });
+        return checks;
+    }
 }

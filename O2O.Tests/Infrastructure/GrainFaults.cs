@@ -18,9 +18,15 @@ public static class GrainFaults
         AfterCall,
     }
 
-    /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> on the tenant's grains fail.</summary>
-    public static void Fail(string tenant, string method, When when, int times = 1) =>
-        Pending[(tenant, method)] = new Fault(when, times);
+    /// <summary>
+    /// The next <paramref name="times"/> calls of <paramref name="method"/> on the tenant's grains fail:
+    /// with a timeout, or when <paramref name="refuse"/>, with the domain refusing the content for good.
+    /// </summary>
+    public static void Fail(string tenant, string method, When when, int times = 1, bool refuse = false) =>
+        Pending[(tenant, method)] = new Fault(when, times, refuse);
+
+    /// <summary>The fault is fixed: calls go through again.</summary>
+    public static void Clear(string tenant, string method) => Pending.TryRemove((tenant, method), out _);
 
     /// <summary>
     /// The next call of <paramref name="method"/> on the tenant's grains stops inside its grain's
@@ -69,9 +75,10 @@ public static class GrainFaults
         return fault;
     }
 
-    internal sealed class Fault(When when, int times)
+    internal sealed class Fault(When when, int times, bool refuse)
     {
         public readonly When When = when;
+        public readonly bool Refuse = refuse;
         public int Remaining = times;
     }
 }
@@ -89,6 +96,10 @@ internal sealed class GrainFaultFilter : IIncomingGrainCallFilter
             await gate.PassAsync();
         }
         var fault = tenant is not null ? GrainFaults.Take(tenant, context.InterfaceMethod.Name) : null;
+        if (fault is { When: GrainFaults.When.BeforeCall, Refuse: true })
+        {
+            throw new ArgumentException($"Injected refusal of {context.InterfaceMethod.Name}");
+        }
         if (fault?.When == GrainFaults.When.BeforeCall)
         {
             throw new TimeoutException($"Injected fault before {context.InterfaceMethod.Name}");
