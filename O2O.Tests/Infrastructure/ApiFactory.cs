@@ -17,6 +17,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public const string ReadToken = "test-read-token-tenant-a";
     public const string OtherWriteKey = "test-write-key-tenant-b";
     public const string OtherReadToken = "test-read-token-tenant-b";
+    /// <summary>A tenant-a token with the <c>erase</c> scope: data-subject requests.</summary>
+    public const string EraseToken = "test-erase-token-tenant-a";
 
     /// <summary>Small enough that a test can fill it.</summary>
     public const int FeedCapacity = 2_000;
@@ -34,6 +36,17 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "tenant-a");
         builder.UseSetting("O2O:Security:ReadTokens:1:Token", OtherReadToken);
         builder.UseSetting("O2O:Security:ReadTokens:1:Tenant", "tenant-b");
+        builder.UseSetting("O2O:Security:ReadTokens:2:Token", EraseToken);
+        builder.UseSetting("O2O:Security:ReadTokens:2:Tenant", "tenant-a");
+        builder.UseSetting("O2O:Security:ReadTokens:2:Scopes:0", "erase");
+    }
+
+    /// <summary>A client with the tenant-a erase token.</summary>
+    public HttpClient Eraser()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", EraseToken);
+        return client;
     }
 
     public HttpClient Writer(string key = WriteKey)

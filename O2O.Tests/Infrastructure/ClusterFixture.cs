@@ -56,6 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 services.AddSingleton<TimeProvider>(Clock);
                 services.AddO2OGrainOptions();
+                services.Configure<O2O.Grains.Privacy.PrivacyOptions>(o => o.PseudonymSecret = TestSecrets.PseudonymSecret);
             });
         }
     }
