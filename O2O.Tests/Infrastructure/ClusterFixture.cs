@@ -52,6 +52,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 silo.AddMemoryGrainStorage(name);
             }
+            silo.UseInMemoryReminderService();
             silo.ConfigureServices(services =>
             {
                 services.AddSingleton<TimeProvider>(Clock);
