@@ -139,8 +139,14 @@ public static partial class DataSubjectApi
     private static ProblemHttpResult NotFound() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "No profile has that identifier.");
 
+    private static void Served(ILogger logger, string tenant, SubjectRequestKind kind, string requestId)
+    {
+        PrivacyTelemetry.SubjectRequests.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
+        LogServed(logger, tenant, kind, requestId);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Data-subject request {Kind} {RequestId} served for tenant {Tenant}")]
-    private static partial void Served(ILogger logger, string tenant, SubjectRequestKind kind, string requestId);
+    private static partial void LogServed(ILogger logger, string tenant, SubjectRequestKind kind, string requestId);
 }
 
 /// <summary>How many anonymous profiles a retention sweep deleted.</summary>

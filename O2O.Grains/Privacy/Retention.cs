@@ -79,8 +79,9 @@ public sealed class RetentionDayGrain(
 
 /// <summary>
 /// Expires idle anonymous profiles of one tenant. Key: the tenant id. Each sweep walks the day
-/// index from the oldest day not yet swept up to today minus retention; run it daily (the Api's
-/// <c>RetentionSweeper</c> does, or <c>POST /api/privacy/retention/sweep</c>).
+/// index from the oldest day not yet swept up to today minus retention. One daily reminder per tenant
+/// (registered when its first anonymous profile is listed) runs it; <c>POST /api/privacy/retention/sweep</c>
+/// runs it on demand.
 /// </summary>
 public interface IRetentionSweepGrain : IGrainWithStringKey
 {
@@ -96,6 +97,7 @@ public sealed class RetentionSweepState
 {
     /// <summary>The earliest day with listed profiles not yet swept.</summary>
     [Id(0)] public DateOnly? OldestDay { get; set; }
+    [Id(1)] public bool ReminderRegistered { get; set; }
 }
 
 /// <inheritdoc cref="IRetentionSweepGrain"/>
@@ -104,16 +106,31 @@ public sealed class RetentionSweepState
 public sealed class RetentionSweepGrain(
     [PersistentState("retention-sweep", StorageNames.Profiles)] IPersistentState<RetentionSweepState> state,
     IOptions<PrivacyOptions> options,
-    TimeProvider clock) : Grain, IRetentionSweepGrain
+    TimeProvider clock) : Grain, IRetentionSweepGrain, IRemindable
 {
+    private const string DailySweep = "retention-sweep";
+
     public async Task NoteDayAsync(DateOnly day)
     {
+        var changed = false;
         if (state.State.OldestDay is not { } oldest || day < oldest)
         {
             state.State.OldestDay = day;
+            changed = true;
+        }
+        if (!state.State.ReminderRegistered)
+        {
+            await this.RegisterOrUpdateReminder(DailySweep, TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+            state.State.ReminderRegistered = changed = true;
+        }
+        if (changed)
+        {
             await state.WriteStateAsync();
         }
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == DailySweep ? SweepAsync() : Task.CompletedTask;
 
     public async Task<int> SweepAsync()
     {

@@ -160,12 +160,12 @@ public sealed class IngestionApiTests(ApiFactory api)
         var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={anonymousId}");
         var id = profile.GetProperty("profileId").GetString();
 
-        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden, "a read token cannot erase");
-        (await api.Reader(ApiFactory.EraseToken).DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await api.Reader().PostAsync($"/api/privacy/erasures?profileId={id}", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await api.Eraser().PostAsync($"/api/privacy/erasures?profileId={id}", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await api.Reader().GetAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await api.Reader().GetAsync($"/api/profiles?anonymousId={anonymousId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await api.Reader(ApiFactory.EraseToken).DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await api.Eraser().PostAsync($"/api/privacy/erasures?profileId={id}", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -60,6 +60,14 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("O2O:Security:ReadTokens:3:Scopes:1", "erase");
     }
 
+    /// <summary>A client with the tenant-a erase token.</summary>
+    public HttpClient Eraser()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", EraseToken);
+        return client;
+    }
+
     public HttpClient Writer(string key = WriteKey)
     {
         var client = CreateClient();

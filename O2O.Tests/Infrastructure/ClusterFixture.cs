@@ -53,10 +53,12 @@ public sealed class ClusterFixture : IAsyncLifetime
                 silo.AddMemoryGrainStorage(name);
             }
             silo.AddIncomingGrainCallFilter<GrainFaultFilter>();
+            silo.UseInMemoryReminderService();
             silo.ConfigureServices(services =>
             {
                 services.AddSingleton<TimeProvider>(Clock);
                 services.AddO2OGrainOptions();
+                services.Configure<O2O.Grains.Privacy.PrivacyOptions>(o => o.PseudonymSecret = TestSecrets.PseudonymSecret);
             });
         }
     }
