@@ -133,7 +133,7 @@ public static class BillApi
                 }
             }
         }
-        return TypedResults.Ok(ToPage(view, loyalty.Value, view.IdentifiedAt is not null ? shopUrl : links.Options.ShopUrl));
+        return TypedResults.Ok(ToPage(view, loyalty.Value, shopUrl));
     }
 
     private static async Task<Results<Ok<ReviewSaved>, ProblemHttpResult, ValidationProblem>> ReviewAsync(

@@ -29,7 +29,7 @@ public sealed class EsmsSmsChannel(HttpClient http, IOptions<MessagingOptions> o
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync(new Uri(new Uri(_sms.BaseUrl), "/MainService.svc/json/SendMultipleMessage_V4_post_json/"), body, ct);
+            response = await http.PostAsJsonAsync(new Uri(new Uri(_sms.BaseUrl), "/MainService.svc/json/SendMultipleMessage_V4_post_json/"), body, JsonSerializerOptions.Default, ct);
         }
         catch (HttpRequestException ex)
         {

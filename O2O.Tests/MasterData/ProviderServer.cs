@@ -128,7 +128,7 @@ public sealed partial class ProviderServer : IAsyncDisposable
         });
     }
 
-    // eSMS.vn: POST …/SendMultipleMessage_V4_post_json/ with ApiKey, SecretKey, Phone, Content, Brandname, SmsType (strings).
+    // eSMS.vn: POST …/SendMultipleMessage_V4_post_json/ with ApiKey, SecretKey, Phone, Content, Brandname, SmsType (strings, names as documented: PascalCase).
     private async Task<IResult> EsmsAsync(HttpContext http)
     {
         JsonElement body;
