@@ -1,5 +1,9 @@
+using O2O.Api.Identification;
+using O2O.Api.Loyalty;
 using O2O.Api.MasterData;
+using O2O.Api.Messaging;
 using O2O.Api.Orders;
+using O2O.Grains.Loyalty;
 
 namespace O2O.Api.Extensions;
 
@@ -8,7 +12,25 @@ public static class MasterDataExtensions
 {
     public static TBuilder AddMasterData<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddSingleton<OrderImporter>();
+        var services = builder.Services;
+        services.AddSingleton<OrderImporter>();
+        services.AddOptions<BillLinkOptions>().BindConfiguration(BillLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LoyaltyOptions>().BindConfiguration(LoyaltyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BillLinks>();
+        services.AddSingleton<BillIdentification>();
+
+        // Providers are called once per attempt; MessageSender decides retries from the provider's
+        // answer, so the default resilience handler (which would repeat a POST that may have sent) is off.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt one client out.
+        services.AddHttpClient<ZnsChannel>(ZnsChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
+        services.AddHttpClient<EsmsSmsChannel>(EsmsSmsChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<ZnsChannel>());
+        services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<EsmsSmsChannel>());
+        services.AddSingleton<IMessageChannel, SmtpEmailChannel>();
+        services.AddSingleton<IConsentCheck, AllowUnlessOptedOutConsent>();
+        services.AddSingleton<MessageSender>();
         return builder;
     }
 
@@ -16,6 +38,9 @@ public static class MasterDataExtensions
     {
         app.MapOrdersApi();
         app.MapMasterDataApi();
+        app.MapBillApi();
+        app.MapMessagingApi();
+        app.MapLoyaltyApi();
         return app;
     }
 }

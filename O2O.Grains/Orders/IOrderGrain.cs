@@ -20,7 +20,10 @@ public interface IOrderGrain : IGrainWithStringKey
     /// Links the order to the person who proved a phone number on its bill page. Idempotent for
     /// the same phone; refused when another phone already claimed the order.
     /// </summary>
-    Task<OrderIdentification> IdentifyAsync(string phone, string profileId, DateTimeOffset at);
+    Task<OrderIdentification> IdentifyAsync(string phone, DateTimeOffset at);
+
+    /// <summary>The customer's phone and email, for sending the order's link; never shown to anyone.</summary>
+    Task<(string? Phone, string? Email)> GetContactAsync();
 
     /// <summary>Keeps the shopper's review (1 to 5 stars); only the first review counts.</summary>
     Task<bool> ReviewAsync(OrderReview review);
@@ -93,7 +96,6 @@ public sealed record OrderView
     [Id(9)] public required bool Identified { get; init; }
     [Id(10)] public bool IdentifiedAtSale { get; init; }
     [Id(11)] public DateTimeOffset? IdentifiedAt { get; init; }
-    [Id(12)] public string? ProfileId { get; init; }
     [Id(13)] public OrderReview? Review { get; init; }
     /// <summary>The customer's phone, masked as staff see it (<c>090****567</c>); never the full number.</summary>
     [Id(14)] public string? MaskedPhone { get; init; }

@@ -25,24 +25,26 @@ public sealed class OrderGrain(
 
     public Task<OrderView?> GetAsync() => Task.FromResult(OrderRules.View(state.State, OrderId));
 
-    public async Task<OrderIdentification> IdentifyAsync(string phone, string profileId, DateTimeOffset at)
+    public async Task<OrderIdentification> IdentifyAsync(string phone, DateTimeOffset at)
     {
         var s = state.State;
         if (s.Order is null)
         {
             return new OrderIdentification(false, false, "the order is not known", null);
         }
-        if (s.Phone is { } owner && owner != phone)
+        if ((s.Phone ?? s.VerifiedPhone) is { } owner && owner != phone)
         {
             return new OrderIdentification(false, false, "this order already belongs to another customer", null);
         }
         var first = s.IdentifiedAt is null && !s.IdentifiedAtSale;
-        s.Phone = phone;
-        s.ProfileId = profileId;
+        s.VerifiedPhone = phone;
         s.IdentifiedAt ??= at;
         await _writer.WriteAsync();
         return new OrderIdentification(true, first, null, OrderRules.View(s, OrderId));
     }
+
+    public Task<(string? Phone, string? Email)> GetContactAsync() =>
+        Task.FromResult((state.State.Phone ?? state.State.VerifiedPhone, state.State.Email));
 
     public async Task<bool> ReviewAsync(OrderReview review)
     {

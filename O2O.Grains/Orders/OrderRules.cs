@@ -76,9 +76,8 @@ public static class OrderRules
             Identified = s.IdentifiedAtSale || s.IdentifiedAt is not null,
             IdentifiedAtSale = s.IdentifiedAtSale,
             IdentifiedAt = s.IdentifiedAt,
-            ProfileId = s.ProfileId,
             Review = s.Review,
-            MaskedPhone = ContactPoints.MaskPhone(s.Phone),
+            MaskedPhone = ContactPoints.MaskPhone(s.Phone ?? s.VerifiedPhone),
             CustomerName = o.CustomerName,
         };
     }

@@ -14,7 +14,8 @@ public sealed class OrderState
     [Id(6)] public List<OrderStatusChange> History { get; set; } = [];
     [Id(7)] public bool IdentifiedAtSale { get; set; }
     [Id(8)] public DateTimeOffset? IdentifiedAt { get; set; }
-    [Id(9)] public string? ProfileId { get; set; }
     [Id(10)] public OrderReview? Review { get; set; }
     [Id(11)] public DateTimeOffset? FirstScanAt { get; set; }
+    /// <summary>The phone proved with a one-time code on the bill page (the sale's own <see cref="Phone"/> may be unknown).</summary>
+    [Id(12)] public string? VerifiedPhone { get; set; }
 }
