@@ -8,6 +8,7 @@ using O2O.Grains.Leads;
 namespace O2O.Tests.Leads;
 
 /// <summary>What a consultant does with a claimed lead, and what the store manager sees, through the real hub.</summary>
+[Trait("Category", "Slow")]
 public sealed class LeadContactTests(LeadsApiFactory api)
 {
     private static Consultant Consultant(string team, string name, ConsultantRole role = ConsultantRole.Consultant) =>
