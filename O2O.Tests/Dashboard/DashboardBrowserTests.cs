@@ -29,6 +29,7 @@ public sealed class DashboardBrowserTests(DashboardApiProcess api) : IClassFixtu
         await page.ClickAsync("#sign-in");
         await Assertions.Expect(page.Locator("#sign-in-error")).ToContainTextAsync("Sai tên đăng nhập hoặc mật khẩu");
         await Assertions.Expect(page.Locator("#login")).ToHaveValueAsync(MarketerSignIn.DemoLogin);
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "the dashboard sign-in");
         (await page.Locator("#login").EvaluateAsync<string>("e => getComputedStyle(e).borderTopStyle")).ShouldNotBe("none", "the field is visible");
         await page.FillAsync("#password", MarketerSignIn.DemoPassword);
         await page.ClickAsync("#sign-in");

@@ -249,7 +249,8 @@ function inTab(l) {
   switch (tab) {
     case "offers": return false;
     case "mine": return mine(l);
-    case "manager": return false;
+    // The manager sees who holds what: every lead offered to or claimed by someone.
+    case "manager": return l.status === "Claimed" || l.status === "Offered" || l.status === "Escalated";
     default: return true;
   }
 }
@@ -265,7 +266,13 @@ function matches(c) {
     || (revealed.get(l.leadId) ?? "").includes(digits || "\u0000");
 }
 
+function holder(l) {
+  const id = l.status === "Claimed" ? l.claimedBy : l.offeredTo;
+  return l.status === "Claimed" ? l.claimedByName ?? id : teamStats.find((s) => s.consultantId === id)?.name ?? id ?? "";
+}
+
 function order(a, b) {
+  if (tab === "manager") return holder(a).localeCompare(holder(b), "vi") || Date.parse(a.raisedAt) - Date.parse(b.raisedAt);
   const rank = (l) => mine(l) ? 0 : l.status === "Escalated" ? 1 : l.status === "Waiting" || l.status === "Offered" ? 2 : 3;
   return rank(a) - rank(b) || (b.score >= 60) - (a.score >= 60) || Date.parse(b.raisedAt) - Date.parse(a.raisedAt);
 }
@@ -282,10 +289,10 @@ function render() {
   const showAll = $("show-all").checked;
   let hidden = 0;
   const listed = live.filter((c) => {
-    if (offeredToMe(c.lead)) return false;
+    if (offeredToMe(c.lead) && tab !== "manager") return false;
     if (c.lead.status === "Closed") return c.node.parentElement === $("leads");
     if (!inTab(c.lead) || !matches(c)) return false;
-    if (!showAll && !mine(c.lead) && (bought(c.lead) || stale(c.lead))) { hidden++; return false; }
+    if (!showAll && tab !== "manager" && !mine(c.lead) && (bought(c.lead) || stale(c.lead))) { hidden++; return false; }
     return true;
   }).sort((a, b) => order(a.lead, b.lead));
 
@@ -295,7 +302,7 @@ function render() {
   $("more").hidden = listed.length <= shown;
   $("more").textContent = `Xem thêm (${listed.length - shown} khách nữa)`;
   $("hidden-count").textContent = hidden > 0 && tab !== "manager" ? `${hidden} khách đã mua hoặc đã cũ đang ẩn.` : "";
-  $("empty").hidden = tab === "manager" || offers.length + listed.length > 0;
+  $("empty").hidden = offers.length + listed.length > 0;
   $("manager-panel").hidden = tab !== "manager";
   $("count-offers").textContent = offers.length;
   $("count-mine").textContent = live.filter((c) => mine(c.lead)).length;
@@ -447,6 +454,7 @@ function statusText(lead, toMe) {
   if (lead.status === "Claimed") return lead.claimedBy === me.id ? "Bạn đã nhận" : `${lead.claimedByName} đã nhận`;
   if (lead.status === "Closed") return `Đã đóng${lead.outcome ? ": " + (outcomes[lead.outcome] ?? lead.outcome) : ""}`;
   if (toMe) return lead.status === "Escalated" ? "Chuyển cho bạn (quản lý)" : "Mời bạn nhận";
+  if (lead.status === "Offered" && me.role === "Manager") return `Đang mời ${holder(lead)}`;
   if (lead.outcome) return `${statuses[lead.status] ?? lead.status} · ${outcomes[lead.outcome]}`;
   return statuses[lead.status] ?? lead.status;
 }
