@@ -38,7 +38,8 @@ public sealed class SiloClusterTests(AzuriteFixture azurite, RedisFixture redis)
         {
             stored.Add(entity.PartitionKey);
         }
-        stored.ShouldContain(key => key.Contains(profileId!, StringComparison.Ordinal));
+        // Orleans' provider keys rows by service id and grain id; the silo escapes the grain key first.
+        stored.ShouldContain(key => key.EndsWith(O2O.Silo.Hosting.TableKeyEscaping.EscapeKey(TenantKey.Compose(events.Tenant, profileId!)), StringComparison.Ordinal));
 
         var server = redis.Redis.GetServer(redis.Redis.GetEndPoints()[0]);
         var membershipKeys = new List<RedisKey>();
