@@ -17,6 +17,7 @@ builder.AddServiceDefaults();
 builder.AddApiConventions();
 builder.AddO2OOrleans();
 builder.AddO2OSecurity();
+builder.AddTrackingSources();
 builder.AddIngestion();
 builder.AddDemoData();
 builder.AddLeadFeed();
@@ -27,8 +28,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
+app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapDefaultEndpoints();
 app.MapApiReference();

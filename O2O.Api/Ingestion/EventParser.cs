@@ -26,6 +26,7 @@ public sealed class EventParser(TimeProvider clock)
         ["page"] = EventType.Page,
         ["screen"] = EventType.Screen,
         ["alias"] = EventType.Alias,
+        ["group"] = EventType.Group,
     };
 
     private static readonly Dictionary<string, CheckInMethod> Methods = new(StringComparer.OrdinalIgnoreCase)
@@ -92,17 +93,20 @@ public sealed class EventParser(TimeProvider clock)
         RequireObject(json, "body");
         var type = routeType ?? (OptionalString(json, "type") is { } t && SegmentTypes.TryGetValue(t, out var parsed)
             ? parsed
-            : throw Invalid("type", "must be one of track, identify, page, screen, alias"));
+            : throw Invalid("type", "must be one of track, identify, page, screen, alias, group"));
 
         var context = OptionalObject(json, "context");
         var properties = OptionalObject(json, "properties");
-        var topTraits = OptionalObject(json, "traits");
+        // A group call's traits describe the account, not the person.
+        var groupTraits = type == EventType.Group ? Traits(OptionalObject(json, "traits"), "traits") : null;
+        var topTraits = type == EventType.Group ? null : OptionalObject(json, "traits");
         var traitsField = topTraits is null ? "context.traits" : "traits";
         var traits = Traits(topTraits ?? (context is { } c ? OptionalObject(c, "traits", "context.traits") : null), traitsField);
 
         var userId = Id(json, "userId");
         var anonymousId = Id(json, "anonymousId");
         var previousId = type == EventType.Alias ? Id(json, "previousId") : null;
+        var groupId = type == EventType.Group ? Id(json, "groupId") ?? throw Invalid("groupId", "is required for group") : null;
         if (type == EventType.Alias)
         {
             if (userId is null)
@@ -131,6 +135,12 @@ public sealed class EventParser(TimeProvider clock)
             ?? (page is { } pg2 ? OptionalString(pg2, "path") : null)
             ?? PathOf(url);
 
+        var touch = Touch(context, url, properties);
+        if (touch is not null && type == EventType.Track && SegmentEvents.IsView(name))
+        {
+            // Seen, not clicked: attribution credits it only within the shorter view lookback.
+            touch = touch with { IsView = true };
+        }
         return new CustomerEvent
         {
             MessageId = MessageId(json),
@@ -147,7 +157,7 @@ public sealed class EventParser(TimeProvider clock)
             Traits = PersonTraits(traits),
             Path = type == EventType.Screen ? name ?? path : path,
             Category = properties is { } p3 ? OptionalString(p3, "category") : null,
-            Touch = Touch(context, url),
+            Touch = touch,
             DurationSeconds = properties is { } p4 ? OptionalNumber(p4, "timeOnPageSeconds", "properties.timeOnPageSeconds") ?? OptionalNumber(p4, "duration", "properties.duration") : null,
             ContactChannel = properties is { } p5 ? OptionalString(p5, "channel") : null,
             ProductId = properties is { } p6 ? OptionalString(p6, "product_id") ?? OptionalString(p6, "sku") : null,
@@ -155,6 +165,8 @@ public sealed class EventParser(TimeProvider clock)
             Order = type == EventType.Track && SegmentEvents.Is(name, SegmentEvents.OrderCompleted) && properties is { } p8
                 ? WebOrder(p8, traits?.GetValueOrDefault("name"))
                 : null,
+            GroupId = groupId,
+            GroupTraits = groupTraits,
         };
     }
 
@@ -303,14 +315,19 @@ public sealed class EventParser(TimeProvider clock)
         return (long)value;
     }
 
-    private static AdTouch? Touch(JsonElement? context, string? url)
+    /// <summary>
+    /// The ad touch from <c>context.campaign</c>, the page URL's UTM tags and click id, or UTM tags in
+    /// the properties (where pixel calls for impressions and email opens carry them).
+    /// </summary>
+    private static AdTouch? Touch(JsonElement? context, string? url, JsonElement? properties)
     {
         var query = QueryOf(url);
         var campaign = context is { } c ? OptionalObject(c, "campaign", "context.campaign") : null;
         string? From(string campaignField, string utm) =>
-            (campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm);
+            (campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm)
+            ?? (properties is { } p ? OptionalString(p, utm) : null);
 
-        var clickIdType = new[] { "fbclid", "gclid", "ttclid" }.FirstOrDefault(query.ContainsKey);
+        var clickIdType = new[] { "fbclid", "gclid", "ttclid" }.FirstOrDefault(id => query.ContainsKey(id) || properties is { } p && p.TryGetProperty(id, out _));
         var touch = new AdTouch
         {
             Source = From("source", "utm_source")?.ToLowerInvariant(),

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using O2O.Api.Ingestion;
 using O2O.Api.Sources;
 using O2O.Grains.Administration;
 
@@ -22,7 +23,13 @@ public sealed class WriteKeyHandler(
     {
         if (!TryCredential(Request, "Basic", out var credential))
         {
-            return AuthenticateResult.NoResult();
+            // Browser libraries and older server libraries send the key in the body instead.
+            if (Context.GetEndpoint()?.Metadata.GetMetadata<TrackingBodyLimit>() is null)
+            {
+                return AuthenticateResult.NoResult();
+            }
+            var body = await TrackingBody.ReadAsync(Context, Context.RequestAborted);
+            return body.WriteKey is { Length: > 0 } bodyKey ? await AuthenticateAsync(bodyKey) : AuthenticateResult.NoResult();
         }
         string key;
         try
@@ -50,9 +57,14 @@ public sealed class WriteKeyHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Features.Get<TrackingBody>()?.Problem is { } unreadable)
+        {
+            // The key could not be looked for in a body that was too large or not JSON: say that, not 401.
+            return unreadable.ExecuteAsync(Context);
+        }
         Response.Headers.WWWAuthenticate = "Basic realm=\"O2O ingestion\"";
         return ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Write key required",
-            "Send the source's write key as the Basic-auth user name, with an empty password.");
+            "Send the source's write key as the Basic-auth user name with an empty password, or as 'writeKey' in the JSON body.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -10,6 +10,8 @@ public enum EventType : byte
     Alias = 5,
     CheckIn = 6,
     Order = 7,
+    /// <summary>Segment <c>group</c>: the person belongs to an account or company (<see cref="CustomerEvent.GroupId"/>).</summary>
+    Group = 8,
 }
 
 /// <summary>How a person was recognised in a store.</summary>
@@ -70,6 +72,10 @@ public sealed record CustomerEvent
     [Id(20)] public string? ProductId { get; init; }
     /// <summary>W3C trace parent of the request that accepted the event, so one trace spans the hops.</summary>
     [Id(21)] public string? TraceParent { get; init; }
+    /// <summary>For <see cref="EventType.Group"/>: the account or company the person belongs to.</summary>
+    [Id(40)] public string? GroupId { get; init; }
+    /// <summary>For <see cref="EventType.Group"/>: traits of the account or company (name, industry, plan, ...).</summary>
+    [Id(41)] public IReadOnlyDictionary<string, string>? GroupTraits { get; init; }
 
     /// <summary>
     /// The key that keeps one person's events in order on a partitioned feed: the device id first

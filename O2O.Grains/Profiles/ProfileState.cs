@@ -30,6 +30,8 @@ public sealed class ProfileState
     [Id(12)] public string? LastStoreId { get; set; }
     /// <summary>The team whose router holds this person's open lead, if one is open.</summary>
     [Id(13)] public string? LeadTeam { get; set; }
+    /// <summary>Accounts or companies the person belongs to (Segment <c>group</c>), with their traits, by group id.</summary>
+    [Id(40)] public Dictionary<string, Dictionary<string, string>> Groups { get; set; } = [];
 
     public FunnelStage Stage
     {

@@ -19,6 +19,8 @@ public sealed record ProfileView
     [Id(12)] public IReadOnlyList<string> MergedFrom { get; init; } = [];
     [Id(13)] public string? LastStoreId { get; init; }
     [Id(14)] public bool Identified { get; init; }
+    /// <summary>Accounts or companies the person belongs to, with their traits, by group id.</summary>
+    [Id(40)] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Groups { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
 
     internal static ProfileView From(string profileId, ProfileState s, DateTimeOffset now, ProfileOptions profile, ScoringOptions scoring)
     {
@@ -50,6 +52,7 @@ public sealed record ProfileView
             MergedFrom = [.. s.MergedFrom],
             LastStoreId = s.LastStoreId,
             Identified = s.IsIdentified,
+            Groups = s.Groups.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(g.Value), StringComparer.Ordinal),
         };
     }
 }

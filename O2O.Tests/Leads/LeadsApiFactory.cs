@@ -24,6 +24,8 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string TenantB = "leads-b";
     public const string WriteKeyA = "test-write-key-leads-a";
     public const string WriteKeyB = "test-write-key-leads-b";
+    /// <summary>A website source of tenant A that accepts browser calls from any http://127.0.0.1 port (Tracking/BrowserTrackingTests).</summary>
+    public const string WebsiteWriteKey = "test-write-key-leads-website";
     public const string ReadTokenA = "test-read-token-leads-a";
     public const string SigningKey = "test-consultant-signing-key-0123456789abcdef";
     public const string DemoConsultantId = "pw-lan";
@@ -50,6 +52,10 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", TenantA);
         builder.UseSetting("O2O:Security:WriteKeys:1:Key", WriteKeyB);
         builder.UseSetting("O2O:Security:WriteKeys:1:Tenant", TenantB);
+        builder.UseSetting("O2O:Security:WriteKeys:2:Key", WebsiteWriteKey);
+        builder.UseSetting("O2O:Security:WriteKeys:2:Tenant", TenantA);
+        builder.UseSetting("O2O:Security:WriteKeys:2:Source", "website");
+        builder.UseSetting("O2O:Security:WriteKeys:2:AllowedOrigins:0", "http://127.0.0.1:*");
         builder.UseSetting("O2O:Security:ReadTokens:0:Token", ReadTokenA);
         builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", TenantA);
         builder.UseSetting("O2O:Consultants:SigningKey", SigningKey);
