@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using O2O.Api.Consultants;
 using O2O.Api.Hubs;
+using O2O.Api.Ingestion;
 
 namespace O2O.Api.Security;
 
@@ -33,7 +34,8 @@ public static class SignInSchemes
         }
         if (bearer is null)
         {
-            return Session;
+            // Tracking libraries may send the write key in the body instead (WriteKeyHandler reads it there).
+            return http.GetEndpoint()?.Metadata.GetMetadata<TrackingBodyLimit>() is not null ? O2OClaims.WriteKeyScheme : Session;
         }
         if (bearer.Count(c => c == '.') != 2)
         {

@@ -122,6 +122,11 @@ public sealed partial class AuthorizationMatrixTests(LeadsApiFactory api) : IAsy
     {
         using var client = caller.NewClient();
         var path = RouteParameter().Replace(endpoint.Route, "x1");
+        if (endpoint.Route == "/v1/pixel/{call}")
+        {
+            // Without a readable call the pixel answers 400 before anyone is asked who they are.
+            path = "/v1/pixel/track?data=" + Uri.EscapeDataString(Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"anonymousId":"matrix","event":"Email Opened"}""")));
+        }
         using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path);
         if (endpoint.Method is "POST" or "PUT" or "PATCH")
         {

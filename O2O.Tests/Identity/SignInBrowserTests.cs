@@ -50,6 +50,40 @@ public sealed class SignInBrowserTests(ProviderApi fixture)
     }
 
     [Fact]
+    public async Task AnAdminSignsInAddsAStoreAndASourceWhoseKeyIsShownOnceAndIngests()
+    {
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { BaseURL = fixture.Api.Address.ToString() });
+
+        await page.GotoAsync("/admin");
+        await page.Locator("#sign-in-provider").ClickAsync();
+        await SignInAtProviderAsync(page, ProviderApi.Admin);
+        await Assertions.Expect(page.Locator("#who-name")).ToHaveTextAsync(ProviderApi.Admin.Name, new() { Timeout = 30_000 });
+
+        var store = LeadsApiFactory.NewStore("AD");
+        await page.Locator("#store-form [name=code]").FillAsync(store);
+        await page.Locator("#store-form [name=name]").FillAsync("O2O Thủ Đức");
+        await page.Locator("#store-form button").ClickAsync();
+        await Assertions.Expect(page.Locator("#stores", new() { HasText = "O2O Thủ Đức" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        await page.Locator("#source-form [name=name]").FillAsync("Website Thủ Đức");
+        await page.Locator("#source-form [name=allowedOrigins]").FillAsync("https://thuduc.shop.vn");
+        await page.Locator("#source-form button").ClickAsync();
+        await Assertions.Expect(page.Locator("#secret")).ToContainTextAsync("o2o_wk_", new() { Timeout = 30_000 });
+        var key = (await page.Locator("#secret").InnerTextAsync()).Split(' ').Last();
+        await Assertions.Expect(page.Locator("#audit")).ToContainTextAsync("source.created");
+        await Assertions.Expect(page.Locator("#audit")).ToContainTextAsync(ProviderApi.Admin.Name);
+
+        using var writer = Caller.WriteKey(fixture.Api.Address, "new source", key).NewClient();
+        var response = await writer.PostAsJsonAsync("/v1/checkins", new { storeId = store, method = "qr", phone = LeadsApiFactory.NewPhone() });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#sources")).ToContainTextAsync("Website Thủ Đức", new() { Timeout = 30_000 });
+        (await page.ContentAsync()).ShouldNotContain(key, Case.Sensitive, "the key is shown once");
+    }
+
+    [Fact]
     public async Task AConsultantCannotOpenTheDashboard()
     {
         await using var browser = await LaunchAsync();
