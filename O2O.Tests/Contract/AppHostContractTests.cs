@@ -78,7 +78,7 @@ public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azur
 
         using var probe = new HttpClient { BaseAddress = silo.BaseAddress };
         var health = await probe.GetStringAsync("/health");
-        health.ShouldBe("Healthy");
+        health.ShouldBe("Healthy", await probe.GetStringAsync("/health/details"));
     }
 
     private static async Task<RunningService> StartAsync(JsonDocument contract, string service, string project, Dictionary<string, string> shared)
