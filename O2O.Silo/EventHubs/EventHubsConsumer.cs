@@ -219,7 +219,11 @@ public sealed partial class EventHubsConsumer(
         {
             return;
         }
-        _health.RebalanceStarted();
+        if (partitions.Count > 0)
+        {
+            // Cooperative rebalancing ends with an assignment (possibly of nothing) once the group settles.
+            _health.RebalanceStarted();
+        }
         StopAndWait(leaving);
         if (commit)
         {

@@ -15,7 +15,7 @@ public sealed class AttributionDayFilterTests
     private static AttributionDayState State()
     {
         var s = new AttributionDayState();
-        AttributionDayAggregate.Add(s, new AttributionDayUpdate(
+        AttributionDayAggregate.Add(s, new AttributionDayUpdate("filter-test#1",
         [
             Visit("HCM01", ("facebook", "fb_tet_sale", Attributor.Scale)),
             Visit("HCM01", ("google", "gg_search_brand", Attributor.Scale)),

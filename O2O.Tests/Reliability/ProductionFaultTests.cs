@@ -65,6 +65,9 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
                 ["O2O__EventHubs__ConsumerGroup"] = "silos-" + run,
                 ["O2O__EventHubs__SessionTimeout"] = "00:00:06",
                 ["O2O__Ingestion__StuckAfter"] = "00:00:05",
+                // Quick to declare a killed silo dead, yet patient with live ones on a crowded CI machine.
+                ["Orleans__Membership__ProbeTimeout"] = "00:00:03",
+                ["Orleans__Membership__NumMissedProbesLimit"] = "3",
             };
             for (var i = 0; i < 3; i++)
             {
@@ -108,8 +111,33 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
             api = await StartApiAsync(apiEnvironment, apiUri);
 
             azurite.Stop();
-            await Task.Delay(TimeSpan.FromSeconds(60));
+            // During the outage the Api says it is degraded, and so does a silo's feed: lanes hold their partitions.
+            var (apiDegraded, feedDegraded) = (false, false);
+            var outageEnds = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            using (var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+            {
+                while (DateTime.UtcNow < outageEnds)
+                {
+                    try
+                    {
+                        apiDegraded |= await probe.GetStringAsync(new Uri(apiUri, "/health")) == "Degraded";
+                        foreach (var silo in silos)
+                        {
+                            using var details = await probe.GetAsync($"http://127.0.0.1:{silo.HttpPort}/health/details");
+                            var json = System.Text.Json.JsonDocument.Parse(await details.Content.ReadAsStringAsync());
+                            feedDegraded |= json.RootElement.GetProperty("checks").GetProperty("ingestion").GetProperty("status").GetString() == "Degraded";
+                        }
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                    {
+                        // A probe slower than the outage's timeouts: ask again.
+                    }
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                }
+            }
             azurite = await StartAzuriteAsync(tablePort, azuriteDir);
+            apiDegraded.ShouldBeTrue("the Api's /health reports Degraded while the silos cannot reach storage");
+            feedDegraded.ShouldBeTrue("a silo's ingestion check reports Degraded while its lanes retry");
 
             redisServer.Stop();
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -166,6 +194,13 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
                 var conversions = day.Stores.Single(s => s.StoreId == store);
                 conversions.Visits.ShouldBe(journeys.Count(j => j.Store == store), store);
                 conversions.Purchases.ShouldBe(journeys.Count(j => j.Store == store), store);
+            }
+
+            // What each silo reports about its feed (rebalances, lane restarts, lag): shown, not asserted.
+            foreach (var silo in silos)
+            {
+                using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}") };
+                TestContext.Current.TestOutputHelper?.WriteLine(await probe.GetStringAsync("/health/details"));
             }
 
             // Only the deliberately invalid records are dead letters.

@@ -5,6 +5,7 @@ namespace O2O.Bench;
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- eventhubs [same options]</c>, <c>-- eventhubs-drain [--profiles N] [--events-per-profile N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- attribution [--conversions N] [--campaigns N] [--stores N] [--days N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- import [--orders N] [--customers N] [--identified-every N]</c>
+/// <c>dotnet run -c Release --project bench/O2O.Bench -- soak [--rate N] [--minutes N] [--warmup-minutes N] [--people N] [--consultants N]</c>
 /// </summary>
 internal static class BenchProgram
 {
@@ -15,7 +16,8 @@ internal static class BenchProgram
         "eventhubs-drain" => await EventHubsBenchmark.DrainAsync(BenchArgs.Parse([.. args.Skip(1)])),
         "attribution" => await AttributionBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
         "import" => await ImportBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
-        var other => Fail($"Unknown benchmark '{other}'. Available: ingest, eventhubs, eventhubs-drain, attribution, import"),
+        "soak" => await SoakBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
+        var other => Fail($"Unknown benchmark '{other}'. Available: ingest, eventhubs, eventhubs-drain, attribution, import, soak"),
     };
 
     private static int Fail(string message)
