@@ -14,11 +14,11 @@ public sealed class PrivacyApiTests(ApiFactory api)
     public async Task TheConsentRecordProvesSourceTimeAndWording()
     {
         var phone = NewPhone();
-        (await api.Writer().PostAsync("/v1/consents", Json($$$$$$"""
+        await ShouldAnswerAsync(HttpStatusCode.OK, api.Writer().PostAsync("/v1/consents", Json($$$$$$"""
             {"phone":"{{{{{{phone}}}}}}","messageId":"consent-proof-{{{{{{phone}}}}}}","timestamp":"2026-11-01T09:00:00+07:00",
              "source":"pos_tablet","wordingVersion":"pos-2026-10",
              "purposes":{"marketing":{"sms":true,"zalo":false},"ad_sharing":true}}
-            """))).StatusCode.ShouldBe(HttpStatusCode.OK);
+            """)));
 
         var consent = await api.Reader().GetFromJsonAsync<JsonElement>($"/api/consents?phone={phone}");
 
@@ -142,7 +142,11 @@ public sealed class PrivacyApiTests(ApiFactory api)
             {"anonymousId":"{{{{{{anonymousId}}}}}}","traits":{"phone":"{{{{{{phone}}}}}}","email":"{{{{{{anonymousId}}}}}}@Example.vn","name":"Lê Thị Hồng"}
             """.Trim() + consent + "}"))).EnsureSuccessStatusCode();
         (await api.Writer().PostAsync("/v1/checkins", Json($$$$$$"""{"storeId":"HCM01","method":"qr","phone":"{{{{{{phone}}}}}}"}"""))).EnsureSuccessStatusCode();
-        await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?phone={phone}", p => p.GetProperty("totals").GetProperty("storeVisits").GetInt32() == 1);
+        // The check-in is keyed by the phone and the identify by the device, so they may be applied in either order, and a
+        // merge shows the device before the identify itself is applied: wait for the identify's own effect (the name).
+        await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?phone={phone}", p => p.GetProperty("totals").GetProperty("storeVisits").GetInt32() == 1
+            && p.GetProperty("identities").EnumerateArray().Any(i => i.GetString() == "anon:" + anonymousId)
+            && p.GetProperty("traits").TryGetProperty("name", out _));
     }
 
     private async Task<AdExportPrepared> PrepareAsync()
@@ -158,7 +162,14 @@ public sealed class PrivacyApiTests(ApiFactory api)
         return (await api.Reader().GetStringAsync(prepared.Meta), await api.Reader().GetStringAsync(prepared.Google));
     }
 
-    private static string NewPhone() => "09" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static async Task ShouldAnswerAsync(HttpStatusCode expected, Task<HttpResponseMessage> request)
+    {
+        var response = await request;
+        response.StatusCode.ShouldBe(expected, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A fresh valid mobile number: 090 is a Mobifone prefix (not every 09x prefix is in service).</summary>
+    private static string NewPhone() => "090" + Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Normalized(string phone) => "+84" + phone[1..];
 

@@ -47,7 +47,11 @@ internal static class Program
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var settings = new Dictionary<string, string?> { ["ConnectionStrings:tables"] = tables };
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:tables"] = tables,
+            ["O2O:Privacy:PseudonymSecret"] = "bench-only-pseudonym-secret-0123456789",
+        };
         foreach (var name in StorageNames.All)
         {
             settings[$"Orleans:GrainStorage:{name}:ProviderType"] = TableConnections.ProviderType;
