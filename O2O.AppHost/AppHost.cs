@@ -37,7 +37,8 @@ internal static class Program
             .WithGrainStorage("identities", tables)
             .WithGrainStorage("stores", tables)
             .WithGrainStorage("campaigns", tables)
-            .WithGrainStorage("leads", tables);
+            .WithGrainStorage("leads", tables)
+            .WithGrainStorage("masterdata", tables);
 
         var silo = builder.AddProject<Projects.O2O_Silo>("silo")
             .WithReference(orleans)
@@ -60,6 +61,14 @@ internal static class Program
             .WithExternalHttpEndpoints()
             .WithHttpHealthCheck("/health")
             .WaitFor(silo);
+
+        // Keys the identifier pseudonyms (HMAC-SHA256): silos and the Api must share it. A fixed value
+        // is fine on a developer's machine only; in Azure it is a secret parameter.
+        var pseudonymSecret = local
+            ? builder.AddParameter("pseudonym-secret", "o2o-local-run-only-pseudonym-secret-0123456789", secret: true)
+            : builder.AddParameter("pseudonym-secret", secret: true);
+        silo.WithEnvironment("O2O__Privacy__PseudonymSecret", pseudonymSecret);
+        api.WithEnvironment("O2O__Privacy__PseudonymSecret", pseudonymSecret);
 
         if (local)
         {

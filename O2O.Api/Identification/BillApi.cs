@@ -47,7 +47,8 @@ public static class BillApi
         pos.MapGet("/bill-qr.png", Png).WithName("GetBillQrPng").WithSummary("The bill link as a QR code (PNG) for the POS to print");
         pos.MapGet("/bill-qr.svg", Svg).WithName("GetBillQrSvg").WithSummary("The bill link as a QR code (SVG)");
 
-        var page = app.MapGroup("/b/{token}").WithTags("Bill page");
+        // Public on purpose: the signed, expiring token in the path is the shopper's only credential.
+        var page = app.MapGroup("/b/{token}").AllowAnonymous().WithTags("Bill page");
         page.MapGet("/", PageHtml).WithName("BillPageHtml").WithSummary("The shopper's mobile page (Vietnamese)").ExcludeFromDescription();
         page.MapGet("/order", GetOrderAsync).WithName("GetBillOrder").WithSummary("The order behind a bill link; opening it counts the scan (and the click when it came in a message)");
         page.MapPost("/review", ReviewAsync).WithName("ReviewBillOrder").WithSummary("Stars and a comment on the order");

@@ -83,6 +83,7 @@ public sealed class PublishManifestTests
             ["O2O__Security__ReadTokens__0__Token"] = "read-token",
             ["O2O__Consultants__SigningKey"] = "consultant-signing-key",
             ["O2O__Marketers__Accounts__0__PasswordHash"] = "marketer-password-hash",
+            ["O2O__Privacy__PseudonymSecret"] = "pseudonym-secret",
         };
         foreach (var (variable, parameter) in secrets)
         {
@@ -93,6 +94,8 @@ public sealed class PublishManifestTests
         }
         api["O2O__Security__WriteKeys__0__Tenant"].ShouldBe("{tenant.value}");
         api["O2O__Marketers__Accounts__0__Login"].ShouldBe("{marketer-login.value}");
+        // Silos compute the same identifier pseudonyms as the Api, from the same secret.
+        Env(resources, "silo")["O2O__Privacy__PseudonymSecret"].ShouldBe("{pseudonym-secret.value}");
         api.ShouldNotContainKey("O2O__Demo__Enabled");
         api.ShouldNotContainKey("ASPNETCORE_ENVIRONMENT");
     }

@@ -199,7 +199,7 @@ public sealed class HostileInputTests(ApiFactory api, ClusterFixture cluster)
         duplicates.ShouldBeGreaterThan(0, "the profiles remember what they applied");
         foreach (var e in accepted.Where(e => e.UserId is not null).Take(20))
         {
-            var owner = await cluster.Grains.GetGrain<IIdentityGrain>(O2O.Grains.TenantKey.Compose(tenant, new Identifier(IdentifierKind.UserId, e.UserId!).ToString())).GetProfileAsync();
+            var owner = await cluster.Grains.Identity(IdentityKey.Of(tenant, new Identifier(IdentifierKind.UserId, e.UserId!), TestSecrets.Pseudonyms)).GetProfileAsync();
             owner.ShouldNotBeNull();
             (await cluster.Grains.GetGrain<O2O.Grains.Profiles.ICustomerGrain>(O2O.Grains.TenantKey.Compose(tenant, owner)).GetAsync()).ShouldNotBeNull();
         }
