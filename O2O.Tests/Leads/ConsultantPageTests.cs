@@ -185,10 +185,12 @@ public sealed class ShortSlaApiFactory : LeadsApiFactory
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("O2O:Leads:ClaimSla", "00:00:15");
-        builder.UseSetting("O2O:Consultants:Demo:1:Id", First);
-        builder.UseSetting("O2O:Consultants:Demo:1:Name", "Vũ Thị Hằng");
-        builder.UseSetting("O2O:Consultants:Demo:1:Tenant", TenantA);
-        builder.UseSetting("O2O:Consultants:Demo:1:Team", Team);
+        // A demo entry of its own, after the base factory's: a consultant (not a manager) of this store.
+        builder.UseSetting("O2O:Consultants:Demo:9:Id", First);
+        builder.UseSetting("O2O:Consultants:Demo:9:Name", "Vũ Thị Hằng");
+        builder.UseSetting("O2O:Consultants:Demo:9:Tenant", TenantA);
+        builder.UseSetting("O2O:Consultants:Demo:9:Team", Team);
+        builder.UseSetting("O2O:Consultants:Demo:9:Role", "Consultant");
     }
 }
 
