@@ -57,8 +57,8 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
     public async Task AShopPageOnAnotherOriginTracksAVisitorThroughToPurchase()
     {
         await using var browser = await LaunchAsync();
-        var (page, offLoopback, _) = await OpenAsync(browser, $"http://127.0.0.1:{_shopPort}/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fb_noel&fbclid=pw",
-            r => r.Url.EndsWith("/v1/t", StringComparison.Ordinal) && r.Ok);
+        var (page, offLoopback) = await OpenAsync(browser, $"http://127.0.0.1:{_shopPort}/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fb_noel&fbclid=pw",
+            p => p.WaitForResponseAsync(r => r.Url.EndsWith("/v1/t", StringComparison.Ordinal) && r.Ok, new() { Timeout = 60_000 }));
 
         var anonymousId = await AnonymousIdAsync(page);
         var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={Uri.EscapeDataString(anonymousId)}",
@@ -80,9 +80,8 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
         await using var browser = await LaunchAsync();
         // localhost is another origin than 127.0.0.1, and the website source allows only the latter.
         // analytics.js cannot even load its settings from this origin (no CORS grant), so it never starts.
-        var (page, _, _) = await OpenAsync(browser, $"http://localhost:{_shopPort}/",
-            r => r.Url.Contains("/analytics.js", StringComparison.Ordinal));
-        await page.WaitForConsoleMessageAsync(new() { Predicate = m => m.Text.Contains("Failed to load Analytics.js", StringComparison.Ordinal), Timeout = 60_000 });
+        var (page, _) = await OpenAsync(browser, $"http://localhost:{_shopPort}/",
+            p => p.WaitForConsoleMessageAsync(new() { Predicate = m => m.Text.Contains("Failed to load Analytics.js", StringComparison.Ordinal), Timeout = 60_000 }));
 
         // A call sent the way the library sends them (text/plain, key in the body) needs no preflight,
         // so it reaches the Api: the source's own origin check refuses it and the page sees no answer.
@@ -118,8 +117,8 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
     public async Task RudderStacksBrowserSdkOnAnotherOriginTracksAVisitorThroughToPurchase()
     {
         await using var browser = await LaunchAsync();
-        var (page, offLoopback, _) = await OpenAsync(browser, $"http://127.0.0.1:{_shopPort}/rudder?utm_source=zalo&utm_medium=oa&utm_campaign=zalo_tet",
-            r => r.Url.Contains("/v1/track", StringComparison.Ordinal) && r.Ok);
+        var (page, offLoopback) = await OpenAsync(browser, $"http://127.0.0.1:{_shopPort}/rudder?utm_source=zalo&utm_medium=oa&utm_campaign=zalo_tet",
+            p => p.WaitForResponseAsync(r => r.Url.Contains("/v1/track", StringComparison.Ordinal) && r.Ok, new() { Timeout = 60_000 }));
 
         var anonymousId = (await (await page.WaitForFunctionAsync("() => window.rudderanalytics && typeof window.rudderanalytics.getAnonymousId === 'function' && window.rudderanalytics.getAnonymousId()",
             null, new() { Timeout = 60_000 })).JsonValueAsync<string>()).ShouldNotBeNull();
@@ -165,8 +164,11 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
         });
     }
 
-    /// <summary>Opens the shop page and waits for the <paramref name="awaited"/> response; every request for a host off loopback is recorded (and cannot resolve).</summary>
-    private static async Task<(IPage Page, ConcurrentBag<string> OffLoopback, IResponse Awaited)> OpenAsync(IBrowser browser, string url, Func<IResponse, bool> awaited)
+    /// <summary>
+    /// Opens the shop page and waits <paramref name="until"/> (which starts listening before the page
+    /// loads, so nothing is missed); every request for a host off loopback is recorded (and cannot resolve).
+    /// </summary>
+    private static async Task<(IPage Page, ConcurrentBag<string> OffLoopback)> OpenAsync(IBrowser browser, string url, Func<IPage, Task> until)
     {
         var context = await browser.NewContextAsync();
         var offLoopback = new ConcurrentBag<string>();
@@ -183,15 +185,16 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
         page.PageError += (_, error) => log.Enqueue($"page error: {error}");
         page.Request += (_, request) => log.Enqueue($"{request.Method} {request.Url}");
         page.Response += (_, response) => log.Enqueue($"{response.Status} {response.Url}");
-        var response = page.WaitForResponseAsync(awaited, new() { Timeout = 60_000 });
+        var waiting = until(page);
         await page.GotoAsync(url);
         try
         {
-            return (page, offLoopback, await response);
+            await waiting;
+            return (page, offLoopback);
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"The awaited response did not come; the page saw:\n{string.Join('\n', log)}", ex);
+            throw new TimeoutException($"The page did not get where expected; it saw:\n{string.Join('\n', log)}", ex);
         }
     }
 
