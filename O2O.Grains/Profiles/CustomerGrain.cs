@@ -259,7 +259,7 @@ public sealed class CustomerGrain(
             [
                 "campaign, store and attribution counts (numbers only, no person)",
                 "suppression list entries: keyed hashes of the identifiers",
-                $"message ids applied in the last {DedupWindow.MaxAge.TotalHours:0} hours, so a replay counts once",
+                $"64-bit hashes of the message ids applied in the last {DedupWindow.MaxAge.TotalHours:0} hours, so a replay counts once",
             ],
         };
         // Keep the dedup window: a replay of an erased person's old events must not bring them back.

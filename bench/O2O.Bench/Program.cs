@@ -6,6 +6,7 @@ namespace O2O.Bench;
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- attribution [--conversions N] [--campaigns N] [--stores N] [--days N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- import [--orders N] [--customers N] [--identified-every N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- soak [--rate N] [--minutes N] [--warmup-minutes N] [--people N] [--consultants N]</c>
+/// <c>dotnet run -c Release --project bench/O2O.Bench -- pseudonyms [--calls N] [--block N]</c>
 /// </summary>
 internal static class BenchProgram
 {
@@ -17,7 +18,8 @@ internal static class BenchProgram
         "attribution" => await AttributionBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
         "import" => await ImportBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
         "soak" => await SoakBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
-        var other => Fail($"Unknown benchmark '{other}'. Available: ingest, eventhubs, eventhubs-drain, attribution, import, soak"),
+        "pseudonyms" => await PseudonymBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
+        var other => Fail($"Unknown benchmark '{other}'. Available: ingest, eventhubs, eventhubs-drain, attribution, import, soak, pseudonyms"),
     };
 
     private static int Fail(string message)
