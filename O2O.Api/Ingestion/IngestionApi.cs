@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using O2O.Api.Security;
 using O2O.Api.Sources;
 using O2O.Grains.Diagnostics;
@@ -96,17 +95,13 @@ public static class IngestionApi
         return await PublishAsync(http, feed, [e!], [], ct);
     }
 
-    private static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>, ProblemHttpResult, ValidationProblem>> PixelAsync(
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> PixelAsync(
         string call, HttpContext http, EventParser parser, IEventFeed feed, CancellationToken ct)
     {
         if (!EventParser.SegmentTypes.TryGetValue(call, out var type))
         {
-            return TypedResults.NotFound(new ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Title = "Unknown call",
-                Detail = "The pixel API takes track, identify, page, screen, alias or group.",
-            });
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown call",
+                detail: "The pixel API takes track, identify, page, screen, alias or group.");
         }
         var result = await SingleAsync(http, feed, ct, json => parser.ParseSegment(json, type, http.User.Tenant()));
         switch (result.Result)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -102,7 +103,9 @@ public sealed class TrackingBody : IDisposable
         var decoded = new ArrayBufferWriter<byte>(Math.Min(limit, Math.Max(4096, raw.WrittenCount * 4)));
         try
         {
-            using var stream = decoder(new MemoryStream(raw.WrittenMemory.ToArray(), writable: false));
+            using var stream = decoder(MemoryMarshal.TryGetArray(raw.WrittenMemory, out var bytes)
+                ? new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false)
+                : new MemoryStream(raw.WrittenMemory.ToArray(), writable: false));
             while (true)
             {
                 // Ask for one byte past the limit: getting it proves the body is too large without inflating more.

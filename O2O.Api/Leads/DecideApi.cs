@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using O2O.Api.Security;
+using O2O.Api.Sources;
 using O2O.Grains;
 using O2O.Grains.Identity;
 using O2O.Grains.Leads;
@@ -22,7 +23,9 @@ public static class DecideApi
 {
     public static IEndpointRouteBuilder MapDecideApi(this IEndpointRouteBuilder app)
     {
+        // Asked by the shop's pages: CORS and allowed origins as for the source's tracking calls.
         app.MapPost("/v1/decide", DecideAsync).RequireAuthorization(O2OClaims.IngestPolicy).WithTags("Leads")
+            .RequireCors(SourceCors.PolicyName).AddEndpointFilter(SourceCors.RefuseOtherOriginsAsync)
             .WithName("Decide").WithSummary("What to show this visitor now: chat, call or nothing");
         return app;
     }

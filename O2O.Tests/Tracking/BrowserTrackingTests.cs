@@ -15,9 +15,10 @@ namespace O2O.Tests.Tracking;
 
 /// <summary>
 /// A shop's page on its own origin loads Segment's unmodified analytics.js (<c>@segment/analytics-next</c>'s
-/// standalone bundle, installed from npm by test.sh) in Debian's Chromium and sends to the Api on
-/// another origin: the Api's CORS and source settings decide what is kept. No request may leave loopback,
-/// so the library is proven to work without Segment's CDN.
+/// standalone bundle) or RudderStack's browser SDK (<c>@rudderstack/analytics-js</c>), both installed
+/// from npm by test.sh, in Debian's Chromium and sends to the Api on another origin: the Api's CORS
+/// and source settings decide what is kept. No request may leave loopback, so the libraries are
+/// proven to work without Segment's or RudderStack's servers.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
@@ -29,12 +30,15 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var bundle = FindBundle();
+        var bundle = FindPackageFile("@segment/analytics-next/dist/umd/standalone.js");
+        var rudder = FindPackageFile("@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js");
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _shop = builder.Build();
         _shop.MapGet("/", () => Results.Content(ShopPage(LeadsApiFactory.WebsiteWriteKey, ApiRoot()), "text/html; charset=utf-8"));
         _shop.MapGet("/analytics.js", () => Results.File(bundle, "text/javascript"));
+        _shop.MapGet("/rudder", () => Results.Content(RudderPage(LeadsApiFactory.WebsiteWriteKey, ApiRoot()), "text/html; charset=utf-8"));
+        _shop.MapGet("/rudder-analytics.js", () => Results.File(rudder, "text/javascript"));
         await _shop.StartAsync();
         var address = _shop.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _shopPort = new Uri(address).Port;
@@ -53,8 +57,8 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
     public async Task AShopPageOnAnotherOriginTracksAVisitorThroughToPurchase()
     {
         await using var browser = await LaunchAsync();
-        var (page, offLoopback, _) = await OpenAsync(browser, $"http://127.0.0.1:{_shopPort}/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fb_noel&fbclid=pw",
-            r => r.Url.EndsWith("/v1/t", StringComparison.Ordinal) && r.Ok);
+        var (page, offLoopback) = await OpenAsync(browser, $"http://127.0.0.1:{_shopPort}/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fb_noel&fbclid=pw",
+            p => p.WaitForResponseAsync(r => r.Url.EndsWith("/v1/t", StringComparison.Ordinal) && r.Ok, new() { Timeout = 60_000 }));
 
         var anonymousId = await AnonymousIdAsync(page);
         var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={Uri.EscapeDataString(anonymousId)}",
@@ -76,9 +80,8 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
         await using var browser = await LaunchAsync();
         // localhost is another origin than 127.0.0.1, and the website source allows only the latter.
         // analytics.js cannot even load its settings from this origin (no CORS grant), so it never starts.
-        var (page, _, _) = await OpenAsync(browser, $"http://localhost:{_shopPort}/",
-            r => r.Url.Contains("/analytics.js", StringComparison.Ordinal));
-        await page.WaitForConsoleMessageAsync(new() { Predicate = m => m.Text.Contains("Failed to load Analytics.js", StringComparison.Ordinal), Timeout = 60_000 });
+        var (page, _) = await OpenAsync(browser, $"http://localhost:{_shopPort}/",
+            p => p.WaitForConsoleMessageAsync(new() { Predicate = m => m.Text.Contains("Failed to load Analytics.js", StringComparison.Ordinal), Timeout = 60_000 }));
 
         // A call sent the way the library sends them (text/plain, key in the body) needs no preflight,
         // so it reaches the Api: the source's own origin check refuses it and the page sees no answer.
@@ -109,6 +112,24 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
           }
         }
         """;
+
+    [Fact]
+    public async Task RudderStacksBrowserSdkOnAnotherOriginTracksAVisitorThroughToPurchase()
+    {
+        await using var browser = await LaunchAsync();
+        var (page, offLoopback) = await OpenAsync(browser, $"http://127.0.0.1:{_shopPort}/rudder?utm_source=zalo&utm_medium=oa&utm_campaign=zalo_tet",
+            p => p.WaitForResponseAsync(r => r.Url.Contains("/v1/track", StringComparison.Ordinal) && r.Ok, new() { Timeout = 60_000 }));
+
+        var anonymousId = (await (await page.WaitForFunctionAsync("() => window.rudderanalytics && typeof window.rudderanalytics.getAnonymousId === 'function' && window.rudderanalytics.getAnonymousId()",
+            null, new() { Timeout = 60_000 })).JsonValueAsync<string>()).ShouldNotBeNull();
+        var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={Uri.EscapeDataString(anonymousId)}",
+            p => p.GetProperty("stage").GetString() == "Purchased" && p.GetProperty("traits").TryGetProperty("name", out _));
+
+        profile.GetProperty("traits").GetProperty("name").GetString().ShouldBe("Đặng Thu Hà");
+        profile.GetProperty("totals").GetProperty("revenue").GetInt64().ShouldBe(890_000);
+        profile.GetProperty("onlineTouches")[0].GetProperty("touch").GetProperty("campaign").GetString().ShouldBe("zalo_tet");
+        offLoopback.ShouldBeEmpty();
+    }
 
     private string ApiRoot() => $"http://{api.Address.Host}:{api.Address.Port}";
 
@@ -143,8 +164,11 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
         });
     }
 
-    /// <summary>Opens the shop page and waits for the <paramref name="awaited"/> response; every request for a host off loopback is recorded (and cannot resolve).</summary>
-    private static async Task<(IPage Page, ConcurrentBag<string> OffLoopback, IResponse Awaited)> OpenAsync(IBrowser browser, string url, Func<IResponse, bool> awaited)
+    /// <summary>
+    /// Opens the shop page and waits <paramref name="until"/> (which starts listening before the page
+    /// loads, so nothing is missed); every request for a host off loopback is recorded (and cannot resolve).
+    /// </summary>
+    private static async Task<(IPage Page, ConcurrentBag<string> OffLoopback)> OpenAsync(IBrowser browser, string url, Func<IPage, Task> until)
     {
         var context = await browser.NewContextAsync();
         var offLoopback = new ConcurrentBag<string>();
@@ -161,15 +185,16 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
         page.PageError += (_, error) => log.Enqueue($"page error: {error}");
         page.Request += (_, request) => log.Enqueue($"{request.Method} {request.Url}");
         page.Response += (_, response) => log.Enqueue($"{response.Status} {response.Url}");
-        var response = page.WaitForResponseAsync(awaited, new() { Timeout = 60_000 });
+        var waiting = until(page);
         await page.GotoAsync(url);
         try
         {
-            return (page, offLoopback, await response);
+            await waiting;
+            return (page, offLoopback);
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"The awaited response did not come; the page saw:\n{string.Join('\n', log)}", ex);
+            throw new TimeoutException($"The page did not get where expected; it saw:\n{string.Join('\n', log)}", ex);
         }
     }
 
@@ -224,9 +249,37 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
         </html>
         """;
 
-    private static string FindBundle()
+    /// <summary>
+    /// RudderStack's browser SDK as a shop loads it, with its source configuration read from O2O
+    /// (<c>configUrl</c>) and O2O as the data plane, so nothing is fetched from RudderStack.
+    /// </summary>
+    private static string RudderPage(string writeKey, string o2o) => $$"""
+        <!doctype html>
+        <html lang="vi">
+        <head>
+          <meta charset="utf-8">
+          <title>Mỹ phẩm Thu Hà</title>
+          <script src="/rudder-analytics.js"></script>
+          <script>
+            var sdk = new rudderanalytics.RudderAnalytics();
+            sdk.load('{{writeKey}}', '{{o2o}}', { configUrl: '{{o2o}}' });
+            sdk.page();
+            sdk.track('Product Viewed', { product_id: 'kem-chong-nang', price: 890000 });
+            sdk.ready(function () {
+              var anonymousId = sdk.getAnonymousId();
+              sdk.identify('rs-' + anonymousId.slice(0, 8), { name: 'Đặng Thu Hà', phone: '03' + String(Date.now()).slice(-8) });
+              sdk.track('Order Completed', { order_id: 'RS-' + anonymousId, total: 890000, currency: 'VND',
+                products: [{ product_id: 'kem-chong-nang', name: 'Kem chống nắng', quantity: 1, price: 890000 }] });
+            });
+          </script>
+        </head>
+        <body><h1>Mỹ phẩm Thu Hà</h1></body>
+        </html>
+        """;
+
+    private static string FindPackageFile(string package)
     {
-        const string relative = "node_modules/@segment/analytics-next/dist/umd/standalone.js";
+        var relative = "node_modules/" + package;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "O2O.Tests", relative);
@@ -236,6 +289,6 @@ public sealed class BrowserTrackingTests(LeadsApiFactory api) : IAsyncLifetime
             }
         }
         throw new FileNotFoundException(
-            $"O2O.Tests/{relative} is missing: run ./test.sh, or 'npm ci' in O2O.Tests, to install @segment/analytics-next from npm.");
+            $"O2O.Tests/{relative} is missing: run ./test.sh, or 'npm ci' in O2O.Tests, to install the tracking libraries from npm.");
     }
 }
