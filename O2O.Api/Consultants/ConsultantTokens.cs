@@ -23,7 +23,8 @@ public static class ConsultantClaims
         user.FindFirst(Id)?.Value ?? throw new InvalidOperationException("The consultant token has no subject."),
         user.FindFirst(Name)?.Value ?? "",
         user.FindFirst(Team)?.Value ?? throw new InvalidOperationException("The consultant token has no team."),
-        user.HasClaim(Role, O2ORoles.Manager) ? ConsultantRole.Manager : ConsultantRole.Consultant);
+        user.HasClaim(Role, O2ORoles.Manager) ? ConsultantRole.Manager : ConsultantRole.Consultant,
+        int.TryParse(user.FindFirst(O2OClaims.LeadCap)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var cap) ? cap : null);
 
     public static SymmetricSecurityKey? KeyOf(ConsultantOptions o) =>
         string.IsNullOrEmpty(o.SigningKey) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(o.SigningKey));

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using O2O.Grains.Administration;
 
 namespace O2O.Api.Security;
 
 /// <summary>What admins set for consultants (their team), read at sign-in and, briefly remembered, for bearer tokens.</summary>
-public sealed class ConsultantDirectory(IGrainFactory grains, TimeProvider clock)
+public sealed class ConsultantDirectory(IGrainFactory grains, IOptionsMonitor<SecurityOptions> options, TimeProvider clock)
 {
-    private static readonly TimeSpan Remember = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, (ConsultantSettings? Settings, DateTimeOffset At)> _known = new(StringComparer.Ordinal);
 
     /// <summary>Records the sign-in (admins list consultants from it) and answers their settings.</summary>
@@ -18,7 +18,7 @@ public sealed class ConsultantDirectory(IGrainFactory grains, TimeProvider clock
     {
         var key = person.FindFirst(O2OClaims.Tenant)!.Value + "/" + person.FindFirst(O2OClaims.Subject)!.Value;
         var now = clock.GetUtcNow();
-        if (_known.TryGetValue(key, out var hit) && now - hit.At < Remember)
+        if (_known.TryGetValue(key, out var hit) && now - hit.At < options.CurrentValue.CredentialCacheTime)
         {
             return hit.Settings;
         }

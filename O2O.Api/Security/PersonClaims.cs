@@ -46,9 +46,13 @@ public static class PersonClaims
         return identity;
     }
 
-    /// <summary>What an admin set for a consultant wins over the provider: their team.</summary>
+    /// <summary>What an admin set for a consultant wins over the provider: their team, and their lead cap.</summary>
     public static void Apply(ClaimsIdentity identity, ConsultantSettings settings)
     {
+        if (settings.MaxOpenLeads is { } cap)
+        {
+            identity.AddClaim(new Claim(O2OClaims.LeadCap, cap.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
         if (settings.Team is { Length: > 0 } team)
         {
             foreach (var old in identity.FindAll(O2OClaims.Team).ToList())

@@ -62,6 +62,8 @@ public static class O2OClaims
     /// <summary>A person's role (<see cref="O2ORoles"/>).</summary>
     public const string Role = "o2o:role";
     public const string Team = "o2o:team";
+    /// <summary>The concurrent-lead cap an admin set for a consultant.</summary>
+    public const string LeadCap = "o2o:lead-cap";
     public const string Subject = "sub";
     public const string Name = "name";
 

@@ -67,13 +67,17 @@ public sealed record LeadFacts(
     [property: Id(5)] string? LastStoreId,
     [property: Id(6)] IReadOnlyList<Consent.ConsentChannel>? ContactConsent = null);
 
-/// <summary>A consultant as the hub knows them from their token.</summary>
+/// <summary>
+/// A consultant as the hub knows them from their sign-in; <paramref name="MaxOpenLeads"/> is the
+/// cap an admin set for them (null: <c>O2O:Leads:MaxOpenPerConsultant</c>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("o2o.consultant")]
 public sealed record Consultant(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] string Team,
-    [property: Id(3)] ConsultantRole Role);
+    [property: Id(3)] ConsultantRole Role,
+    [property: Id(4)] int? MaxOpenLeads = null);
 
 /// <summary>An online touch as a consultant reads it.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.lead-ad")]

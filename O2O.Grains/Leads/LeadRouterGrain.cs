@@ -563,7 +563,7 @@ public sealed partial class LeadRouterGrain(
         var seats = new List<Seat>(_presence.Count);
         foreach (var (id, p) in _presence)
         {
-            seats.Add(new Seat(id, p.Consultant.Role, p.Connections.Count > 0, _load.GetValueOrDefault(id), _lastAssigned.GetValueOrDefault(id)));
+            seats.Add(new Seat(id, p.Consultant.Role, p.Connections.Count > 0, _load.GetValueOrDefault(id), _lastAssigned.GetValueOrDefault(id), p.Consultant.MaxOpenLeads));
         }
         return seats;
     }

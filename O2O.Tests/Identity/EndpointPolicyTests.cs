@@ -11,7 +11,7 @@ public sealed class EndpointPolicyTests(LeadsApiFactory api)
     [
         "/health", "/alive", "/openapi/", "/scalar", "/signin", "/signout", "/consultant", "/admin",
         "/dashboard/sign-in", "/dashboard/session", "/_framework/", "/_content/", "/_blazor", "/O2O.Api.", "/favicon",
-        "/v1/projects/{writeKey}/settings",
+        "/v1/projects/{writeKey}/settings", "/sourceConfig",
     ];
 
     [Fact]

@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using O2O.Api.Security;
 
 namespace O2O.Tests.Identity;
 
@@ -30,6 +33,26 @@ public sealed class ProviderTokenTests(ProviderApi fixture)
         hub.On<JsonElement>("OpenLeads", leads => open.TrySetResult(leads));
         await hub.StartAsync();
         (await open.Task.WaitAsync(TimeSpan.FromSeconds(30))).ValueKind.ShouldBe(JsonValueKind.Array);
+    }
+
+    [Fact]
+    public async Task TheTeamAndCapAnAdminSetsWinOverTheProvidersGroups()
+    {
+        var tuan = new ProviderUser("tuan", "-", "oid-tuan", "Phạm Anh Tuấn", ["g-consultants", "g-store-oidc01"]);
+        using var client = Caller.Bearer(Api, "tuan", fixture.Provider.Mint(tuan, DateTimeOffset.UtcNow.AddMinutes(30))).NewClient();
+        (await client.GetFromJsonAsync<JsonElement>("/me")).GetProperty("team").GetString().ShouldBe(ProviderApi.Store);
+
+        var admin = await Caller.DemoAsync(Api, "admin", "demo-admin");
+        using var adminClient = admin.NewClient();
+        var set = await adminClient.PutAsJsonAsync("/api/admin/consultants/oid-tuan", new { team = "OIDC02", skills = new[] { "ao-dai" }, maxOpenLeads = 2 });
+        set.StatusCode.ShouldBe(HttpStatusCode.OK, await set.Content.ReadAsStringAsync());
+        await Task.Delay(fixture.Api.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.CredentialCacheTime);
+
+        (await client.GetFromJsonAsync<JsonElement>("/me")).GetProperty("team").GetString().ShouldBe("OIDC02");
+        var listed = await adminClient.GetFromJsonAsync<JsonElement>("/api/admin");
+        var consultant = listed.GetProperty("consultants").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "oid-tuan");
+        consultant.GetProperty("name").GetString().ShouldBe("Phạm Anh Tuấn");
+        consultant.GetProperty("maxOpenLeads").GetInt32().ShouldBe(2);
     }
 
     [Fact]
