@@ -35,7 +35,7 @@ public static class SoakBenchmark
         {
             ["O2O:Feed:Capacity"] = "200000",
             ["O2O:Consultants:SigningKey"] = "bench-consultant-signing-key-0123456789abcdef",
-            ["O2O:Leads:MaxOpenPerConsultant"] = "1000",
+            ["O2O:Leads:MaxOpenPerConsultant"] = "100",
         });
         using var writer = api.Writer();
         var tokens = api.Services.GetRequiredService<ConsultantTokens>();
@@ -43,7 +43,9 @@ public static class SoakBenchmark
         var connections = new List<HubConnection>();
         for (var i = 0; i < consultants; i++)
         {
-            var consultant = new Consultant($"c{i}", $"Tư vấn {i}", $"S{i % Stores}", ConsultantRole.Consultant);
+            // Half on the online team, which takes the leads of people who have not walked into a store.
+            var team = i % 2 == 0 ? LeadOptions.OnlineTeam : $"S{i % Stores}";
+            var consultant = new Consultant($"c{i}", $"Tư vấn {i}", team, ConsultantRole.Consultant);
             var token = tokens.Issue("bench", consultant);
             var connection = new HubConnectionBuilder()
                 .WithUrl(new Uri(writer.BaseAddress!, "/hubs/leads"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
