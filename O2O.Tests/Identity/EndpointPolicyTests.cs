@@ -6,12 +6,14 @@ namespace O2O.Tests.Identity;
 /// <summary>No endpoint is reachable by accident: each names a policy, or is on the short list of public ones.</summary>
 public sealed class EndpointPolicyTests(LeadsApiFactory api)
 {
-    /// <summary>What anyone may open: health, the API reference, sign-in, and the pages' static files.</summary>
+    /// <summary>What anyone may open: health, the API reference, sign-in, the pages' static files and signed bill links.</summary>
     private static readonly string[] PublicRoutes =
     [
         "/health", "/alive", "/openapi/", "/scalar", "/signin", "/signout", "/consultant", "/admin",
         "/dashboard/sign-in", "/dashboard/session", "/_framework/", "/_content/", "/_blazor", "/O2O.Api.", "/favicon",
         "/v1/projects/{writeKey}/settings", "/sourceConfig",
+        // The shopper's bill page: the signed, expiring token in the path is the credential.
+        "/b/{token}",
     ];
 
     [Fact]
