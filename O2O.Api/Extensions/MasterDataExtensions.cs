@@ -3,6 +3,7 @@ using O2O.Api.Loyalty;
 using O2O.Api.MasterData;
 using O2O.Api.Messaging;
 using O2O.Api.Orders;
+using O2O.Api.Vouchers;
 using O2O.Grains.Loyalty;
 
 namespace O2O.Api.Extensions;
@@ -19,6 +20,8 @@ public static class MasterDataExtensions
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BillLinks>();
         services.AddSingleton<BillIdentification>();
+        services.AddOptions<ReferralOptions>().BindConfiguration(ReferralOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Referrals>();
 
         // Providers are called once per attempt; MessageSender decides retries from the provider's
         // answer, so the default resilience handler (which would repeat a POST that may have sent) is off.
@@ -41,6 +44,7 @@ public static class MasterDataExtensions
         app.MapBillApi();
         app.MapMessagingApi();
         app.MapLoyaltyApi();
+        app.MapVouchersApi();
         return app;
     }
 }

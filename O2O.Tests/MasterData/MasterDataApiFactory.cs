@@ -36,6 +36,8 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // The bill page is a static web asset; outside Development the build's manifest is switched on explicitly.
+        builder.UseStaticWebAssets();
         builder.UseSetting("O2O:Demo:Enabled", "false");
         builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKey);
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", Tenant);

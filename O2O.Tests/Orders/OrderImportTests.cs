@@ -7,7 +7,12 @@ using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.Orders;
 
-/// <summary>Bulk import of order history through the real Api, its event feed and its embedded silo.</summary>
+/// <summary>
+/// Bulk import of order history through the real Api, its event feed and its embedded silo. Runs
+/// alone: a 100,000-order import floods every listener in the process (the telemetry tests' span
+/// exporter drops what it cannot queue), so it must not share the time with them.
+/// </summary>
+[Collection(BulkImportCollection.Name)]
 public sealed class OrderImportTests(ApiFactory api)
 {
     private const string KiotVietHeader =
@@ -246,4 +251,10 @@ public sealed class OrderImportTests(ApiFactory api)
         copy[at] = value;
         return copy;
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BulkImportCollection
+{
+    public const string Name = "bulk-import";
 }
