@@ -4,10 +4,12 @@ using O2O.Grains;
 using O2O.Grains.Attribution;
 using O2O.Grains.Events;
 using O2O.Grains.Identification;
+using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.Loyalty;
 using O2O.Grains.MasterData;
 using O2O.Grains.Orders;
+using O2O.Grains.Privacy;
 
 namespace O2O.Api.Identification;
 
@@ -30,6 +32,7 @@ public sealed partial class BillIdentification(
     IOptions<OtpOptions> otp,
     IOptions<LoyaltyOptions> loyalty,
     IOptions<MessagingOptions> messaging,
+    Pseudonyms pseudonyms,
     TimeProvider clock,
     ILogger<BillIdentification> logger)
 {
@@ -43,7 +46,7 @@ public sealed partial class BillIdentification(
             return new CodeRequestOutcome(false, StatusCodes.Status404NotFound, "Không tìm thấy đơn hàng.", TimeSpan.Zero, null, null);
         }
         var (owner, _) = await order.GetContactAsync();
-        if (owner is not null && owner != phone)
+        if (owner is not null && owner != PseudonymOf(tenant, phone))
         {
             return new CodeRequestOutcome(false, StatusCodes.Status409Conflict, "Đơn hàng này đã được liên kết với một số điện thoại khác.", TimeSpan.Zero, null, null);
         }
@@ -53,7 +56,7 @@ public sealed partial class BillIdentification(
         {
             return new CodeRequestOutcome(false, StatusCodes.Status429TooManyRequests, "Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau.", wait, null, null);
         }
-        var issue = await grains.GetGrain<IOtpGrain>(TenantKey.Compose(tenant, phone)).IssueAsync(Purpose(orderId));
+        var issue = await grains.GetGrain<IOtpGrain>(pseudonyms.PhoneKey(tenant, phone)).IssueAsync(Purpose(orderId));
         if (issue.Code is not { } code)
         {
             return new CodeRequestOutcome(false, StatusCodes.Status429TooManyRequests, Vietnamese(issue.Refusal), issue.RetryAfter, null, null);
@@ -88,7 +91,7 @@ public sealed partial class BillIdentification(
         {
             return new VerifyOutcome(false, StatusCodes.Status429TooManyRequests, "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau.", 0, wait, 0, 0);
         }
-        var check = await grains.GetGrain<IOtpGrain>(TenantKey.Compose(tenant, phone)).VerifyAsync(Purpose(orderId), code);
+        var check = await grains.GetGrain<IOtpGrain>(pseudonyms.PhoneKey(tenant, phone)).VerifyAsync(Purpose(orderId), code);
         switch (check.Outcome)
         {
             case OtpOutcome.Locked:
@@ -101,7 +104,7 @@ public sealed partial class BillIdentification(
 
         var order = new OrderKey(tenant, orderId).In(grains);
         var now = clock.GetUtcNow();
-        var identification = await order.IdentifyAsync(phone, now);
+        var identification = await order.IdentifyAsync(PseudonymOf(tenant, phone), Grains.Identity.ContactPoints.MaskPhone(phone)!, now);
         if (!identification.Linked || identification.Order is not { } view)
         {
             return new VerifyOutcome(false, StatusCodes.Status409Conflict, "Đơn hàng này đã được liên kết với một số điện thoại khác.", 0, TimeSpan.Zero, 0, 0);
@@ -125,7 +128,7 @@ public sealed partial class BillIdentification(
                 [new ConversionCredits(ConversionKind.Purchase, view.PlacedAt, view.StoreId ?? "online", view.Total, [], Retracted: true)], [])]);
         }
 
-        var ledger = grains.GetGrain<ILoyaltyGrain>(TenantKey.Compose(tenant, phone));
+        var ledger = grains.GetGrain<ILoyaltyGrain>(pseudonyms.PhoneKey(tenant, phone));
         long earned = 0;
         if (!view.IsReversed() && await ledger.EarnAsync(new LedgerEntry(LedgerKind.OrderVerified, loyalty.Value.PointsFor(view.Total), orderId, now, view.StoreId)))
         {
@@ -147,12 +150,12 @@ public sealed partial class BillIdentification(
         {
             return 0;
         }
-        var (phone, _) = await new OrderKey(tenant, view.OrderId).In(grains).GetContactAsync();
-        if (phone is null)
+        var (owner, _) = await new OrderKey(tenant, view.OrderId).In(grains).GetContactAsync();
+        if (owner is null)
         {
             return 0;
         }
-        return await grains.GetGrain<ILoyaltyGrain>(TenantKey.Compose(tenant, phone))
+        return await grains.GetGrain<ILoyaltyGrain>(Pseudonyms.PhoneKeyOf(tenant, owner))
             .EarnAsync(new LedgerEntry(LedgerKind.Review, loyalty.Value.ReviewPoints, view.OrderId, clock.GetUtcNow(), view.StoreId))
             ? loyalty.Value.ReviewPoints
             : 0;
@@ -164,8 +167,8 @@ public sealed partial class BillIdentification(
     /// </summary>
     public async Task<bool> JoinBrowserAsync(string tenant, string orderId, string anonymousId, CancellationToken ct)
     {
-        var (phone, _) = await new OrderKey(tenant, orderId).In(grains).GetContactAsync();
-        if (phone is null)
+        var (owner, _) = await new OrderKey(tenant, orderId).In(grains).GetContactAsync();
+        if (await OrderContacts.PhoneOfAsync(grains, tenant, owner) is not { } phone)
         {
             return false;
         }
@@ -180,6 +183,8 @@ public sealed partial class BillIdentification(
         }], ct);
         return admission.Accepted;
     }
+
+    private string PseudonymOf(string tenant, string phone) => pseudonyms.Of(tenant, new Identifier(IdentifierKind.Phone, phone).ToString());
 
     private async Task PublishLinkAsync(string tenant, OrderView view, string phone, string? anonymousId, CancellationToken ct)
     {

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using O2O.Api.Security;
-using O2O.Grains;
 using O2O.Grains.Identity;
 using O2O.Grains.Loyalty;
+using O2O.Grains.Privacy;
 
 namespace O2O.Api.Loyalty;
 
@@ -20,12 +20,12 @@ public static class LoyaltyApi
         return app;
     }
 
-    private static async Task<Results<Ok<LoyaltyView>, ValidationProblem>> GetAsync(HttpContext http, IGrainFactory grains, string? phone = null) =>
+    private static async Task<Results<Ok<LoyaltyView>, ValidationProblem>> GetAsync(HttpContext http, IGrainFactory grains, Pseudonyms pseudonyms, string? phone = null) =>
         ContactPoints.NormalizePhone(phone) is { } normalized
-            ? TypedResults.Ok(await grains.GetGrain<ILoyaltyGrain>(TenantKey.Compose(http.User.Tenant(), normalized)).GetAsync())
+            ? TypedResults.Ok(await grains.GetGrain<ILoyaltyGrain>(pseudonyms.PhoneKey(http.User.Tenant(), normalized)).GetAsync())
             : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["phone"] = ["is not a valid phone number"] });
 
-    private static async Task<Results<Ok<RedeemOutcome>, ProblemHttpResult, ValidationProblem>> RedeemAsync(RedeemPointsRequest body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<RedeemOutcome>, ProblemHttpResult, ValidationProblem>> RedeemAsync(RedeemPointsRequest body, HttpContext http, IGrainFactory grains, Pseudonyms pseudonyms)
     {
         if (ContactPoints.NormalizePhone(body.Phone) is not { } phone)
         {
@@ -35,7 +35,7 @@ public static class LoyaltyApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reference"] = ["the order the points pay for is required"] });
         }
-        var outcome = await grains.GetGrain<ILoyaltyGrain>(TenantKey.Compose(http.User.Tenant(), phone)).RedeemAsync(body.Points, reference, body.StoreId);
+        var outcome = await grains.GetGrain<ILoyaltyGrain>(pseudonyms.PhoneKey(http.User.Tenant(), phone)).RedeemAsync(body.Points, reference, body.StoreId);
         return outcome.Redeemed
             ? TypedResults.Ok(outcome)
             : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Points not redeemed", detail: outcome.Refusal);

@@ -10,6 +10,7 @@ using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.MasterData;
 using O2O.Grains.Orders;
+using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
 using O2O.Grains.Vouchers;
 
@@ -44,6 +45,7 @@ public sealed partial class Referrals(
     IEventFeed feed,
     MessageSender sender,
     IOptions<ReferralOptions> options,
+    Pseudonyms pseudonyms,
     TimeProvider clock,
     ILogger<Referrals> logger)
 {
@@ -51,7 +53,8 @@ public sealed partial class Referrals(
     {
         var order = new OrderKey(tenant, orderId).In(grains);
         var view = await order.GetAsync();
-        var (senderPhone, _) = await order.GetContactAsync();
+        var (senderPseudonym, _) = await order.GetContactAsync();
+        var senderPhone = await O2O.Api.Identification.OrderContacts.PhoneOfAsync(grains, tenant, senderPseudonym);
         if (view?.IdentifiedAt is null || senderPhone is null)
         {
             return Refuse("not-verified", "Vui lòng xác nhận số điện thoại của bạn trước khi gửi quà cho người thân.");
@@ -67,13 +70,13 @@ public sealed partial class Referrals(
         }
         var o = options.Value;
         var now = clock.GetUtcNow();
-        var senderBook = grains.GetGrain<IReferralGrain>(TenantKey.Compose(tenant, senderPhone));
+        var senderBook = grains.GetGrain<IReferralGrain>(pseudonyms.PhoneKey(tenant, senderPhone));
         if (!await senderBook.TrySendAsync(o.MonthlyCapPerSender, now))
         {
             return Refuse("monthly-cap", $"Bạn đã gửi đủ {o.MonthlyCapPerSender} voucher trong tháng này.");
         }
         var code = NewCode();
-        var (claimed, _) = await grains.GetGrain<IReferralGrain>(TenantKey.Compose(tenant, recipient)).TryReceiveAsync(code);
+        var (claimed, _) = await grains.GetGrain<IReferralGrain>(pseudonyms.PhoneKey(tenant, recipient)).TryReceiveAsync(code);
         if (!claimed)
         {
             await senderBook.ReleaseAsync(now, null);
@@ -116,7 +119,7 @@ public sealed partial class Referrals(
         if (!delivered)
         {
             await senderBook.ReleaseAsync(now, null);
-            await grains.GetGrain<IReferralGrain>(TenantKey.Compose(tenant, recipient)).ReleaseAsync(now, code);
+            await grains.GetGrain<IReferralGrain>(pseudonyms.PhoneKey(tenant, recipient)).ReleaseAsync(now, code);
             return Refuse("not-delivered", "Không gửi được tin nhắn tới người nhận lúc này.");
         }
 
@@ -136,7 +139,7 @@ public sealed partial class Referrals(
     }
 
     private async Task<ProfileView?> ProfileOfAsync(string tenant, string phone) =>
-        await grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, new Identifier(IdentifierKind.Phone, phone).ToString())).GetProfileAsync() is { } id
+        await grains.Identity(IdentityKey.Of(tenant, new Identifier(IdentifierKind.Phone, phone), pseudonyms)).GetProfileAsync() is { } id
             ? await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, id)).GetAsync()
             : null;
 

@@ -20,7 +20,8 @@ public static class VouchersApi
 {
     public static IEndpointRouteBuilder MapVouchersApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/b/{token}/refer", ReferAsync).WithTags("Bill page").WithName("ReferRelative")
+        // Public like the rest of the bill page: the signed token is the credential.
+        app.MapPost("/b/{token}/refer", ReferAsync).AllowAnonymous().WithTags("Bill page").WithName("ReferRelative")
             .WithSummary("Send a relative a welcome voucher naming the verified shopper; every refusal says why");
         app.MapGroup("/v1/vouchers").RequireAuthorization(O2OClaims.IngestPolicy).WithTags("Vouchers")
             .MapPost("/{code}/redeem", RedeemAsync).WithName("RedeemVoucher")

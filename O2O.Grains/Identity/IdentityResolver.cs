@@ -23,6 +23,9 @@ namespace O2O.Grains.Identity;
 public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms)
 {
     private const int CacheLimit = 200_000;
+
+    /// <summary>The tenant-keyed hashes identity grains are keyed by, for whatever else must name a person without their contact.</summary>
+    public Pseudonyms Pseudonyms => pseudonyms;
     private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
     public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
     {
         var received = events.Count;
-        events = await OrderBook.KeepAsync(grains, events);
+        events = await OrderBook.KeepAsync(grains, resolver.Pseudonyms, events);
         var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));

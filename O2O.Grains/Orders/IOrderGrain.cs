@@ -20,10 +20,10 @@ public interface IOrderGrain : IGrainWithStringKey
     /// Links the order to the person who proved a phone number on its bill page. Idempotent for
     /// the same phone; refused when another phone already claimed the order.
     /// </summary>
-    Task<OrderIdentification> IdentifyAsync(string phone, DateTimeOffset at);
+    Task<OrderIdentification> IdentifyAsync(string phonePseudonym, string maskedPhone, DateTimeOffset at);
 
-    /// <summary>The customer's phone and email, for sending the order's link; never shown to anyone.</summary>
-    Task<(string? Phone, string? Email)> GetContactAsync();
+    /// <summary>The pseudonyms of the customer's phone and email (their identity grains' keys); never the contact itself.</summary>
+    Task<(string? PhonePseudonym, string? EmailPseudonym)> GetContactAsync();
 
     /// <summary>Keeps the shopper's review (1 to 5 stars); only the first review counts.</summary>
     Task<bool> ReviewAsync(OrderReview review);
@@ -38,9 +38,11 @@ public sealed record OrderUpsert(
     [property: Id(0)] OrderInfo Order,
     [property: Id(1)] string? StoreId,
     [property: Id(2)] DateTimeOffset PlacedAt,
-    [property: Id(3)] string? Phone,
-    [property: Id(4)] string? Email,
-    [property: Id(5)] string? UserId);
+    [property: Id(3)] string? PhonePseudonym,
+    [property: Id(4)] string? EmailPseudonym,
+    [property: Id(5)] string? UserPseudonym,
+    [property: Id(6)] string? MaskedPhone = null,
+    [property: Id(7)] string? MessageId = null);
 
 /// <summary>What an upsert changed.</summary>
 public enum OrderChangeKind : byte

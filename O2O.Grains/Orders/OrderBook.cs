@@ -1,6 +1,8 @@
 using O2O.Grains.Attribution;
 using O2O.Grains.Events;
+using O2O.Grains.Identity;
 using O2O.Grains.MasterData;
+using O2O.Grains.Privacy;
 
 namespace O2O.Grains.Orders;
 
@@ -13,7 +15,7 @@ namespace O2O.Grains.Orders;
 public static class OrderBook
 {
     /// <summary>The events to apply: those without an order, and orders that are new, updated or reversed now.</summary>
-    public static async Task<IReadOnlyList<CustomerEvent>> KeepAsync(IGrainFactory grains, IReadOnlyList<CustomerEvent> events)
+    public static async Task<IReadOnlyList<CustomerEvent>> KeepAsync(IGrainFactory grains, Pseudonyms pseudonyms, IReadOnlyList<CustomerEvent> events)
     {
         List<int>? withOrder = null;
         for (var i = 0; i < events.Count; i++)
@@ -36,7 +38,7 @@ public static class OrderBook
             foreach (var i in g)
             {
                 var e = events[i];
-                changes[i] = await grain.UpsertAsync(new OrderUpsert(e.Order!, e.StoreId, e.Timestamp, e.Phone, e.Email, e.UserId));
+                changes[i] = await grain.UpsertAsync(UpsertOf(e, pseudonyms));
             }
         }));
 
@@ -86,6 +88,20 @@ public static class OrderBook
             grains.GetGrain<IMasterDataKpiGrain>(t.Key).AddAsync([.. t.Select(k => new KpiDelta(k.Key.Day, k.Key.Kpi, k.Value))])));
         return kept;
     }
+
+    /// <summary>
+    /// What the order keeps of a report: no name and no contact in clear, only their pseudonyms (the keys
+    /// of the person's identity grains) and the masked phone the bill page shows.
+    /// </summary>
+    private static OrderUpsert UpsertOf(CustomerEvent e, Pseudonyms pseudonyms) => new(
+        e.Order! with { CustomerName = null },
+        e.StoreId,
+        e.Timestamp,
+        e.Phone is { } phone ? pseudonyms.Of(e.Tenant, new Identifier(IdentifierKind.Phone, phone).ToString()) : null,
+        e.Email is { } email ? pseudonyms.Of(e.Tenant, new Identifier(IdentifierKind.Email, email).ToString()) : null,
+        e.UserId is { } user ? pseudonyms.Of(e.Tenant, new Identifier(IdentifierKind.UserId, user).ToString()) : null,
+        e.Phone is null ? null : ContactPoints.MaskPhone(e.Phone),
+        e.MessageId);
 
     private static void Count(Dictionary<(string, DateOnly, Kpi), long> kpis, string tenant, DateOnly day, Kpi kpi) =>
         kpis[(tenant, day, kpi)] = kpis.GetValueOrDefault((tenant, day, kpi)) + 1;

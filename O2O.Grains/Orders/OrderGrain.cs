@@ -15,9 +15,17 @@ public sealed class OrderGrain(
 
     public async Task<OrderChange> UpsertAsync(OrderUpsert upsert)
     {
-        var change = OrderRules.Merge(state.State, upsert, clock.GetUtcNow());
+        var s = state.State;
+        if (upsert.MessageId is { } messageId && messageId == s.LastMessageId && s.LastChange is { } last)
+        {
+            // The same report again (a retried or replayed batch): the same answer, so what it changed still
+            // reaches the profile, whose own message-id check keeps the effect single.
+            return last;
+        }
+        var change = OrderRules.Merge(s, upsert, clock.GetUtcNow());
         if (change.Kind != OrderChangeKind.Unchanged)
         {
+            (s.LastMessageId, s.LastChange) = (upsert.MessageId, change);
             await _writer.WriteAsync();
         }
         return change;
@@ -25,26 +33,27 @@ public sealed class OrderGrain(
 
     public Task<OrderView?> GetAsync() => Task.FromResult(OrderRules.View(state.State, OrderId));
 
-    public async Task<OrderIdentification> IdentifyAsync(string phone, DateTimeOffset at)
+    public async Task<OrderIdentification> IdentifyAsync(string phonePseudonym, string maskedPhone, DateTimeOffset at)
     {
         var s = state.State;
         if (s.Order is null)
         {
             return new OrderIdentification(false, false, "the order is not known", null);
         }
-        if ((s.Phone ?? s.VerifiedPhone) is { } owner && owner != phone)
+        if ((s.PhonePseudonym ?? s.VerifiedPhonePseudonym) is { } owner && owner != phonePseudonym)
         {
             return new OrderIdentification(false, false, "this order already belongs to another customer", null);
         }
         var first = s.IdentifiedAt is null && !s.IdentifiedAtSale;
-        s.VerifiedPhone = phone;
+        s.VerifiedPhonePseudonym = phonePseudonym;
+        s.MaskedPhone ??= maskedPhone;
         s.IdentifiedAt ??= at;
         await _writer.WriteAsync();
         return new OrderIdentification(true, first, null, OrderRules.View(s, OrderId));
     }
 
-    public Task<(string? Phone, string? Email)> GetContactAsync() =>
-        Task.FromResult((state.State.Phone ?? state.State.VerifiedPhone, state.State.Email));
+    public Task<(string? PhonePseudonym, string? EmailPseudonym)> GetContactAsync() =>
+        Task.FromResult((state.State.PhonePseudonym ?? state.State.VerifiedPhonePseudonym, state.State.EmailPseudonym));
 
     public async Task<bool> ReviewAsync(OrderReview review)
     {

@@ -1,5 +1,3 @@
-using O2O.Grains.Identity;
-
 namespace O2O.Grains.Orders;
 
 /// <summary>How a report about an order changes what is kept. Pure, so it is tested without a silo.</summary>
@@ -13,10 +11,11 @@ public static class OrderRules
             s.Order = order;
             s.StoreId = u.StoreId;
             s.PlacedAt = u.PlacedAt;
-            s.Phone = u.Phone;
-            s.Email = u.Email;
-            s.UserId = u.UserId;
-            s.IdentifiedAtSale = u.Phone is not null || u.Email is not null || u.UserId is not null;
+            s.PhonePseudonym = u.PhonePseudonym;
+            s.EmailPseudonym = u.EmailPseudonym;
+            s.UserPseudonym = u.UserPseudonym;
+            s.MaskedPhone = u.MaskedPhone;
+            s.IdentifiedAtSale = u.PhonePseudonym is not null || u.EmailPseudonym is not null || u.UserPseudonym is not null;
             s.History.Add(new OrderStatusChange(order.Status, u.PlacedAt));
             return new OrderChange(OrderChangeKind.New, s.IdentifiedAtSale);
         }
@@ -24,15 +23,15 @@ public static class OrderRules
         var reversedNow = order.IsReversed && !known.IsReversed;
         var statusChanged = order.Status != known.Status;
         // A later report never forgets a customer an earlier one named (a marketplace masks phones later).
-        var phone = u.Phone ?? s.Phone;
-        var email = u.Email ?? s.Email;
-        var userId = u.UserId ?? s.UserId;
+        var phone = u.PhonePseudonym ?? s.PhonePseudonym;
+        var email = u.EmailPseudonym ?? s.EmailPseudonym;
+        var userId = u.UserPseudonym ?? s.UserPseudonym;
         var same = !statusChanged
             && order.Total == known.Total
             && order.Items.Count == known.Items.Count
             && order.Items.SequenceEqual(known.Items)
             && order.PaymentMethod == (known.PaymentMethod ?? order.PaymentMethod)
-            && phone == s.Phone && email == s.Email && userId == s.UserId
+            && phone == s.PhonePseudonym && email == s.EmailPseudonym && userId == s.UserPseudonym
             && (u.StoreId ?? s.StoreId) == s.StoreId;
         if (same)
         {
@@ -46,9 +45,10 @@ public static class OrderRules
         }
         s.Order = order with { CustomerName = order.CustomerName ?? known.CustomerName, PaymentMethod = order.PaymentMethod ?? known.PaymentMethod };
         s.StoreId = u.StoreId ?? s.StoreId;
-        s.Phone = phone;
-        s.Email = email;
-        s.UserId = userId;
+        s.PhonePseudonym = phone;
+        s.EmailPseudonym = email;
+        s.UserPseudonym = userId;
+        s.MaskedPhone = u.MaskedPhone ?? s.MaskedPhone;
         if (statusChanged)
         {
             s.History.Add(new OrderStatusChange(order.Status, now));
@@ -77,7 +77,7 @@ public static class OrderRules
             IdentifiedAtSale = s.IdentifiedAtSale,
             IdentifiedAt = s.IdentifiedAt,
             Review = s.Review,
-            MaskedPhone = ContactPoints.MaskPhone(s.Phone ?? s.VerifiedPhone),
+            MaskedPhone = s.MaskedPhone,
             CustomerName = o.CustomerName,
         };
     }

@@ -20,6 +20,15 @@ public sealed class Pseudonyms(IOptions<PrivacyOptions> options)
     private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
     private readonly PrivacyOptions _options = options.Value;
 
+    /// <summary>
+    /// The grain key of something kept per phone (loyalty points, one-time codes): the tenant and the
+    /// phone's pseudonym, the same one its identity grain is keyed by, never the phone.
+    /// </summary>
+    public string PhoneKey(string tenant, string e164) => PhoneKeyOf(tenant, Of(tenant, "phone:" + e164));
+
+    /// <summary>The grain key of something kept per phone, from the phone's pseudonym.</summary>
+    public static string PhoneKeyOf(string tenant, string phonePseudonym) => TenantKey.Compose(tenant, "phone:" + phonePseudonym);
+
     /// <summary>The pseudonym of <paramref name="value"/> within <paramref name="tenant"/>, as 40 lower-case hex digits.</summary>
     public string Of(string tenant, string value)
     {

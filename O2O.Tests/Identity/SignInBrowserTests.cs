@@ -45,7 +45,7 @@ public sealed class SignInBrowserTests(ProviderApi fixture)
         await page.Locator("#sign-in-provider").ClickAsync();
         await SignInAtProviderAsync(page, ProviderApi.Marketer);
 
-        await Assertions.Expect(page.Locator("#period")).ToContainTextAsync(ProviderApi.Marketer.Name, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#who")).ToContainTextAsync(ProviderApi.Marketer.Name, new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#kpis")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 
