@@ -19,6 +19,14 @@ internal static class ProductionSecrets
             .WithEnvironment("O2O__Marketers__Accounts__0__Login", builder.AddParameter("marketer-login"))
             .WithEnvironment("O2O__Marketers__Accounts__0__Name", builder.AddParameter("marketer-name"))
             .WithEnvironment("O2O__Marketers__Accounts__0__Tenant", tenant)
-            .WithEnvironment("O2O__Marketers__Accounts__0__PasswordHash", builder.AddParameter("marketer-password-hash", secret: true));
+            .WithEnvironment("O2O__Marketers__Accounts__0__PasswordHash", builder.AddParameter("marketer-password-hash", secret: true))
+            // People sign in with the company's identity provider (Entra ID: the app registration's values);
+            // group -> role and team mappings are added as O2O__Identity__Roles__<group id> settings.
+            .WithEnvironment("O2O__Identity__Authority", builder.AddParameter("identity-authority"))
+            .WithEnvironment("O2O__Identity__ClientId", builder.AddParameter("identity-client-id"))
+            .WithEnvironment("O2O__Identity__ClientSecret", builder.AddParameter("identity-client-secret", secret: true))
+            .WithEnvironment("O2O__Identity__Tenant", tenant)
+            // Signs the links printed on bills and sent in messages.
+            .WithEnvironment("O2O__BillLinks__SigningKey", builder.AddParameter("bill-link-signing-key", secret: true));
     }
 }

@@ -43,8 +43,9 @@ public static class MessagingApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No order '{orderId}'.");
         }
-        var (phone, email) = await order.GetContactAsync();
-        var to = channel == Channel.Email ? email : phone;
+        var (phonePseudonym, emailPseudonym) = await order.GetContactAsync();
+        var contact = await Identification.OrderContacts.OfAsync(grains, tenant, phonePseudonym, emailPseudonym);
+        var to = channel == Channel.Email ? contact?.Email : contact?.Phone;
         if (to is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The order has no customer to send to",
@@ -68,7 +69,7 @@ public static class MessagingApi
             Link = link,
             TemplateData = new Dictionary<string, string>
             {
-                ["customer_name"] = view.CustomerName ?? "Quý khách",
+                ["customer_name"] = contact?.Name ?? "Quý khách",
                 ["order_code"] = orderId,
                 ["store"] = store,
                 ["link"] = link,

@@ -84,6 +84,8 @@ public sealed class PublishManifestTests
             ["O2O__Consultants__SigningKey"] = "consultant-signing-key",
             ["O2O__Marketers__Accounts__0__PasswordHash"] = "marketer-password-hash",
             ["O2O__Privacy__PseudonymSecret"] = "pseudonym-secret",
+            ["O2O__Identity__ClientSecret"] = "identity-client-secret",
+            ["O2O__BillLinks__SigningKey"] = "bill-link-signing-key",
         };
         foreach (var (variable, parameter) in secrets)
         {
@@ -94,6 +96,8 @@ public sealed class PublishManifestTests
         }
         api["O2O__Security__WriteKeys__0__Tenant"].ShouldBe("{tenant.value}");
         api["O2O__Marketers__Accounts__0__Login"].ShouldBe("{marketer-login.value}");
+        api["O2O__Identity__Authority"].ShouldBe("{identity-authority.value}");
+        api["O2O__Identity__ClientId"].ShouldBe("{identity-client-id.value}");
         // Silos compute the same identifier pseudonyms as the Api, from the same secret.
         Env(resources, "silo")["O2O__Privacy__PseudonymSecret"].ShouldBe("{pseudonym-secret.value}");
         api.ShouldNotContainKey("O2O__Demo__Enabled");

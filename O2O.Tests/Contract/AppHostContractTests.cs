@@ -14,6 +14,7 @@ namespace O2O.Tests.Contract;
 /// with those variables and nothing else, against redis-server, Azurite's table service, the Kafka
 /// mock cluster standing in for Event Hubs, and an OTLP receiver standing in for the dashboard.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azurite, KafkaMockCluster kafka)
 {
     private const string WriteKey = "contract-write-key-0123456789";

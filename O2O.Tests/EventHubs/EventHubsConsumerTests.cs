@@ -7,6 +7,7 @@ using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.EventHubs;
 
+[Trait("Category", "Slow")]
 public sealed class EventHubsConsumerTests(KafkaMockCluster kafka, ClusterFixture cluster)
 {
     private readonly EventMaker _make = new(ClusterFixture.NewTenant());

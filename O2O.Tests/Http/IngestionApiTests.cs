@@ -13,7 +13,7 @@ public sealed class IngestionApiTests(ApiFactory api)
     [Fact]
     public async Task AnEventSentWithTheWriteKeyCanBeReadBackThroughThePhone()
     {
-        var phone = "09" + Random.Shared.Next(10_000_000, 99_999_999);
+        var phone = MasterData.TestPhones.NewLocal();
         var response = await api.Writer().PostAsync("/v1/track", Json($$$"""
             {"anonymousId":"web-{{{phone}}}","event":"Product Viewed","messageId":"rt-{{{phone}}}",
              "properties":{"product_id":"ao-dai-lua"},

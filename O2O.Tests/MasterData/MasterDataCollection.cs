@@ -7,14 +7,18 @@ public sealed class MasterDataCollection
     public const string Name = "master-data";
 }
 
-/// <summary>Random Vietnamese mobile numbers that the provider stand-in accepts (never ending in 500, its flaky case).</summary>
+/// <summary>
+/// Random Vietnamese mobile numbers that are valid (090: every 7-digit subscriber number is assigned;
+/// some 09x prefixes such as 095 are not, and ingestion refuses them) and that the provider stand-in
+/// accepts (never ending in 500, its flaky case).
+/// </summary>
 public static class TestPhones
 {
     public static string NewLocal()
     {
         while (true)
         {
-            var phone = "09" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var phone = "090" + Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!phone.EndsWith("500", StringComparison.Ordinal))
             {
                 return phone;

@@ -165,6 +165,8 @@ public sealed class MessagingTests(MasterDataApiFactory api)
             {"orderId":"{{run}}-1","source":"pos","storeId":"MDMSG","customer":{{customer}},"items":[{"sku":"vay","quantity":1,"price":700000}],"total":700000}
             """))).StatusCode.ShouldBe(HttpStatusCode.OK);
         await Eventually.GetJsonAsync(api.Reader(), $"/api/orders/{run}-1");
+        // The order keeps only pseudonyms; the link goes to the contact on the person's profile.
+        await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?phone=%2B84{local[1..]}");
     }
 
     private async Task<JsonElement> SendLinkAsync(string run, string channel)

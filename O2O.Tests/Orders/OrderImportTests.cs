@@ -142,7 +142,7 @@ public sealed class OrderImportTests(ApiFactory api)
     public async Task AReturnedOrderTakesItsRevenueBackFromTheProfileOnce()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        var phone = "09" + Random.Shared.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture);
+        var phone = MasterData.TestPhones.NewLocal();
         string Body(string status) => $$"""
             {"orderId":"R{{run}}","source":"pos","storeId":"HCM01","status":"{{status}}","paymentMethod":"cash",
              "customer":{"phone":"{{phone}}"},"items":[{"sku":"ao","quantity":1,"price":300000}],"total":300000}

@@ -14,6 +14,7 @@ namespace O2O.Tests.Storage;
 /// Real <c>O2O.Silo</c> processes configured only by the environment variables an Aspire AppHost
 /// injects, clustered through a real redis-server, storing grain state in a real Azurite.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class SiloClusterTests(AzuriteFixture azurite, RedisFixture redis)
 {
     private const int EventsPerProfile = 10;
