@@ -31,7 +31,7 @@ public static class DecideApi
     }
 
     private static async Task<Results<Ok<DecideResponse>, ValidationProblem>> DecideAsync(
-        DecideRequest request, HttpContext http, IGrainFactory grains, IOptions<IntentOptions> options, IOptions<ScoringOptions> scoring, TimeProvider clock)
+        DecideRequest request, HttpContext http, IGrainFactory grains, IOptions<IntentOptions> options, IOptions<ScoringOptions> scoring, TimeProvider clock, O2O.Grains.Privacy.Pseudonyms pseudonyms)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.SessionId) || request.SessionId.Length > 100)
@@ -59,7 +59,7 @@ public static class DecideApi
         var id = string.IsNullOrWhiteSpace(request.UserId)
             ? new Identifier(IdentifierKind.Anonymous, request.AnonymousId!)
             : new Identifier(IdentifierKind.UserId, request.UserId);
-        var profileId = await grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, id.ToString())).GetProfileAsync();
+        var profileId = await grains.Identity(IdentityKey.Of(tenant, id, pseudonyms)).GetProfileAsync();
         var profile = profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
         var team = string.IsNullOrWhiteSpace(request.StoreId) ? LeadOptions.OnlineTeam : request.StoreId;
         var consultant = await grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(tenant, team)).AvailableConsultantAsync();

@@ -339,7 +339,7 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
     private static async Task<ProfileView?> ProfileAsync(IGrainFactory grains, string userId)
     {
         var id = new Identifier(IdentifierKind.UserId, userId);
-        var profileId = await grains.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).GetProfileAsync();
+        var profileId = await grains.Identity(IdentityKey.Of(Tenant, id, TestSecrets.Pseudonyms)).GetProfileAsync();
         return profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, profileId)).GetAsync();
     }
 
