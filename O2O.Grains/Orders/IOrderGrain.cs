@@ -41,8 +41,7 @@ public sealed record OrderUpsert(
     [property: Id(3)] string? PhonePseudonym,
     [property: Id(4)] string? EmailPseudonym,
     [property: Id(5)] string? UserPseudonym,
-    [property: Id(6)] string? MaskedPhone = null,
-    [property: Id(7)] string? MessageId = null);
+    [property: Id(6)] string? MaskedPhone = null);
 
 /// <summary>What an upsert changed.</summary>
 public enum OrderChangeKind : byte

@@ -100,8 +100,7 @@ public static class OrderBook
         e.Phone is { } phone ? pseudonyms.Of(e.Tenant, new Identifier(IdentifierKind.Phone, phone).ToString()) : null,
         e.Email is { } email ? pseudonyms.Of(e.Tenant, new Identifier(IdentifierKind.Email, email).ToString()) : null,
         e.UserId is { } user ? pseudonyms.Of(e.Tenant, new Identifier(IdentifierKind.UserId, user).ToString()) : null,
-        e.Phone is null ? null : ContactPoints.MaskPhone(e.Phone),
-        e.MessageId);
+        e.Phone is null ? null : ContactPoints.MaskPhone(e.Phone));
 
     private static void Count(Dictionary<(string, DateOnly, Kpi), long> kpis, string tenant, DateOnly day, Kpi kpi) =>
         kpis[(tenant, day, kpi)] = kpis.GetValueOrDefault((tenant, day, kpi)) + 1;

@@ -15,17 +15,9 @@ public sealed class OrderGrain(
 
     public async Task<OrderChange> UpsertAsync(OrderUpsert upsert)
     {
-        var s = state.State;
-        if (upsert.MessageId is { } messageId && messageId == s.LastMessageId && s.LastChange is { } last)
-        {
-            // The same report again (a retried or replayed batch): the same answer, so what it changed still
-            // reaches the profile, whose own message-id check keeps the effect single.
-            return last;
-        }
-        var change = OrderRules.Merge(s, upsert, clock.GetUtcNow());
+        var change = OrderRules.Merge(state.State, upsert, clock.GetUtcNow());
         if (change.Kind != OrderChangeKind.Unchanged)
         {
-            (s.LastMessageId, s.LastChange) = (upsert.MessageId, change);
             await _writer.WriteAsync();
         }
         return change;

@@ -22,7 +22,5 @@ public sealed class OrderState
     [Id(12)] public string? VerifiedPhonePseudonym { get; set; }
     /// <summary>What the bill page shows of the phone: <c>0938****xx</c>.</summary>
     [Id(13)] public string? MaskedPhone { get; set; }
-    /// <summary>The last report that changed the order, and what it changed: a replay of it gets the same answer.</summary>
-    [Id(14)] public string? LastMessageId { get; set; }
-    [Id(15)] public OrderChange? LastChange { get; set; }
+
 }

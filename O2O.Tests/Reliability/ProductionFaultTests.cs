@@ -35,7 +35,7 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
     private const int Garbage = 5;
     private static readonly string[] Campaigns = ["fault_a", "fault_b"];
     private static readonly string[] Stores = ["FT1", "FT2", "FT3"];
-    private static readonly TimeSpan Settle = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan Settle = TimeSpan.FromMinutes(9);
 
     [Fact]
     public async Task EveryAcceptedEventIsAppliedExactlyOnceThroughSiloApiStorageAndRedisFaults()
