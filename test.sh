@@ -22,4 +22,5 @@ if [ ! -f O2O.Tests/node_modules/.package-lock.json ] || [ O2O.Tests/package-loc
   (cd O2O.Tests && npm ci --no-fund --no-audit)
 fi
 
-dotnet test --project O2O.Tests "$@"
+# The fault test is quarantined until it passes on main again (README, "Reliability").
+dotnet test --project O2O.Tests -- --filter-not-trait "Category=Quarantined" "$@"
