@@ -2,6 +2,7 @@ using O2O.Grains;
 using O2O.Grains.Attribution;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Events;
+using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
 using O2O.Grains.Stores;
 using O2O.Tests.Infrastructure;
@@ -73,6 +74,23 @@ public sealed class ExactlyOnceAggregateTests(ClusterFixture cluster)
         await cluster.ApplyAsync(_make.Page("anon-n", "/cam-on"));
 
         await ShouldBeCountedOnceAsync("HN01", people: 1);
+    }
+
+    [Fact]
+    public async Task ABatchWhoseProfileFailedBeforeItsWriteIsAppliedWhenRetried()
+    {
+        // A new anonymous visitor's profile applies the events in memory, then lists itself for
+        // retention and only then writes. When that listing fails (storage, a timeout), the retry must
+        // not meet an activation that marked the events seen without ever storing them.
+        var view = _make.Page("anon-w", "/", Ad);
+        GrainFaults.Fail(_make.Tenant, nameof(IRetentionDayGrain.AddAsync), GrainFaults.When.BeforeCall);
+
+        await Should.ThrowAsync<Exception>(() => cluster.Applier.ApplyAsync([view]));
+        var (applied, _) = await cluster.Applier.ApplyAsync([view]);
+
+        applied.ShouldBe(1, "the failed attempt stored nothing, so the retry applies the event");
+        var campaign = await cluster.Grains.GetGrain<ICampaignGrain>(TenantKey.Compose(_make.Tenant, Ad.CampaignKey)).GetReportAsync();
+        campaign.Total.Steps.Single(s => s.Stage == FunnelStage.Aware).Reached.ShouldBe(1);
     }
 
     [Fact]
