@@ -103,8 +103,10 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
 
             await Task.Delay(TimeSpan.FromSeconds(8));
             silos[1].Kill();
+            Note("silo 1 SIGKILLed");
             await Task.Delay(TimeSpan.FromSeconds(4));
             silos[1] = await SiloProcess.StartAsync(clusterId, redis, tables, eventHubs);
+            Note("silo 1 restarted and healthy");
 
             api.Kill();
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -114,6 +116,7 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
             // exits. It has no SIGTERM handler, so SIGTERM kills it mid-way and loses up to its last
             // few seconds of acknowledged writes, which no Azure Table outage does.
             azurite.Stop("INT");
+            Note("Azurite stopped");
             // During the outage the Api says it is degraded, and so does a silo's feed: lanes hold their partitions.
             var (apiDegraded, feedDegraded) = (false, false);
             var outageEnds = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -139,6 +142,7 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
                 }
             }
             azurite = await StartAzuriteAsync(tablePort, azuriteDir);
+            Note("Azurite started again");
             apiDegraded.ShouldBeTrue("the Api's /health reports Degraded while the silos cannot reach storage");
             feedDegraded.ShouldBeTrue("a silo's ingestion check reports Degraded while its lanes retry");
 
@@ -347,6 +351,10 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
         var profileId = await grains.Identity(IdentityKey.Of(Tenant, id, TestSecrets.Pseudonyms)).GetProfileAsync();
         return profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, profileId)).GetAsync();
     }
+
+    /// <summary>When each fault happened, beside the silos' partition stalls in the output (UTC, as they print them).</summary>
+    private static void Note(string what) =>
+        TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {what}");
 
     private static string ActivityTraceIdOf(string run) => (run + run + run + run)[..32];
 
