@@ -84,11 +84,13 @@ public sealed class IngestionHealth(IOptions<ApplyPolicyOptions> options, TimePr
     /// committed offset and the end of the log. A partition with messages waiting whose commit does
     /// not move is stalled: nobody owns it (its member died and the group has not yet handed it on,
     /// or a rebalance is under way) or its owner is stuck. How long each stall lasted is recorded in
-    /// <c>o2o.consumer.partition_stall.duration</c> when its commits move again.
+    /// <c>o2o.consumer.partition_stall.duration</c> when its commits move again; the stalls that
+    /// ended with this sample are returned.
     /// </summary>
-    public void GroupProgress(IReadOnlyDictionary<int, (long Committed, long End)> partitions)
+    public IReadOnlyList<(int Partition, TimeSpan Stall)> GroupProgress(IReadOnlyDictionary<int, (long Committed, long End)> partitions)
     {
         var now = clock.GetUtcNow();
+        var ended = new List<(int, TimeSpan)>();
         lock (_lock)
         {
             foreach (var (partition, (committed, end)) in partitions)
@@ -98,34 +100,36 @@ public sealed class IngestionHealth(IOptions<ApplyPolicyOptions> options, TimePr
                 if (_partitions.TryGetValue(partition, out var last))
                 {
                     var moved = last.Committed != committed;
-                    if (last.WaitingSince is { } since && (moved || !waiting))
+                    if (last.WaitingSince is { } since && (moved || !waiting) && StallEnded(partition, now - since))
                     {
-                        StallEnded(partition, now - since);
+                        ended.Add((partition, now - since));
                     }
                     waitingSince = waiting && !moved ? last.WaitingSince ?? now : waitingSince;
                 }
                 _partitions[partition] = new PartitionWait(committed, waitingSince, end - committed);
             }
         }
+        return ended;
     }
 
-    private void StallEnded(int partition, TimeSpan stall)
+    private bool StallEnded(int partition, TimeSpan stall)
     {
         // Owners commit every second or so while they progress; only a wait longer than a few of
         // those is a stall worth recording.
         if (stall < MinimumStall)
         {
-            return;
+            return false;
         }
         _stalls++;
         _lastStall = stall;
         _longestStall = stall > _longestStall ? stall : _longestStall;
         _recentStalls.Enqueue($"{clock.GetUtcNow():HH:mm:ss} partition {partition}: {stall.TotalMilliseconds:0} ms");
-        while (_recentStalls.Count > 8)
+        while (_recentStalls.Count > 16)
         {
             _recentStalls.Dequeue();
         }
         O2OTelemetry.PartitionStallDuration.Record(stall.TotalMilliseconds, new KeyValuePair<string, object?>("partition", partition));
+        return true;
     }
 
     /// <summary>Waits shorter than this between commits are an owner's normal rhythm, not a stall.</summary>

@@ -98,8 +98,14 @@ public sealed partial class GroupProgressWatch(
             progress[p.Partition.Value] = (at, last);
             GroupLags[(_options.Hub, p.Partition.Value)] = Math.Max(0, last - at);
         }
-        health.GroupProgress(progress);
+        foreach (var (partition, stall) in health.GroupProgress(progress))
+        {
+            LogStallEnded(partition, stall.TotalMilliseconds);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} moves again after {StallMs:0} ms with messages waiting and no commit")]
+    private partial void LogStallEnded(int partition, double stallMs);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sampling the consumer group's progress failed ({Error}: {Reason})")]
     private partial void LogSampleFailed(string error, string reason);
