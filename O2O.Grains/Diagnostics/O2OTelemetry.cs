@@ -24,8 +24,13 @@ public static class O2OTelemetry
     /// <summary>Time from an event's acceptance to its application in grains.</summary>
     public static readonly Histogram<double> ApplyLatency = Meter.CreateHistogram<double>("o2o.events.apply_latency", "ms");
 
+    /// <summary>Events a profile held back because it owed the aggregates too much (retried, never dropped).</summary>
+    public static readonly Counter<long> EventsHeldBack = Meter.CreateCounter<long>("o2o.events.held_back", "{event}");
     /// <summary>Transient apply failures retried (the events stay held, never dead-lettered).</summary>
     public static readonly Counter<long> ApplyRetries = Meter.CreateCounter<long>("o2o.events.apply_retries", "{attempt}");
+
+    /// <summary>How long a partition with messages waiting saw no commit (no owner, a rebalance, or a stuck owner), recorded when it moves again.</summary>
+    public static readonly Histogram<double> PartitionStallDuration = Meter.CreateHistogram<double>("o2o.consumer.partition_stall.duration", "ms");
 
     /// <summary>From a partition revocation until the group assigned partitions again.</summary>
     public static readonly Histogram<double> RebalanceDuration = Meter.CreateHistogram<double>("o2o.consumer.rebalance.duration", "ms");

@@ -44,6 +44,12 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         await Task.WhenAll(DeliverAsync(deliveries), UpsertBoardsAsync(results));
         await Task.WhenAll(results.Where(r => r.Result.Owed.Count > 0).Select(r =>
             grains.GetGrain<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Result.Owed.Select(d => d.Id)])));
+        if (results.Where(r => r.Result.HeldBack > 0).ToList() is { Count: > 0 } full)
+        {
+            // Their outboxes are empty now: the retry of this batch applies what they held back.
+            O2OTelemetry.EventsHeldBack.Add(full.Sum(r => r.Result.HeldBack));
+            throw new OutboxFullException(full.Sum(r => r.Result.HeldBack), full.Count);
+        }
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
         var duplicates = results.Sum(r => r.Result.Duplicates) + unchangedOrders;

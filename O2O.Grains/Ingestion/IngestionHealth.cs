@@ -20,6 +20,11 @@ public sealed class IngestionHealth(IOptions<ApplyPolicyOptions> options, TimePr
     private int _rebalances;
     private int _restarts;
     private string? _lastRestart;
+    private readonly Dictionary<int, PartitionWait> _partitions = [];
+    private TimeSpan? _lastStall;
+    private TimeSpan _longestStall;
+    private int _stalls;
+    private readonly Queue<string> _recentStalls = new();
 
     /// <summary>The lane applied (or refused) its batch: whatever it was retrying is over.</summary>
     public void Applied(string lane) => _retrying.TryRemove(lane, out _);
@@ -74,6 +79,62 @@ public sealed class IngestionHealth(IOptions<ApplyPolicyOptions> options, TimePr
         }
     }
 
+    /// <summary>
+    /// The whole consumer group's progress on every partition of the hub, owned here or not: its
+    /// committed offset and the end of the log. A partition with messages waiting whose commit does
+    /// not move is stalled: nobody owns it (its member died and the group has not yet handed it on,
+    /// or a rebalance is under way) or its owner is stuck. How long each stall lasted is recorded in
+    /// <c>o2o.consumer.partition_stall.duration</c> when its commits move again; the stalls that
+    /// ended with this sample are returned.
+    /// </summary>
+    public IReadOnlyList<(int Partition, TimeSpan Stall)> GroupProgress(IReadOnlyDictionary<int, (long Committed, long End)> partitions)
+    {
+        var now = clock.GetUtcNow();
+        var ended = new List<(int, TimeSpan)>();
+        lock (_lock)
+        {
+            foreach (var (partition, (committed, end)) in partitions)
+            {
+                var waiting = end > committed;
+                DateTimeOffset? waitingSince = waiting ? now : null;
+                if (_partitions.TryGetValue(partition, out var last))
+                {
+                    var moved = last.Committed != committed;
+                    if (last.WaitingSince is { } since && (moved || !waiting) && StallEnded(partition, now - since))
+                    {
+                        ended.Add((partition, now - since));
+                    }
+                    waitingSince = waiting && !moved ? last.WaitingSince ?? now : waitingSince;
+                }
+                _partitions[partition] = new PartitionWait(committed, waitingSince, end - committed);
+            }
+        }
+        return ended;
+    }
+
+    private bool StallEnded(int partition, TimeSpan stall)
+    {
+        // Owners commit every second or so while they progress; only a wait longer than a few of
+        // those is a stall worth recording.
+        if (stall < MinimumStall)
+        {
+            return false;
+        }
+        _stalls++;
+        _lastStall = stall;
+        _longestStall = stall > _longestStall ? stall : _longestStall;
+        _recentStalls.Enqueue($"{clock.GetUtcNow():HH:mm:ss} partition {partition}: {stall.TotalMilliseconds:0} ms");
+        while (_recentStalls.Count > 16)
+        {
+            _recentStalls.Dequeue();
+        }
+        O2OTelemetry.PartitionStallDuration.Record(stall.TotalMilliseconds, new KeyValuePair<string, object?>("partition", partition));
+        return true;
+    }
+
+    /// <summary>Waits shorter than this between commits are an owner's normal rhythm, not a stall.</summary>
+    public static readonly TimeSpan MinimumStall = TimeSpan.FromSeconds(3);
+
     /// <summary>Degraded or healthy, why, and the figures behind it.</summary>
     public (bool Degraded, string Description, IReadOnlyDictionary<string, object> Data) Evaluate()
     {
@@ -110,6 +171,26 @@ public sealed class IngestionHealth(IOptions<ApplyPolicyOptions> options, TimePr
                     problems.Add($"the consumer group has been rebalancing for {(now - since).TotalSeconds:0} s");
                 }
             }
+            var stalled = _partitions
+                .Where(p => p.Value.WaitingSince is { } since && now - since >= stuckAfter)
+                .Select(p => $"partition {p.Key} ({p.Value.Behind} behind, no commit for {(now - p.Value.WaitingSince!.Value).TotalSeconds:0} s)")
+                .ToList();
+            if (stalled.Count > 0)
+            {
+                problems.Add("the group is not progressing on " + string.Join(", ", stalled));
+            }
+            if (_partitions.Count > 0)
+            {
+                data["stalledPartitions"] = stalled.Count;
+                data["partitionStalls"] = _stalls;
+                data["groupLag"] = _partitions.Values.Sum(p => Math.Max(0, p.Behind));
+            }
+            if (_lastStall is { } lastStall)
+            {
+                data["lastPartitionStallMs"] = Math.Round(lastStall.TotalMilliseconds);
+                data["longestPartitionStallMs"] = Math.Round(_longestStall.TotalMilliseconds);
+                data["recentPartitionStalls"] = _recentStalls.ToArray();
+            }
             if (_lag.Count > 0)
             {
                 data["lag"] = _lag.Last().Lag;
@@ -144,4 +225,7 @@ public sealed class IngestionHealth(IOptions<ApplyPolicyOptions> options, TimePr
     }
 
     private sealed record LaneTrouble(DateTimeOffset Since, string Error, int Attempts);
+
+    /// <summary>A partition's last committed offset, since when messages have waited behind it without it moving, and how many.</summary>
+    private sealed record PartitionWait(long Committed, DateTimeOffset? WaitingSince, long Behind);
 }

@@ -34,11 +34,14 @@ public sealed class RetentionDayState
 public sealed class RetentionDayGrain(
     [PersistentState("retention-day", StorageNames.Profiles)] IPersistentState<RetentionDayState> state) : Grain, IRetentionDayGrain
 {
+    // Reentrant: many new visitors list themselves at once, and their writes must not overlap.
+    private readonly SerialWriter _writer = new(() => state.WriteStateAsync());
+
     public async Task AddAsync(string profileId)
     {
         if (state.State.Profiles.Add(profileId))
         {
-            await state.WriteStateAsync();
+            await _writer.WriteAsync();
         }
     }
 
@@ -46,7 +49,7 @@ public sealed class RetentionDayGrain(
     {
         if (state.State.Profiles.Remove(profileId))
         {
-            await state.WriteStateAsync();
+            await _writer.WriteAsync();
         }
     }
 
@@ -65,14 +68,8 @@ public sealed class RetentionDayGrain(
             }
         }
         state.State.Profiles.ExceptWith(listed);
-        if (state.State.Profiles.Count == 0)
-        {
-            await state.ClearStateAsync();
-        }
-        else
-        {
-            await state.WriteStateAsync();
-        }
+        // Written even when empty (not cleared): a clear would overlap a listing's write in flight.
+        await _writer.WriteAsync();
         return expired;
     }
 }
@@ -109,6 +106,7 @@ public sealed class RetentionSweepGrain(
     TimeProvider clock) : Grain, IRetentionSweepGrain, IRemindable
 {
     private const string DailySweep = "retention-sweep";
+    private readonly SerialWriter _writer = new(() => state.WriteStateAsync());
 
     public async Task NoteDayAsync(DateOnly day)
     {
@@ -125,7 +123,7 @@ public sealed class RetentionSweepGrain(
         }
         if (changed)
         {
-            await state.WriteStateAsync();
+            await _writer.WriteAsync();
         }
     }
 
@@ -148,7 +146,7 @@ public sealed class RetentionSweepGrain(
         }
         // A profile may have noted an older day while the sweep ran: that one is still to sweep.
         state.State.OldestDay = state.State.OldestDay < start ? state.State.OldestDay : day;
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
         PrivacyTelemetry.ProfilesExpired.Add(expired);
         return expired;
     }

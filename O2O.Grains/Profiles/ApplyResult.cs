@@ -23,6 +23,11 @@ public sealed record ApplyResult
     [Id(6)] public LeadSnapshot? Lead { get; init; }
     /// <summary>Changes the aggregates have not acknowledged yet, oldest first.</summary>
     [Id(22)] public IReadOnlyList<Ingestion.OwedDelivery> Owed { get; init; } = [];
+    /// <summary>
+    /// Events held back, not applied, because the profile already owes the aggregates as much as it
+    /// may (<see cref="ProfileOptions.MaxOwedDeliveries"/>): deliver <see cref="Owed"/>, then apply them again.
+    /// </summary>
+    [Id(23)] public int HeldBack { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

@@ -54,6 +54,11 @@ public sealed class CustomerGrain(
             // The device comes back after its history expired: it starts again as a new visitor.
             state.State = s = new ProfileState { Identifiers = s.Identifiers, Seen = s.Seen, RetentionDay = s.RetentionDay, Outbox = s.Outbox, OutboxSequence = s.OutboxSequence };
         }
+        if (s.Outbox.Count >= _profile.MaxOwedDeliveries && batch.Events.Count(e => !s.Seen.Contains(e.MessageId)) is > 0 and var unseen)
+        {
+            // Back-pressure, never a drop: nothing new applies until the aggregates took what is owed.
+            return new ApplyResult { Duplicates = batch.Events.Count - unseen, HeldBack = unseen, Owed = [.. s.Outbox] };
+        }
         var sharedBefore = s.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         var priorScore = s.Score.ScoreAt(now, _scoring.HalfLife);
         int applied = 0, duplicates = 0;

@@ -19,4 +19,11 @@ public sealed class ProfileOptions
     /// <summary>A person who has not moved for this long has dropped off at their current stage.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
     public TimeSpan DropOffAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Deliveries a profile may owe the aggregates at once. A full outbox holds the person's new events
+    /// back (the feed retries them, its partition waits) until the aggregates take what is owed: the
+    /// profile's row stays small, and nothing is dropped.
+    /// </summary>
+    [Range(1, 1000)] public int MaxOwedDeliveries { get; set; } = 32;
 }

@@ -31,6 +31,7 @@ public static class EventHubsExtensions
         {
             builder.Services.AddEventHubsOptions();
             builder.Services.AddHostedService<EventHubsConsumer>();
+            builder.Services.AddHostedService<GroupProgressWatch>();
         }
         return builder;
     }

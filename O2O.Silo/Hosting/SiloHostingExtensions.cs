@@ -40,6 +40,8 @@ public static class SiloHostingExtensions
         {
             // Grain calls join the trace of whatever made them (an HTTP request, a consumed event).
             silo.AddActivityPropagation();
+            // A failed call drops its activation, so a retry reloads what is stored (ETag included).
+            silo.AddIncomingGrainCallFilter<DropActivationOnFailure>();
             if (!configuration.HasClusterConfiguration())
             {
                 // Alone on loopback, on free ports so several embedded runs (and tests) can share a machine.

@@ -2,6 +2,9 @@ using O2O.Grains;
 using O2O.Grains.Attribution;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Events;
+using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
+using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
 using O2O.Grains.Stores;
 using O2O.Tests.Infrastructure;
@@ -76,6 +79,51 @@ public sealed class ExactlyOnceAggregateTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ABatchWhoseProfileFailedBeforeItsWriteIsAppliedWhenRetried()
+    {
+        // A new anonymous visitor's profile applies the events in memory, then lists itself for
+        // retention and only then writes. When that listing fails (storage, a timeout), the retry must
+        // not meet an activation that marked the events seen without ever storing them.
+        var view = _make.Page("anon-w", "/", Ad);
+        GrainFaults.Fail(_make.Tenant, nameof(IRetentionDayGrain.AddAsync), GrainFaults.When.BeforeCall);
+
+        await Should.ThrowAsync<Exception>(() => cluster.Applier.ApplyAsync([view]));
+        var (applied, _) = await cluster.Applier.ApplyAsync([view]);
+
+        applied.ShouldBe(1, "the failed attempt stored nothing, so the retry applies the event");
+        var campaign = await cluster.Grains.GetGrain<ICampaignGrain>(TenantKey.Compose(_make.Tenant, Ad.CampaignKey)).GetReportAsync();
+        campaign.Total.Steps.Single(s => s.Stage == FunnelStage.Aware).Reached.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task AFullOutboxHoldsThePersonsNewEventsBackUntilTheAggregatesTakeWhatIsOwedAndLosesNone()
+    {
+        // The aggregates' storage is down: each of one person's check-ins is stored by the profile and
+        // owed to the store, the campaign funnel and the attribution day, one delivery per batch.
+        var max = new ProfileOptions().MaxOwedDeliveries;
+        var checkIns = Enumerable.Range(0, max + 1).Select(_ => _make.CheckIn("HCM04", "+84901230009")).ToList();
+        GrainFaults.Fail(_make.Tenant, nameof(IStoreGrain.RecordAsync), GrainFaults.When.BeforeCall, times: int.MaxValue);
+        foreach (var checkIn in checkIns)
+        {
+            await Should.ThrowAsync<Exception>(() => cluster.Applier.ApplyAsync([checkIn]));
+        }
+
+        var profile = await ProfileAsync("+84901230009");
+        profile.Totals.StoreVisits.ShouldBe(max, "the last check-in found the outbox full and was held back, not applied");
+
+        // Storage is back. The retry delivers what was owed, then says the held-back event is still to apply.
+        GrainFaults.Clear(_make.Tenant, nameof(IStoreGrain.RecordAsync));
+        var full = await Should.ThrowAsync<OutboxFullException>(() => cluster.Applier.ApplyAsync([checkIns[^1]]));
+        full.HeldBack.ShouldBe(1);
+        var (applied, _) = await cluster.Applier.ApplyAsync([checkIns[^1]]);
+
+        applied.ShouldBe(1);
+        (await ProfileAsync("+84901230009")).Totals.StoreVisits.ShouldBe(max + 1);
+        var store = await cluster.Grains.GetGrain<IStoreGrain>(TenantKey.Compose(_make.Tenant, "HCM04")).GetReportAsync();
+        store.CheckIns.ShouldBe(max + 1, "every check-in reached the store once");
+    }
+
+    [Fact]
     public async Task AnAnonymousOrderReplayedIsCountedOnceForItsStoreAndDay()
     {
         var sale = _make.Order("HCM03", phone: null, 250_000);
@@ -128,6 +176,13 @@ public sealed class ExactlyOnceAggregateTests(ClusterFixture cluster)
         day.Credit.Sum(c => c.PurchaseCredit).ShouldBe(people * 1_000_000L, "each purchase is credited once, in millionths");
         day.Credit.Sum(c => c.VisitCredit).ShouldBe(people * 1_000_000L, "each visit is credited once, in millionths");
         day.Funnels.Single(f => f.Scope == FunnelScope.Campaign && f.Id == Ad.CampaignKey).Reached[0].ShouldBe(people);
+    }
+
+    private async Task<ProfileView> ProfileAsync(string phone)
+    {
+        var id = IdentityKey.Of(_make.Tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms);
+        var profileId = await cluster.Grains.Identity(id).GetProfileAsync();
+        return (await cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, profileId!)).GetAsync())!;
     }
 
     private Task<DaySlice> DayAsync() =>

@@ -52,7 +52,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 silo.AddMemoryGrainStorage(name);
             }
+            // Injected faults first, outside the product's own filter: they stand for the network, not the grain.
             silo.AddIncomingGrainCallFilter<GrainFaultFilter>();
+            silo.AddIncomingGrainCallFilter<DropActivationOnFailure>();
             silo.UseInMemoryReminderService();
             silo.ConfigureServices(services =>
             {

@@ -13,10 +13,17 @@ public sealed class ServerProcess : IDisposable
     private const int OutputLines = 200;
     private readonly Process _process;
     private readonly Queue<string> _output = new();
+    private StreamWriter? _log;
 
     private ServerProcess(Process process)
     {
         _process = process;
+        // O2O_TEST_PROCESS_LOGS=<directory> keeps each process's whole output there, for diagnosing a slow test.
+        if (Environment.GetEnvironmentVariable("O2O_TEST_PROCESS_LOGS") is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            _log = new StreamWriter(Path.Combine(logs, $"{Path.GetFileName(process.StartInfo.FileName)}-{process.Id}.log")) { AutoFlush = true };
+        }
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
@@ -119,14 +126,17 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
-    /// <summary>SIGTERM, then waits for the process to end: a server shutting down as an operator would stop it.</summary>
-    public void Stop()
+    /// <summary>
+    /// SIGTERM (or the <paramref name="signal"/> the server shuts down cleanly on), then waits for the
+    /// process to end: a server shutting down as an operator would stop it.
+    /// </summary>
+    public void Stop(string signal = "TERM")
     {
         if (_process.HasExited)
         {
             return;
         }
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             kill.WaitForExit();
         }
@@ -140,6 +150,11 @@ public sealed class ServerProcess : IDisposable
     {
         Kill();
         _process.Dispose();
+        lock (_output)
+        {
+            _log?.Dispose();
+            _log = null;
+        }
     }
 
     private void Keep(string? line)
@@ -150,6 +165,7 @@ public sealed class ServerProcess : IDisposable
         }
         lock (_output)
         {
+            _log?.WriteLine(line);
             _output.Enqueue(line);
             while (_output.Count > OutputLines)
             {

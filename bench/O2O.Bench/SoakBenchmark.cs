@@ -108,6 +108,12 @@ public static class SoakBenchmark
             var last = rows.TakeLast(window).ToList();
             Console.WriteLine();
             Console.WriteLine($"first {window} min: heap {first.Average(r => r.HeapMb):F1} MB, p99 {first.Average(r => r.P99):F1} ms; last {window} min: heap {last.Average(r => r.HeapMb):F1} MB ({Change(first.Average(r => r.HeapMb), last.Average(r => r.HeapMb))}), p99 {last.Average(r => r.P99):F1} ms ({Change(first.Average(r => r.P99), last.Average(r => r.P99))})");
+            // The issue's bar: the last 10 minutes within 10% of the first 10 after warm-up, for memory and p99 alike.
+            var heapHolds = last.Average(r => r.HeapMb) <= first.Average(r => r.HeapMb) * 1.10;
+            var p99Holds = last.Average(r => r.P99) <= first.Average(r => r.P99) * 1.10;
+            Console.WriteLine(window < 10
+                ? $"bar (last 10 min within 10% of the first 10): not judged, {rows.Count} measured minutes give {window}-minute windows; run --minutes 20 or more"
+                : $"bar (last 10 min within 10% of the first 10): heap {(heapHolds ? "holds" : "NOT held")}, p99 {(p99Holds ? "holds" : "NOT held")}");
         }
         foreach (var c in connections)
         {
