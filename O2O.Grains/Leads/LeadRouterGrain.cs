@@ -4,15 +4,23 @@ using O2O.Grains.Profiles;
 
 namespace O2O.Grains.Leads;
 
+/// <summary>
+/// What a team's router stores in its own row: a size set by the team's consultants, never by its
+/// leads. The open leads themselves are stored in pages (<see cref="ILeadPageGrain"/>).
+/// </summary>
 [GenerateSerializer, Alias("o2o.lead-router-state")]
 public sealed class LeadRouterState
 {
+    /// <summary>Where open leads were stored before pages; read once to move them onto pages, then empty.</summary>
     [Id(0)] public Dictionary<string, OpenLead> Open { get; set; } = [];
+    /// <summary>The number of the last lead raised: lead ids are <c>L{number}</c>.</summary>
     [Id(1)] public long Sequence { get; set; }
     /// <summary>What each consultant of the team has done, for the manager's view.</summary>
     [Id(2)] public Dictionary<string, ConsultantRecord> Consultants { get; set; } = [];
     /// <summary>The latest phone reveals (who saw whose number, when), newest last.</summary>
     [Id(3)] public List<PhoneReveal> Reveals { get; set; } = [];
+    /// <summary>No page below this one holds an open lead.</summary>
+    [Id(4)] public long FirstPage { get; set; }
 }
 
 [GenerateSerializer, Alias("o2o.consultant-record")]
@@ -45,7 +53,10 @@ public sealed class OpenLead
 /// <remarks>
 /// Every change to a lead goes through <see cref="Set"/> and <see cref="Close"/>, which keep the
 /// per-consultant load, the waiting set and the next due time current, so routing one lead costs
-/// the team's consultants, not the team's backlog.
+/// the team's consultants, not the team's backlog. They also mark the lead's page, and a write
+/// stores only the pages marked: the team's open leads live in memory here and in pages of
+/// <see cref="ILeadPageGrain.PageSize"/> in storage, so a team may hold any number of open leads
+/// while no stored row grows with them.
 /// </remarks>
 public sealed partial class LeadRouterGrain(
     [PersistentState("router", StorageNames.Leads)] IPersistentState<LeadRouterState> state,
@@ -58,7 +69,12 @@ public sealed partial class LeadRouterGrain(
     // Presence is not persisted: connections belong to live Api nodes and come back with them.
     private readonly Dictionary<string, Presence> _presence = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastAssigned = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenLead> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _openByProfile = new(StringComparer.Ordinal);
+    /// <summary>The ids of the open leads on each stored page, lowest page first.</summary>
+    private readonly SortedDictionary<long, HashSet<string>> _pages = [];
+    /// <summary>Pages whose leads changed since the last write.</summary>
+    private readonly HashSet<long> _changedPages = [];
     /// <summary>Leads offered to or claimed by each consultant.</summary>
     private readonly Dictionary<string, int> _load = new(StringComparer.Ordinal);
     private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
@@ -73,17 +89,50 @@ public sealed partial class LeadRouterGrain(
 
     private LeadOptions Options => options.CurrentValue;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var lead in state.State.Open.Values)
+        var s = state.State;
+        var lastPage = LeadPageKey.PageOf($"L{s.Sequence}");
+        for (var first = s.FirstPage; first <= lastPage; first += PagesReadAtOnce)
         {
-            _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
-            Track(null, lead.Card);
+            var pages = await Task.WhenAll(Enumerable.Range(0, (int)Math.Min(PagesReadAtOnce, lastPage - first + 1))
+                .Select(i => Page(first + i).ReadAsync()));
+            foreach (var lead in pages.SelectMany(p => p))
+            {
+                Open(lead);
+            }
+        }
+        if (s.Open.Count > 0)
+        {
+            // Stored before pages: move them onto their pages.
+            foreach (var lead in s.Open.Values)
+            {
+                Open(lead);
+                _changedPages.Add(LeadPageKey.PageOf(lead.Card.LeadId));
+            }
+            s.Open.Clear();
+            await WriteNowAsync();
         }
         // The SLA is measured on the TimeProvider; the timer only decides how often to look.
         this.RegisterGrainTimer(CheckSlaAsync, new GrainTimerCreationOptions(Options.SlaCheckPeriod, Options.SlaCheckPeriod) { KeepAlive = true });
-        return Task.CompletedTask;
     }
+
+    /// <summary>Puts a lead on the open list, its page and the routing indexes.</summary>
+    private void Open(OpenLead lead)
+    {
+        _open[lead.Card.LeadId] = lead;
+        _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
+        var page = LeadPageKey.PageOf(lead.Card.LeadId);
+        if (!_pages.TryGetValue(page, out var ids))
+        {
+            _pages[page] = ids = new HashSet<string>(StringComparer.Ordinal);
+        }
+        ids.Add(lead.Card.LeadId);
+        state.State.Sequence = Math.Max(state.State.Sequence, LeadPageKey.NumberOf(lead.Card.LeadId));
+        Track(null, lead.Card);
+    }
+
+    private ILeadPageGrain Page(long page) => GrainFactory.GetGrain<ILeadPageGrain>(LeadPageKey.For(Tenant, Team, page));
 
     public async Task RaiseAsync(IReadOnlyList<LeadRequest> requests)
     {
@@ -93,7 +142,7 @@ public sealed partial class LeadRouterGrain(
         {
             if (_openByProfile.TryGetValue(request.Snapshot.ProfileId, out var leadId))
             {
-                var lead = state.State.Open[leadId];
+                var lead = _open[leadId];
                 Set(lead, lead.Card with
                 {
                     Score = ScoreCard.Display(request.Snapshot.RawScore),
@@ -104,11 +153,9 @@ public sealed partial class LeadRouterGrain(
             }
             else
             {
-                MakeRoom();
-                var lead = new OpenLead { Card = LeadInsights.Card($"L{++state.State.Sequence}", request with { Team = Team }, Options.Scripts, now) };
-                state.State.Open[lead.Card.LeadId] = lead;
-                _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
-                Track(null, lead.Card);
+                var lead = new OpenLead { Card = LeadInsights.Card($"L{state.State.Sequence + 1}", request with { Team = Team }, Options.Scripts, now) };
+                Open(lead);
+                _changedPages.Add(LeadPageKey.PageOf(lead.Card.LeadId));
                 fresh.Add(lead);
                 LogRaised(Tenant, lead.Card.LeadId, request.Trigger, Team);
             }
@@ -143,7 +190,7 @@ public sealed partial class LeadRouterGrain(
         {
             // Offers to someone who left go to the next consultant now rather than after the SLA.
             var now = clock.GetUtcNow();
-            foreach (var lead in state.State.Open.Values.Where(l => l.Card is { Status: LeadStatus.Offered } c && c.OfferedTo == consultantId).ToList())
+            foreach (var lead in _open.Values.Where(l => l.Card is { Status: LeadStatus.Offered } c && c.OfferedTo == consultantId).ToList())
             {
                 Route(lead, now);
             }
@@ -153,7 +200,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<ClaimResult> ClaimAsync(string leadId, Consultant consultant)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
             return new ClaimResult(false, null, null, "Khách này không còn mở trong nhóm của bạn.");
         }
@@ -183,7 +230,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task DeclineAsync(string leadId, Consultant consultant)
     {
-        if (state.State.Open.TryGetValue(leadId, out var lead) && lead.Card is { Status: LeadStatus.Offered } card && card.OfferedTo == consultant.Id)
+        if (_open.TryGetValue(leadId, out var lead) && lead.Card is { Status: LeadStatus.Offered } card && card.OfferedTo == consultant.Id)
         {
             Route(lead, clock.GetUtcNow());
             await SaveAndPublishAsync();
@@ -192,7 +239,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<LeadCard?> RecordOutcomeAsync(string leadId, Consultant consultant, LeadOutcome outcome, string? lostReason)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team
             || (lead.Card.ClaimedBy != consultant.Id && consultant.Role != ConsultantRole.Manager))
         {
             return null;
@@ -230,7 +277,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task ForgetAsync(string profileId)
     {
-        if (_openByProfile.TryGetValue(profileId, out var leadId) && state.State.Open.TryGetValue(leadId, out var lead))
+        if (_openByProfile.TryGetValue(profileId, out var leadId) && _open.TryGetValue(leadId, out var lead))
         {
             Close(lead);
             // The closing alert carries nothing about the person any more.
@@ -245,7 +292,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<string?> ProfileForAsync(string leadId, Consultant consultant, bool toRevealPhone)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
             return null;
         }
@@ -269,7 +316,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<LeadCard?> AddNoteAsync(string leadId, Consultant consultant, string text)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
             return null;
         }
@@ -283,7 +330,7 @@ public sealed partial class LeadRouterGrain(
     public async Task<LeadCard?> BookAppointmentAsync(string leadId, Consultant consultant, DateTimeOffset at)
     {
         if (await RecordOutcomeAsync(leadId, consultant, LeadOutcome.AppointmentBooked, null) is null
-            || !state.State.Open.TryGetValue(leadId, out var lead))
+            || !_open.TryGetValue(leadId, out var lead))
         {
             return null;
         }
@@ -296,7 +343,7 @@ public sealed partial class LeadRouterGrain(
     public async Task<bool> ReassignAsync(string leadId, Consultant manager, string toConsultantId)
     {
         if (manager.Role != ConsultantRole.Manager || manager.Team != Team
-            || !state.State.Open.TryGetValue(leadId, out var lead)
+            || !_open.TryGetValue(leadId, out var lead)
             || !state.State.Consultants.TryGetValue(toConsultantId, out var to))
         {
             return false;
@@ -320,7 +367,7 @@ public sealed partial class LeadRouterGrain(
 
     public Task<IReadOnlyList<ConsultantStats>> StatsAsync()
     {
-        var open = state.State.Open.Values.Select(l => l.Card).ToList();
+        var open = _open.Values.Select(l => l.Card).ToList();
         IReadOnlyList<ConsultantStats> stats = [.. state.State.Consultants
             .Select(kv =>
             {
@@ -365,7 +412,7 @@ public sealed partial class LeadRouterGrain(
         var staleAt = now - Options.CloseUnclaimedAfter;
         var stale = new List<OpenLead>();
         var expired = new List<OpenLead>();
-        foreach (var lead in state.State.Open.Values)
+        foreach (var lead in _open.Values)
         {
             if (lead.Card.Status != LeadStatus.Claimed && lead.Card.RaisedAt <= staleAt)
             {
@@ -447,7 +494,7 @@ public sealed partial class LeadRouterGrain(
         {
             return;
         }
-        foreach (var lead in _waiting.Select(id => state.State.Open[id])
+        foreach (var lead in _waiting.Select(id => _open[id])
             .OrderByDescending(l => l.Card.Score)
             .ThenBy(l => l.Card.RaisedAt)
             .ToList())
@@ -474,30 +521,26 @@ public sealed partial class LeadRouterGrain(
         GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId)).LeadClosedAsync(Team).Ignore();
     }
 
-    /// <summary>Keeps the open list (this grain's one storage row) under <see cref="LeadOptions.MaxOpenPerTeam"/>.</summary>
-    private void MakeRoom()
-    {
-        while (state.State.Open.Count >= Options.MaxOpenPerTeam
-            && state.State.Open.Values.Where(l => l.Card.Status != LeadStatus.Claimed).MinBy(l => (l.Card.Score, l.Card.RaisedAt)) is { } weakest)
-        {
-            LogMadeRoom(Tenant, weakest.Card.LeadId, Team);
-            CloseUnworked(weakest);
-        }
-    }
-
     /// <summary>Replaces a lead's card, keeping loads, the waiting set and the next due time in step.</summary>
     private void Set(OpenLead lead, LeadCard card)
     {
         Track(lead.Card, card);
         lead.Card = card;
+        _changedPages.Add(LeadPageKey.PageOf(card.LeadId));
     }
 
     /// <summary>Takes a lead off the open list.</summary>
     private void Close(OpenLead lead)
     {
         Track(lead.Card, null);
-        state.State.Open.Remove(lead.Card.LeadId);
+        _open.Remove(lead.Card.LeadId);
         _openByProfile.Remove(lead.Card.ProfileId);
+        var page = LeadPageKey.PageOf(lead.Card.LeadId);
+        _changedPages.Add(page);
+        if (_pages.TryGetValue(page, out var ids) && ids.Remove(lead.Card.LeadId) && ids.Count == 0)
+        {
+            _pages.Remove(page);
+        }
     }
 
     private void Track(LeadCard? before, LeadCard? after)
@@ -546,7 +589,7 @@ public sealed partial class LeadRouterGrain(
     private DateTimeOffset NextDue()
     {
         var next = DateTimeOffset.MaxValue;
-        foreach (var lead in state.State.Open.Values)
+        foreach (var lead in _open.Values)
         {
             if (DueOf(lead.Card) is { } due && due < next)
             {
@@ -569,7 +612,7 @@ public sealed partial class LeadRouterGrain(
     }
 
     private IReadOnlyList<LeadCard> OpenLeads() =>
-        [.. state.State.Open.Values.Select(l => l.Card).OrderByDescending(c => c.Score).ThenByDescending(c => c.RaisedAt)];
+        [.. _open.Values.Select(l => l.Card).OrderByDescending(c => c.Score).ThenByDescending(c => c.RaisedAt)];
 
     /// <summary>Sends the alerts, then writes: consultants' own actions are durable before they are answered.</summary>
     private async Task SaveAndPublishAsync()
@@ -600,11 +643,23 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
+    /// <summary>
+    /// Writes the router's row, then every page changed since the last write. The row goes first: the
+    /// pages it names on activation must include every page written.
+    /// </summary>
     private async Task WriteNowAsync()
     {
         try
         {
+            state.State.FirstPage = _pages.Count > 0 ? _pages.First().Key : LeadPageKey.PageOf($"L{state.State.Sequence + 1}");
             await _writer.WriteAsync();
+            if (_changedPages.Count > 0)
+            {
+                var changed = _changedPages.ToList();
+                _changedPages.Clear();
+                await Task.WhenAll(changed.Select(page => Page(page).WriteAsync(
+                    _pages.TryGetValue(page, out var ids) ? [.. ids.Select(id => _open[id])] : [])));
+            }
         }
         catch
         {
@@ -619,6 +674,7 @@ public sealed partial class LeadRouterGrain(
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 
     private const int MaxRevealsKept = 1000;
+    private const int PagesReadAtOnce = 64;
     private const int MaxNotesPerLead = 20;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Phone of lead {LeadId} in tenant {Tenant} revealed to consultant {ConsultantId}")]
@@ -633,8 +689,6 @@ public sealed partial class LeadRouterGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} offer to {ConsultantId} expired")]
     private partial void LogExpired(string tenant, string leadId, string? consultantId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} closed unclaimed to make room: team {Team} holds its most open leads")]
-    private partial void LogMadeRoom(string tenant, string leadId, string team);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} escalated to the manager of team {Team}")]
     private partial void LogEscalated(string tenant, string leadId, string team);

@@ -2,14 +2,16 @@ using Microsoft.Extensions.DependencyInjection;
 using O2O.Grains.Leads;
 using O2O.Grains.Profiles;
 using O2O.Tests.Infrastructure;
+using Orleans.Core.Internal;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace O2O.Tests.Leads;
 
 /// <summary>
-/// A team router keeps every open lead of its team in one storage row, which Table storage caps at
-/// about 1 MB: the open list is bounded by <see cref="LeadOptions.MaxOpenPerTeam"/>.
+/// A team may hold any number of open leads, while every row stored for it stays within what Table
+/// storage takes (about 1 MB): the router's own row does not grow with its leads, and the leads are
+/// stored in pages of <see cref="ILeadPageGrain.PageSize"/>.
 /// </summary>
 [Collection(typeof(SharedClockCollection))]
 public sealed class LeadRouterBoundTests(ClusterFixture cluster)
@@ -17,38 +19,77 @@ public sealed class LeadRouterBoundTests(ClusterFixture cluster)
     /// <summary>The Orleans Azure Table provider's limit: 15 properties of 64 KB.</summary>
     private const int TableRowStateLimit = 15 * 64 * 1024;
 
-    private static readonly int Cap = new LeadOptions().MaxOpenPerTeam;
+    /// <summary>What a team's router held at most before its leads moved to pages.</summary>
+    private const int OldCap = 300;
 
     [Fact]
-    public async Task AtItsCapARouterClosesItsWeakestUnclaimedLeadForANewOneAndKeepsClaimedOnes()
+    public async Task ATeamKeepsMoreOpenLeadsThanTheOldCapAndGetsThemAllBackAfterItsRouterRestarts()
     {
-        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(ClusterFixture.NewTenant(), "HCM02"));
-        Consultant thu = new("thu", "Thu", "HCM02", ConsultantRole.Consultant);
+        var tenant = ClusterFixture.NewTenant();
+        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(tenant, "HCM03"));
+        Consultant thu = new("thu", "Thu", "HCM03", ConsultantRole.Consultant);
         await router.ConnectAsync(thu, "c1");
-        // The consultant is offered the first lead raised alone, the weakest of all, and claims it.
-        await router.RaiseAsync([Request("p-claimed", score: 61)]);
-        var claimed = (await router.GetOpenAsync()).Single();
-        (await router.ClaimAsync(claimed.LeadId, thu)).ShouldNotBeNull();
-        await router.RaiseAsync([.. Enumerable.Range(1, Cap - 1).Select(i => Request($"p{i}", score: 62 + (i % 30)))]);
-        (await router.GetOpenAsync()).Count.ShouldBe(Cap);
-        var weakestUnclaimed = (await router.GetOpenAsync()).Where(l => l.Status != LeadStatus.Claimed).MinBy(l => (l.Score, l.RaisedAt))!;
-
-        await router.RaiseAsync([Request("p-new", score: 95)]);
-
+        var people = OldCap * 3;
+        foreach (var chunk in Enumerable.Range(0, people).Chunk(100))
+        {
+            await router.RaiseAsync([.. chunk.Select(i => Request($"p{i}", score: 61 + (i % 30)))]);
+        }
         var open = await router.GetOpenAsync();
-        open.Count.ShouldBe(Cap);
-        open.ShouldContain(l => l.ProfileId == "p-new");
-        open.ShouldContain(l => l.LeadId == claimed.LeadId && l.Status == LeadStatus.Claimed);
-        open.ShouldNotContain(l => l.LeadId == weakestUnclaimed.LeadId);
+        open.Count.ShouldBe(people);
+        open.Select(l => l.ProfileId).Distinct().Count().ShouldBe(people, "every person keeps their own lead: none was closed for room");
+        var offered = open.First(l => l.Status == LeadStatus.Offered && l.OfferedTo == thu.Id);
+        (await router.ClaimAsync(offered.LeadId, thu)).Won.ShouldBeTrue();
+        var erased = open.First(l => l.LeadId != offered.LeadId);
+        await router.ForgetAsync(erased.ProfileId);
+
+        await router.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        // Who is connected is not stored: the consultant shows offline once a new activation answers.
+        await Eventually.TrueAsync(async () => !(await router.StatsAsync()).Single(c => c.ConsultantId == thu.Id).Online, "the router reactivated");
+        var reloaded = await router.GetOpenAsync();
+        reloaded.Count.ShouldBe(people - 1);
+
+        reloaded.Single(l => l.LeadId == offered.LeadId).ClaimedBy.ShouldBe(thu.Id);
+        reloaded.ShouldNotContain(l => l.ProfileId == erased.ProfileId);
+        reloaded.Select(l => l.LeadId).ShouldBe(open.Where(l => l.LeadId != erased.LeadId).Select(l => l.LeadId), ignoreOrder: true);
+        (await StoredLeads.ReadAsync(cluster, router)).ShouldNotContain(l => l.Card.ProfileId == erased.ProfileId, "an erased person's lead leaves its page");
+        // Lead numbers go on from where they were, so no new lead takes an old one's id.
+        await router.RaiseAsync([Request("p-after", score: 90)]);
+        (await router.GetOpenAsync()).Single(l => l.ProfileId == "p-after").LeadId.ShouldBe($"L{people + 1}");
     }
 
     [Fact]
-    public void ARouterAtItsCapWithLargeCardsFitsInOneTableRow()
+    public async Task ARoutersStoredRowDoesNotGrowWithItsOpenLeadsAndEachPageFitsInATableRow()
     {
-        var serializer = ((InProcessSiloHandle)cluster.Cluster.Primary!).SiloHost.Services.GetRequiredService<IGrainStorageSerializer>();
+        var tenant = ClusterFixture.NewTenant();
+        var router = cluster.Grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(tenant, "HCM04"));
+        await router.ConnectAsync(new Consultant("an", "An", "HCM04", ConsultantRole.Consultant), "c1");
+        await router.RaiseAsync([.. Enumerable.Range(0, 10).Select(i => Request($"p{i}", score: 70))]);
+        var few = await StoredRowBytesAsync(router, 10);
+
+        foreach (var chunk in Enumerable.Range(10, OldCap * 4).Chunk(200))
+        {
+            await router.RaiseAsync([.. chunk.Select(i => Request($"p{i}", score: 70))]);
+        }
+        var many = await StoredRowBytesAsync(router, 10 + (OldCap * 4));
+
+        many.ShouldBeLessThanOrEqualTo(few + 8, $"the router's row took {few} bytes with 10 open leads and {many} with {10 + (OldCap * 4)}");
+        var row = await StoredLeads.RouterAsync(cluster, router);
+        for (var page = row.FirstPage; page <= LeadPageKey.PageOf($"L{row.Sequence}"); page++)
+        {
+            var stored = await StoredLeads.PageAsync(cluster, tenant, "HCM04", page);
+            stored.Leads.Count.ShouldBeLessThanOrEqualTo(ILeadPageGrain.PageSize);
+            Serializer.Serialize(stored).ToArray().Length.ShouldBeLessThan(TableRowStateLimit);
+        }
+    }
+
+    [Fact]
+    public void AFullPageOfTheLargestLeadsFitsInOneTableRow()
+    {
         var now = ClusterFixture.Clock.GetUtcNow();
-        var state = new LeadRouterState { Sequence = Cap };
-        for (var i = 0; i < Cap; i++)
+        // The most a lead can carry: the hub takes notes of up to 1,000 characters and a lead keeps 20.
+        var note = string.Concat(Enumerable.Repeat("Khách hỏi giá áo dài lụa tơ tằm thêu hoa sen, hẹn ghé cửa hàng thử đồ. ", 15))[..1000];
+        var page = new LeadPageState();
+        for (var i = 0; i < ILeadPageGrain.PageSize; i++)
         {
             var card = new LeadCard
             {
@@ -67,18 +108,31 @@ public sealed class LeadRouterBoundTests(ClusterFixture cluster)
                 Interest = "ao-dai-lua-to-tam",
                 Segment = "potential",
                 Script = new LeadScript("contact-pricing", "Chào anh/chị, em là tư vấn viên. Anh/chị vừa xem bảng giá: em gửi ngay báo giá chi tiết và chương trình trả góp 0% nhé? Em có thể giữ hàng tại cửa hàng gần nhất và hẹn lịch thử đồ khi anh/chị tiện ghé qua."),
-                Status = LeadStatus.Offered,
-                OfferedTo = "consultant-nguyen-van-a",
-                OfferExpiresAt = now,
+                Status = LeadStatus.Claimed,
+                ClaimedBy = "consultant-nguyen-van-a",
+                ClaimedByName = "Nguyễn Văn An",
                 RaisedAt = now,
                 Offers = 2,
+                Notes = [.. Enumerable.Range(0, 20).Select(n => new LeadNote(now, "consultant-nguyen-van-a", "Nguyễn Văn An", note))],
             };
-            state.Open[card.LeadId] = new OpenLead { Card = card, Tried = ["consultant-tran-thi-b", "consultant-le-van-c"] };
+            page.Leads.Add(new OpenLead { Card = card, Tried = ["consultant-tran-thi-b", "consultant-le-van-c"] });
         }
 
-        var bytes = serializer.Serialize(state).ToArray().Length;
+        var bytes = Serializer.Serialize(page).ToArray().Length;
 
-        bytes.ShouldBeLessThan(TableRowStateLimit, $"{Cap} open leads take {bytes} bytes");
+        bytes.ShouldBeLessThan(TableRowStateLimit, $"a page of {ILeadPageGrain.PageSize} leads takes {bytes} bytes");
+    }
+
+    private IGrainStorageSerializer Serializer =>
+        ((InProcessSiloHandle)cluster.Cluster.Primary!).SiloHost.Services.GetRequiredService<IGrainStorageSerializer>();
+
+    /// <summary>The size of the router's stored row once all <paramref name="leads"/> are stored.</summary>
+    private async Task<int> StoredRowBytesAsync(ILeadRouterGrain router, int leads)
+    {
+        // Raises are written behind, on the silo's (fake) clock.
+        ClusterFixture.Clock.Advance(new LeadOptions().WriteDelay + TimeSpan.FromSeconds(1));
+        await StoredLeads.UntilAsync(cluster, router, stored => stored.Count == leads);
+        return Serializer.Serialize(await StoredLeads.RouterAsync(cluster, router)).ToArray().Length;
     }
 
     private static LeadRequest Request(string profileId, double score)
