@@ -1,18 +1,19 @@
 namespace O2O.Grains.Leads;
 
 /// <summary>
-/// One page of a team's open leads as stored: the leads numbered
-/// <c>[page × PageSize, (page + 1) × PageSize)</c> that are still open. The team's router is its only
-/// caller; it keeps the leads in memory, reads its pages when it activates and writes a page when a
-/// lead on it changes. Key: <c>{tenant}/{team}/{page}</c> (see <see cref="LeadPageKey"/>).
+/// One page of a team's open leads as stored. The team's router is its only caller: it keeps the
+/// leads in memory, fills pages up to <see cref="MaxBytes"/> (by <see cref="LeadStorageSize"/>),
+/// reads its pages when it activates and writes a page when a lead on it changes.
+/// Key: <c>{tenant}/{team}/{page}</c> (see <see cref="LeadPageKey"/>).
 /// </summary>
 public interface ILeadPageGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Open leads one page holds at most. A lead is at most about 66 KB as stored (20 notes of 1,000
-    /// Vietnamese characters on top of its card), so a full page stays under the ~960 KB a Table row can hold.
+    /// What a page's leads may take by <see cref="LeadStorageSize"/>: half of the ~960 KB a Table row
+    /// holds, so that it fits whatever the estimate overcounts, and several hundred ordinary leads go
+    /// out in one write. A lead is at most about 70 KB (20 notes of 1,000 Vietnamese characters).
     /// </summary>
-    public const int PageSize = 10;
+    public const int MaxBytes = 480 * 1024;
 
     /// <summary>The page's open leads as last written.</summary>
     Task<IReadOnlyList<OpenLead>> ReadAsync();
@@ -21,15 +22,11 @@ public interface ILeadPageGrain : IGrainWithStringKey
     Task WriteAsync(IReadOnlyList<OpenLead> leads);
 }
 
-/// <summary>Where a team's leads are stored: the page a lead number falls on, and the page's grain key.</summary>
+/// <summary>The grain key of a team's lead page, and lead numbers.</summary>
 public static class LeadPageKey
 {
     public static string For(string tenant, string team, long page) =>
         TenantKey.Compose(tenant, string.Concat(team, "/", page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-
-    /// <summary>The page of a lead id <c>L{number}</c>.</summary>
-    public static long PageOf(string leadId) =>
-        long.Parse(leadId.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) / ILeadPageGrain.PageSize;
 
     /// <summary>The number of a lead id <c>L{number}</c>.</summary>
     public static long NumberOf(string leadId) =>

@@ -21,6 +21,8 @@ public sealed class LeadRouterState
     [Id(3)] public List<PhoneReveal> Reveals { get; set; } = [];
     /// <summary>No page below this one holds an open lead.</summary>
     [Id(4)] public long FirstPage { get; set; }
+    /// <summary>The highest page number in use: new leads fill it, then the next.</summary>
+    [Id(5)] public long LastPage { get; set; }
 }
 
 [GenerateSerializer, Alias("o2o.consultant-record")]
@@ -47,6 +49,8 @@ public sealed class OpenLead
     [Id(0)] public required LeadCard Card { get; set; }
     /// <summary>Consultants it was offered to and who let it pass.</summary>
     [Id(1)] public HashSet<string> Tried { get; set; } = [];
+    /// <summary>The page the lead is stored on.</summary>
+    [Id(2)] public long Page { get; set; }
 }
 
 /// <inheritdoc cref="ILeadRouterGrain"/>
@@ -54,8 +58,8 @@ public sealed class OpenLead
 /// Every change to a lead goes through <see cref="Set"/> and <see cref="Close"/>, which keep the
 /// per-consultant load, the waiting set and the next due time current, so routing one lead costs
 /// the team's consultants, not the team's backlog. They also mark the lead's page, and a write
-/// stores only the pages marked: the team's open leads live in memory here and in pages of
-/// <see cref="ILeadPageGrain.PageSize"/> in storage, so a team may hold any number of open leads
+/// stores only the pages marked: the team's open leads live in memory here and in pages of at most
+/// <see cref="ILeadPageGrain.MaxBytes"/> in storage, so a team may hold any number of open leads
 /// while no stored row grows with them.
 /// </remarks>
 public sealed partial class LeadRouterGrain(
@@ -73,6 +77,9 @@ public sealed partial class LeadRouterGrain(
     private readonly Dictionary<string, string> _openByProfile = new(StringComparer.Ordinal);
     /// <summary>The ids of the open leads on each stored page, lowest page first.</summary>
     private readonly SortedDictionary<long, HashSet<string>> _pages = [];
+    /// <summary>What each page's leads take by <see cref="LeadStorageSize"/>, and each lead.</summary>
+    private readonly Dictionary<long, int> _pageBytes = [];
+    private readonly Dictionary<string, int> _leadBytes = new(StringComparer.Ordinal);
     /// <summary>Pages whose leads changed since the last write.</summary>
     private readonly HashSet<long> _changedPages = [];
     /// <summary>Leads offered to or claimed by each consultant.</summary>
@@ -92,10 +99,9 @@ public sealed partial class LeadRouterGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var s = state.State;
-        var lastPage = LeadPageKey.PageOf($"L{s.Sequence}");
-        for (var first = s.FirstPage; first <= lastPage; first += PagesReadAtOnce)
+        for (var first = s.FirstPage; first <= s.LastPage; first += PagesReadAtOnce)
         {
-            var pages = await Task.WhenAll(Enumerable.Range(0, (int)Math.Min(PagesReadAtOnce, lastPage - first + 1))
+            var pages = await Task.WhenAll(Enumerable.Range(0, (int)Math.Min(PagesReadAtOnce, s.LastPage - first + 1))
                 .Select(i => Page(first + i).ReadAsync()));
             foreach (var lead in pages.SelectMany(p => p))
             {
@@ -104,11 +110,10 @@ public sealed partial class LeadRouterGrain(
         }
         if (s.Open.Count > 0)
         {
-            // Stored before pages: move them onto their pages.
+            // Stored before pages: move them onto pages.
             foreach (var lead in s.Open.Values)
             {
-                Open(lead);
-                _changedPages.Add(LeadPageKey.PageOf(lead.Card.LeadId));
+                Open(lead, place: true);
             }
             s.Open.Clear();
             await WriteNowAsync();
@@ -117,19 +122,65 @@ public sealed partial class LeadRouterGrain(
         this.RegisterGrainTimer(CheckSlaAsync, new GrainTimerCreationOptions(Options.SlaCheckPeriod, Options.SlaCheckPeriod) { KeepAlive = true });
     }
 
-    /// <summary>Puts a lead on the open list, its page and the routing indexes.</summary>
-    private void Open(OpenLead lead)
+    /// <summary>
+    /// Puts a lead on the open list and the routing indexes, and on its page: the one it was read from,
+    /// or with <paramref name="place"/> the page being filled.
+    /// </summary>
+    private void Open(OpenLead lead, bool place = false)
     {
         _open[lead.Card.LeadId] = lead;
         _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
-        var page = LeadPageKey.PageOf(lead.Card.LeadId);
+        if (place)
+        {
+            Place(lead);
+        }
+        else
+        {
+            AddToPage(lead, lead.Page, LeadStorageSize.Of(lead));
+        }
+        state.State.Sequence = Math.Max(state.State.Sequence, LeadPageKey.NumberOf(lead.Card.LeadId));
+        Track(null, lead.Card);
+    }
+
+    /// <summary>Stores the lead on the last page, or on a new one when the last is full.</summary>
+    private void Place(OpenLead lead)
+    {
+        var bytes = LeadStorageSize.Of(lead);
+        var last = state.State.LastPage;
+        if (_pageBytes.GetValueOrDefault(last) + bytes > ILeadPageGrain.MaxBytes)
+        {
+            last = ++state.State.LastPage;
+        }
+        lead.Page = last;
+        AddToPage(lead, last, bytes);
+    }
+
+    private void AddToPage(OpenLead lead, long page, int bytes)
+    {
         if (!_pages.TryGetValue(page, out var ids))
         {
             _pages[page] = ids = new HashSet<string>(StringComparer.Ordinal);
         }
         ids.Add(lead.Card.LeadId);
-        state.State.Sequence = Math.Max(state.State.Sequence, LeadPageKey.NumberOf(lead.Card.LeadId));
-        Track(null, lead.Card);
+        _leadBytes[lead.Card.LeadId] = bytes;
+        _pageBytes[page] = _pageBytes.GetValueOrDefault(page) + bytes;
+        state.State.LastPage = Math.Max(state.State.LastPage, page);
+        _changedPages.Add(page);
+    }
+
+    private void RemoveFromPage(OpenLead lead)
+    {
+        var page = lead.Page;
+        _changedPages.Add(page);
+        if (_leadBytes.Remove(lead.Card.LeadId, out var bytes))
+        {
+            _pageBytes[page] -= bytes;
+        }
+        if (_pages.TryGetValue(page, out var ids) && ids.Remove(lead.Card.LeadId) && ids.Count == 0)
+        {
+            _pages.Remove(page);
+            _pageBytes.Remove(page);
+        }
     }
 
     private ILeadPageGrain Page(long page) => GrainFactory.GetGrain<ILeadPageGrain>(LeadPageKey.For(Tenant, Team, page));
@@ -154,8 +205,7 @@ public sealed partial class LeadRouterGrain(
             else
             {
                 var lead = new OpenLead { Card = LeadInsights.Card($"L{state.State.Sequence + 1}", request with { Team = Team }, Options.Scripts, now) };
-                Open(lead);
-                _changedPages.Add(LeadPageKey.PageOf(lead.Card.LeadId));
+                Open(lead, place: true);
                 fresh.Add(lead);
                 LogRaised(Tenant, lead.Card.LeadId, request.Trigger, Team);
             }
@@ -526,7 +576,17 @@ public sealed partial class LeadRouterGrain(
     {
         Track(lead.Card, card);
         lead.Card = card;
-        _changedPages.Add(LeadPageKey.PageOf(card.LeadId));
+        RemoveFromPage(lead);
+        var bytes = LeadStorageSize.Of(lead);
+        if (_pageBytes.GetValueOrDefault(lead.Page) + bytes <= ILeadPageGrain.MaxBytes)
+        {
+            AddToPage(lead, lead.Page, bytes);
+        }
+        else
+        {
+            // It grew (notes) past what its page has room for.
+            Place(lead);
+        }
     }
 
     /// <summary>Takes a lead off the open list.</summary>
@@ -535,12 +595,7 @@ public sealed partial class LeadRouterGrain(
         Track(lead.Card, null);
         _open.Remove(lead.Card.LeadId);
         _openByProfile.Remove(lead.Card.ProfileId);
-        var page = LeadPageKey.PageOf(lead.Card.LeadId);
-        _changedPages.Add(page);
-        if (_pages.TryGetValue(page, out var ids) && ids.Remove(lead.Card.LeadId) && ids.Count == 0)
-        {
-            _pages.Remove(page);
-        }
+        RemoveFromPage(lead);
     }
 
     private void Track(LeadCard? before, LeadCard? after)
@@ -651,7 +706,7 @@ public sealed partial class LeadRouterGrain(
     {
         try
         {
-            state.State.FirstPage = _pages.Count > 0 ? _pages.First().Key : LeadPageKey.PageOf($"L{state.State.Sequence + 1}");
+            state.State.FirstPage = _pages.Count > 0 ? _pages.First().Key : state.State.LastPage;
             await _writer.WriteAsync();
             if (_changedPages.Count > 0)
             {

@@ -37,7 +37,7 @@ internal static class StoredLeads
         var (tenant, team) = TenantKey.Split(router.GetPrimaryKeyString());
         var row = await RouterAsync(cluster, router);
         var leads = new List<OpenLead>(row.Open.Values);
-        for (var page = row.FirstPage; page <= LeadPageKey.PageOf($"L{row.Sequence}"); page++)
+        for (var page = row.FirstPage; page <= row.LastPage; page++)
         {
             leads.AddRange((await PageAsync(cluster, tenant, team, page)).Leads);
         }
