@@ -1,12 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using O2O.Grains.Profiles;
+using Orleans.Storage;
 
 namespace O2O.Grains.Leads;
 
 /// <summary>
 /// What a team's router stores in its own row: a size set by the team's consultants, never by its
-/// leads. The open leads themselves are stored in pages (<see cref="ILeadPageGrain"/>).
+/// leads. The open leads themselves are stored in pages (<see cref="LeadPageState"/>).
 /// </summary>
 [GenerateSerializer, Alias("o2o.lead-router-state")]
 public sealed class LeadRouterState
@@ -59,17 +61,22 @@ public sealed class OpenLead
 /// per-consultant load, the waiting set and the next due time current, so routing one lead costs
 /// the team's consultants, not the team's backlog. They also mark the lead's page, and a write
 /// stores only the pages marked: the team's open leads live in memory here and in pages of at most
-/// <see cref="ILeadPageGrain.MaxBytes"/> in storage, so a team may hold any number of open leads
+/// <see cref="LeadPages.MaxBytes"/> in storage, so a team may hold any number of open leads
 /// while no stored row grows with them.
 /// </remarks>
 public sealed partial class LeadRouterGrain(
     [PersistentState("router", StorageNames.Leads)] IPersistentState<LeadRouterState> state,
+    [FromKeyedServices(StorageNames.Leads)] IGrainStorage storage,
     IOptionsMonitor<LeadOptions> options,
     IOptions<StateWriteOptions> writes,
     TimeProvider clock,
     ILogger<LeadRouterGrain> logger) : Grain, ILeadRouterGrain
 {
     private readonly StateWriter<LeadRouterState> _writer = new(state, StorageNames.Leads, writes);
+    /// <summary>Leads storage kept in memory: pages are written when the activation ends, like the row.</summary>
+    private readonly bool _pagesDeferred = writes.Value.WriteOnDeactivation.Contains(StorageNames.Leads);
+    /// <summary>Each page record as last read or written; it carries the ETag the next write needs.</summary>
+    private readonly Dictionary<long, GrainState<LeadPageState>> _pageRecords = [];
     // Presence is not persisted: connections belong to live Api nodes and come back with them.
     private readonly Dictionary<string, Presence> _presence = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastAssigned = new(StringComparer.Ordinal);
@@ -102,8 +109,8 @@ public sealed partial class LeadRouterGrain(
         for (var first = s.FirstPage; first <= s.LastPage; first += PagesReadAtOnce)
         {
             var pages = await Task.WhenAll(Enumerable.Range(0, (int)Math.Min(PagesReadAtOnce, s.LastPage - first + 1))
-                .Select(i => Page(first + i).ReadAsync()));
-            foreach (var lead in pages.SelectMany(p => p))
+                .Select(i => ReadPageAsync(first + i)));
+            foreach (var lead in pages.SelectMany(p => p.Leads))
             {
                 Open(lead);
             }
@@ -138,7 +145,7 @@ public sealed partial class LeadRouterGrain(
         {
             AddToPage(lead, lead.Page, LeadStorageSize.Of(lead));
         }
-        state.State.Sequence = Math.Max(state.State.Sequence, LeadPageKey.NumberOf(lead.Card.LeadId));
+        state.State.Sequence = Math.Max(state.State.Sequence, LeadPages.NumberOf(lead.Card.LeadId));
         Track(null, lead.Card);
     }
 
@@ -147,7 +154,7 @@ public sealed partial class LeadRouterGrain(
     {
         var bytes = LeadStorageSize.Of(lead);
         var last = state.State.LastPage;
-        if (_pageBytes.GetValueOrDefault(last) + bytes > ILeadPageGrain.MaxBytes)
+        if (_pageBytes.GetValueOrDefault(last) + bytes > LeadPages.MaxBytes)
         {
             last = ++state.State.LastPage;
         }
@@ -183,7 +190,38 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
-    private ILeadPageGrain Page(long page) => GrainFactory.GetGrain<ILeadPageGrain>(LeadPageKey.For(Tenant, Team, page));
+    private async Task<LeadPageState> ReadPageAsync(long page)
+    {
+        var record = new GrainState<LeadPageState>(new LeadPageState());
+        await storage.ReadStateAsync(LeadPages.StateName, LeadPages.IdOf(Tenant, Team, page), record);
+        _pageRecords[page] = record;
+        return record.State ??= new LeadPageState();
+    }
+
+    /// <summary>Writes every page changed since the last write; a page left empty is cleared.</summary>
+    private Task WritePagesAsync()
+    {
+        var changed = _changedPages.ToList();
+        _changedPages.Clear();
+        return Task.WhenAll(changed.Select(async page =>
+        {
+            if (!_pageRecords.TryGetValue(page, out var record))
+            {
+                _pageRecords[page] = record = new GrainState<LeadPageState>(new LeadPageState());
+            }
+            record.State = new LeadPageState { Leads = _pages.TryGetValue(page, out var ids) ? [.. ids.Select(id => _open[id])] : [] };
+            var id = LeadPages.IdOf(Tenant, Team, page);
+            if (record.State.Leads.Count > 0)
+            {
+                await storage.WriteStateAsync(LeadPages.StateName, id, record);
+            }
+            else if (record.RecordExists)
+            {
+                // Closed leads leave nothing behind: an erased person's lead must not linger in storage.
+                await storage.ClearStateAsync(LeadPages.StateName, id, record);
+            }
+        }));
+    }
 
     public async Task RaiseAsync(IReadOnlyList<LeadRequest> requests)
     {
@@ -578,7 +616,7 @@ public sealed partial class LeadRouterGrain(
         lead.Card = card;
         RemoveFromPage(lead);
         var bytes = LeadStorageSize.Of(lead);
-        if (_pageBytes.GetValueOrDefault(lead.Page) + bytes <= ILeadPageGrain.MaxBytes)
+        if (_pageBytes.GetValueOrDefault(lead.Page) + bytes <= LeadPages.MaxBytes)
         {
             AddToPage(lead, lead.Page, bytes);
         }
@@ -706,14 +744,11 @@ public sealed partial class LeadRouterGrain(
     {
         try
         {
-            state.State.FirstPage = _pages.Count > 0 ? _pages.First().Key : state.State.LastPage;
+            state.State.FirstPage = FirstPage();
             await _writer.WriteAsync();
-            if (_changedPages.Count > 0)
+            if (!_pagesDeferred)
             {
-                var changed = _changedPages.ToList();
-                _changedPages.Clear();
-                await Task.WhenAll(changed.Select(page => Page(page).WriteAsync(
-                    _pages.TryGetValue(page, out var ids) ? [.. ids.Select(id => _open[id])] : [])));
+                await WritePagesAsync();
             }
         }
         catch
@@ -723,8 +758,19 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _writer.DeactivatingAsync(reason, cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        state.State.FirstPage = FirstPage();
+        await _writer.DeactivatingAsync(reason, cancellationToken);
+        // In-memory storage goes with a silo that shuts down; durable storage gets what is still unwritten.
+        if (_changedPages.Count > 0 && (!_pagesDeferred || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
+        {
+            await WritePagesAsync();
+        }
+    }
+
+    /// <summary>No page below this one holds an open lead.</summary>
+    private long FirstPage() => _pages.Count > 0 ? _pages.First().Key : state.State.LastPage;
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 

@@ -11,7 +11,7 @@ namespace O2O.Tests.Leads;
 /// <summary>
 /// A team may hold any number of open leads, while every row stored for it stays within what Table
 /// storage takes (about 1 MB): the router's own row does not grow with its leads, and the leads are
-/// stored in pages of at most <see cref="ILeadPageGrain.MaxBytes"/> as <see cref="LeadStorageSize"/> counts them.
+/// stored in pages of at most <see cref="LeadPages.MaxBytes"/> as <see cref="LeadStorageSize"/> counts them.
 /// </summary>
 [Collection(typeof(SharedClockCollection))]
 public sealed class LeadRouterBoundTests(ClusterFixture cluster)
@@ -79,7 +79,7 @@ public sealed class LeadRouterBoundTests(ClusterFixture cluster)
         for (var page = row.FirstPage; page <= row.LastPage; page++)
         {
             var stored = await StoredLeads.PageAsync(cluster, tenant, "HCM04", page);
-            stored.Leads.Sum(LeadStorageSize.Of).ShouldBeLessThanOrEqualTo(ILeadPageGrain.MaxBytes);
+            stored.Leads.Sum(LeadStorageSize.Of).ShouldBeLessThanOrEqualTo(LeadPages.MaxBytes);
             Serializer.Serialize(stored).ToArray().Length.ShouldBeLessThan(TableRowStateLimit);
             pages++;
         }
@@ -95,7 +95,7 @@ public sealed class LeadRouterBoundTests(ClusterFixture cluster)
         Serializer.Serialize(largest).ToArray().Length.ShouldBeLessThanOrEqualTo(LeadStorageSize.Of(largest));
 
         var page = new LeadPageState();
-        while (page.Leads.Sum(LeadStorageSize.Of) + LeadStorageSize.Of(largest) <= ILeadPageGrain.MaxBytes)
+        while (page.Leads.Sum(LeadStorageSize.Of) + LeadStorageSize.Of(largest) <= LeadPages.MaxBytes)
         {
             page.Leads.Add(Lead(notes: 20));
         }

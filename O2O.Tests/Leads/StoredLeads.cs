@@ -27,7 +27,7 @@ internal static class StoredLeads
     public static async Task<LeadPageState> PageAsync(ClusterFixture cluster, string tenant, string team, long page)
     {
         var state = new GrainState<LeadPageState>(new LeadPageState());
-        await Storage(cluster).ReadStateAsync("page", cluster.Grains.GetGrain<ILeadPageGrain>(LeadPageKey.For(tenant, team, page)).GetGrainId(), state);
+        await Storage(cluster).ReadStateAsync(LeadPages.StateName, LeadPages.IdOf(tenant, team, page), state);
         return state.State ?? new LeadPageState();
     }
 
