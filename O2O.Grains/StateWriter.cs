@@ -40,6 +40,13 @@ public sealed class StateWriter<T>(IPersistentState<T> state, string storageName
         return state.WriteStateAsync();
     }
 
+    /// <summary>Drops the write <see cref="WriteSoon"/> planned: the grain found nothing of this state to store.</summary>
+    public void CancelSoon()
+    {
+        _pending?.Dispose();
+        _pending = null;
+    }
+
     /// <summary>
     /// The change needs no write of its own: it goes out with the grain's next write, or when the
     /// activation ends. For changes that may be lost in a crash without harm.

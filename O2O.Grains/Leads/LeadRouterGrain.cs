@@ -15,7 +15,10 @@ public sealed class LeadRouterState
 {
     /// <summary>Where open leads were stored before pages; read once to move them onto pages, then empty.</summary>
     [Id(0)] public Dictionary<string, OpenLead> Open { get; set; } = [];
-    /// <summary>The number of the last lead raised: lead ids are <c>L{number}</c>.</summary>
+    /// <summary>
+    /// Lead numbers up to this one are taken (ids are <c>L{number}</c>). Numbers are reserved a block
+    /// at a time, so raising leads does not change this row each time; a restart skips what is left of the block.
+    /// </summary>
     [Id(1)] public long Sequence { get; set; }
     /// <summary>What each consultant of the team has done, for the manager's view.</summary>
     [Id(2)] public Dictionary<string, ConsultantRecord> Consultants { get; set; } = [];
@@ -73,6 +76,10 @@ public sealed partial class LeadRouterGrain(
     ILogger<LeadRouterGrain> logger) : Grain, ILeadRouterGrain
 {
     private readonly StateWriter<LeadRouterState> _writer = new(state, StorageNames.Leads, writes);
+    /// <summary>The number of the last lead raised (see <see cref="LeadRouterState.Sequence"/>).</summary>
+    private long _sequence;
+    /// <summary>The router's own row changed since it was last written.</summary>
+    private bool _rowChanged;
     /// <summary>Leads storage kept in memory: pages are written when the activation ends, like the row.</summary>
     private readonly bool _pagesDeferred = writes.Value.WriteOnDeactivation.Contains(StorageNames.Leads);
     /// <summary>Each page record as last read or written; it carries the ETag the next write needs.</summary>
@@ -106,6 +113,7 @@ public sealed partial class LeadRouterGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var s = state.State;
+        _sequence = s.Sequence;
         for (var first = s.FirstPage; first <= s.LastPage; first += PagesReadAtOnce)
         {
             var pages = await Task.WhenAll(Enumerable.Range(0, (int)Math.Min(PagesReadAtOnce, s.LastPage - first + 1))
@@ -123,6 +131,7 @@ public sealed partial class LeadRouterGrain(
                 Open(lead, place: true);
             }
             s.Open.Clear();
+            _rowChanged = true;
             await WriteNowAsync();
         }
         // The SLA is measured on the TimeProvider; the timer only decides how often to look.
@@ -145,7 +154,7 @@ public sealed partial class LeadRouterGrain(
         {
             AddToPage(lead, lead.Page, LeadStorageSize.Of(lead));
         }
-        state.State.Sequence = Math.Max(state.State.Sequence, LeadPages.NumberOf(lead.Card.LeadId));
+        _sequence = Math.Max(_sequence, LeadPages.NumberOf(lead.Card.LeadId));
         Track(null, lead.Card);
     }
 
@@ -157,6 +166,7 @@ public sealed partial class LeadRouterGrain(
         if (_pageBytes.GetValueOrDefault(last) + bytes > LeadPages.MaxBytes)
         {
             last = ++state.State.LastPage;
+            _rowChanged = true;
         }
         lead.Page = last;
         AddToPage(lead, last, bytes);
@@ -242,7 +252,7 @@ public sealed partial class LeadRouterGrain(
             }
             else
             {
-                var lead = new OpenLead { Card = LeadInsights.Card($"L{state.State.Sequence + 1}", request with { Team = Team }, Options.Scripts, now) };
+                var lead = new OpenLead { Card = LeadInsights.Card($"L{NextNumber()}", request with { Team = Team }, Options.Scripts, now) };
                 Open(lead, place: true);
                 fresh.Add(lead);
                 LogRaised(Tenant, lead.Card.LeadId, request.Trigger, Team);
@@ -391,6 +401,7 @@ public sealed partial class LeadRouterGrain(
                 return null;
             }
             state.State.Reveals.Add(new PhoneReveal(leadId, lead.Card.ProfileId, consultant.Id, clock.GetUtcNow()));
+            _rowChanged = true;
             if (state.State.Reveals.Count > MaxRevealsKept)
             {
                 state.State.Reveals.RemoveRange(0, state.State.Reveals.Count - MaxRevealsKept);
@@ -474,6 +485,17 @@ public sealed partial class LeadRouterGrain(
         return Task.FromResult(stats);
     }
 
+    /// <summary>The next lead number, reserving another block of them when this one runs out.</summary>
+    private long NextNumber()
+    {
+        if (++_sequence > state.State.Sequence)
+        {
+            state.State.Sequence = _sequence + NumbersReservedAtOnce - 1;
+            _rowChanged = true;
+        }
+        return _sequence;
+    }
+
     private ConsultantRecord RecordOf(Consultant consultant)
     {
         if (!state.State.Consultants.TryGetValue(consultant.Id, out var record))
@@ -481,6 +503,7 @@ public sealed partial class LeadRouterGrain(
             state.State.Consultants[consultant.Id] = record = new ConsultantRecord();
         }
         record.Name = consultant.Name;
+        _rowChanged = true;
         return record;
     }
 
@@ -521,6 +544,7 @@ public sealed partial class LeadRouterGrain(
             if (lead.Card.OfferedTo is { } missed && state.State.Consultants.TryGetValue(missed, out var late))
             {
                 late.SlaMisses++;
+                _rowChanged = true;
             }
             Route(lead, now);
         }
@@ -744,8 +768,20 @@ public sealed partial class LeadRouterGrain(
     {
         try
         {
-            state.State.FirstPage = FirstPage();
-            await _writer.WriteAsync();
+            if (FirstPage() != state.State.FirstPage)
+            {
+                state.State.FirstPage = FirstPage();
+                _rowChanged = true;
+            }
+            if (_rowChanged)
+            {
+                _rowChanged = false;
+                await _writer.WriteAsync();
+            }
+            else
+            {
+                _writer.CancelSoon();
+            }
             if (!_pagesDeferred)
             {
                 await WritePagesAsync();
@@ -776,6 +812,7 @@ public sealed partial class LeadRouterGrain(
 
     private const int MaxRevealsKept = 1000;
     private const int PagesReadAtOnce = 64;
+    private const int NumbersReservedAtOnce = 1000;
     private const int MaxNotesPerLead = 20;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Phone of lead {LeadId} in tenant {Tenant} revealed to consultant {ConsultantId}")]
