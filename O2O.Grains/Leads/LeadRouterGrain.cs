@@ -26,7 +26,7 @@ public sealed class LeadRouterState
     [Id(3)] public List<PhoneReveal> Reveals { get; set; } = [];
     /// <summary>No page below this one holds an open lead.</summary>
     [Id(4)] public long FirstPage { get; set; }
-    /// <summary>The highest page number in use: new leads fill it, then the next.</summary>
+    /// <summary>Pages up to this one may be in use; reserved a block at a time, like lead numbers.</summary>
     [Id(5)] public long LastPage { get; set; }
 }
 
@@ -78,6 +78,8 @@ public sealed partial class LeadRouterGrain(
     private readonly StateWriter<LeadRouterState> _writer = new(state, StorageNames.Leads, writes);
     /// <summary>The number of the last lead raised (see <see cref="LeadRouterState.Sequence"/>).</summary>
     private long _sequence;
+    /// <summary>The page new leads are stored on until it is full.</summary>
+    private long _lastPage;
     /// <summary>The router's own row changed since it was last written.</summary>
     private bool _rowChanged;
     /// <summary>Leads storage kept in memory: pages are written when the activation ends, like the row.</summary>
@@ -123,6 +125,7 @@ public sealed partial class LeadRouterGrain(
                 Open(lead);
             }
         }
+        _lastPage = _pages.Count > 0 ? _pages.Last().Key : s.FirstPage;
         if (s.Open.Count > 0)
         {
             // Stored before pages: move them onto pages.
@@ -162,11 +165,15 @@ public sealed partial class LeadRouterGrain(
     private void Place(OpenLead lead)
     {
         var bytes = LeadStorageSize.Of(lead);
-        var last = state.State.LastPage;
+        var last = _lastPage;
         if (_pageBytes.GetValueOrDefault(last) + bytes > LeadPages.MaxBytes)
         {
-            last = ++state.State.LastPage;
-            _rowChanged = true;
+            last = ++_lastPage;
+            if (last > state.State.LastPage)
+            {
+                state.State.LastPage = last + PagesReservedAtOnce - 1;
+                _rowChanged = true;
+            }
         }
         lead.Page = last;
         AddToPage(lead, last, bytes);
@@ -181,7 +188,6 @@ public sealed partial class LeadRouterGrain(
         ids.Add(lead.Card.LeadId);
         _leadBytes[lead.Card.LeadId] = bytes;
         _pageBytes[page] = _pageBytes.GetValueOrDefault(page) + bytes;
-        state.State.LastPage = Math.Max(state.State.LastPage, page);
         _changedPages.Add(page);
     }
 
@@ -806,13 +812,14 @@ public sealed partial class LeadRouterGrain(
     }
 
     /// <summary>No page below this one holds an open lead.</summary>
-    private long FirstPage() => _pages.Count > 0 ? _pages.First().Key : state.State.LastPage;
+    private long FirstPage() => _pages.Count > 0 ? _pages.First().Key : _lastPage;
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 
     private const int MaxRevealsKept = 1000;
     private const int PagesReadAtOnce = 64;
     private const int NumbersReservedAtOnce = 1000;
+    private const int PagesReservedAtOnce = 16;
     private const int MaxNotesPerLead = 20;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Phone of lead {LeadId} in tenant {Tenant} revealed to consultant {ConsultantId}")]
