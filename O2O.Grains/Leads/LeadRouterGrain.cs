@@ -818,8 +818,8 @@ public sealed partial class LeadRouterGrain(
 
     private const int MaxRevealsKept = 1000;
     private const int PagesReadAtOnce = 64;
-    private const int NumbersReservedAtOnce = 1000;
-    private const int PagesReservedAtOnce = 16;
+    private const int NumbersReservedAtOnce = 10_000;
+    private const int PagesReservedAtOnce = 64;
     private const int MaxNotesPerLead = 20;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Phone of lead {LeadId} in tenant {Tenant} revealed to consultant {ConsultantId}")]
