@@ -36,8 +36,22 @@ public sealed class StateWriter<T>(IPersistentState<T> state, string storageName
             _unsaved = true;
             return Task.CompletedTask;
         }
+        _unsaved = false;
         return state.WriteStateAsync();
     }
+
+    /// <summary>Drops the write <see cref="WriteSoon"/> planned: the grain found nothing of this state to store.</summary>
+    public void CancelSoon()
+    {
+        _pending?.Dispose();
+        _pending = null;
+    }
+
+    /// <summary>
+    /// The change needs no write of its own: it goes out with the grain's next write, or when the
+    /// activation ends. For changes that may be lost in a crash without harm.
+    /// </summary>
+    public void WriteWithNext() => _unsaved = true;
 
     /// <summary>
     /// Writes now; when that fails, drops the activation so the caller's retry starts from what is
@@ -82,7 +96,7 @@ public sealed class StateWriter<T>(IPersistentState<T> state, string storageName
         {
             await WriteAsync();
         }
-        if (_unsaved && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        if (_unsaved && (!_deferred || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
         {
             await state.WriteStateAsync(cancellationToken);
             _unsaved = false;

@@ -25,7 +25,14 @@ public sealed record OwedDelivery
     /// <summary>The lead the batch raises (or refreshes) with the person's team router, if any.</summary>
     [Id(6)] public LeadRequest? Raise { get; init; }
 
-    public bool IsEmpty => Funnel.Count == 0 && Visits.Count == 0 && Orders.Count == 0 && Credits.Count == 0 && Raise is null;
+    public bool IsEmpty => !Counts && Raise is null;
+
+    /// <summary>
+    /// It changes counts (funnel, visits, orders, credits). Aggregates remember the deliveries they
+    /// applied only for a while, so such a delivery must never come again late: its acknowledgement is
+    /// stored at once. A lead raise alone may come again at any time (the router refreshes the open lead).
+    /// </summary>
+    public bool Counts => Funnel.Count > 0 || Visits.Count > 0 || Orders.Count > 0 || Credits.Count > 0;
 }
 
 /// <summary>

@@ -1,18 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using O2O.Grains.Profiles;
+using Orleans.Storage;
 
 namespace O2O.Grains.Leads;
 
+/// <summary>
+/// What a team's router stores in its own row: a size set by the team's consultants, never by its
+/// leads. The open leads themselves are stored in pages (<see cref="LeadPageState"/>).
+/// </summary>
 [GenerateSerializer, Alias("o2o.lead-router-state")]
 public sealed class LeadRouterState
 {
+    /// <summary>Where open leads were stored before pages; read once to move them onto pages, then empty.</summary>
     [Id(0)] public Dictionary<string, OpenLead> Open { get; set; } = [];
+    /// <summary>
+    /// Lead numbers up to this one are taken (ids are <c>L{number}</c>). Numbers are reserved a block
+    /// at a time, so raising leads does not change this row each time; a restart skips what is left of the block.
+    /// </summary>
     [Id(1)] public long Sequence { get; set; }
     /// <summary>What each consultant of the team has done, for the manager's view.</summary>
     [Id(2)] public Dictionary<string, ConsultantRecord> Consultants { get; set; } = [];
     /// <summary>The latest phone reveals (who saw whose number, when), newest last.</summary>
     [Id(3)] public List<PhoneReveal> Reveals { get; set; } = [];
+    /// <summary>No page below this one holds an open lead.</summary>
+    [Id(4)] public long FirstPage { get; set; }
+    /// <summary>Pages up to this one may be in use; reserved a block at a time, like lead numbers.</summary>
+    [Id(5)] public long LastPage { get; set; }
 }
 
 [GenerateSerializer, Alias("o2o.consultant-record")]
@@ -39,26 +54,50 @@ public sealed class OpenLead
     [Id(0)] public required LeadCard Card { get; set; }
     /// <summary>Consultants it was offered to and who let it pass.</summary>
     [Id(1)] public HashSet<string> Tried { get; set; } = [];
+    /// <summary>The page the lead is stored on.</summary>
+    [Id(2)] public long Page { get; set; }
 }
 
 /// <inheritdoc cref="ILeadRouterGrain"/>
 /// <remarks>
 /// Every change to a lead goes through <see cref="Set"/> and <see cref="Close"/>, which keep the
 /// per-consultant load, the waiting set and the next due time current, so routing one lead costs
-/// the team's consultants, not the team's backlog.
+/// the team's consultants, not the team's backlog. They also mark the lead's page, and a write
+/// stores only the pages marked: the team's open leads live in memory here and in pages of at most
+/// <see cref="LeadPages.MaxBytes"/> in storage, so a team may hold any number of open leads
+/// while no stored row grows with them.
 /// </remarks>
 public sealed partial class LeadRouterGrain(
     [PersistentState("router", StorageNames.Leads)] IPersistentState<LeadRouterState> state,
+    [FromKeyedServices(StorageNames.Leads)] IGrainStorage storage,
     IOptionsMonitor<LeadOptions> options,
     IOptions<StateWriteOptions> writes,
     TimeProvider clock,
     ILogger<LeadRouterGrain> logger) : Grain, ILeadRouterGrain
 {
     private readonly StateWriter<LeadRouterState> _writer = new(state, StorageNames.Leads, writes);
+    /// <summary>The number of the last lead raised (see <see cref="LeadRouterState.Sequence"/>).</summary>
+    private long _sequence;
+    /// <summary>The page new leads are stored on until it is full.</summary>
+    private long _lastPage;
+    /// <summary>The router's own row changed since it was last written.</summary>
+    private bool _rowChanged;
+    /// <summary>Leads storage kept in memory: pages are written when the activation ends, like the row.</summary>
+    private readonly bool _pagesDeferred = writes.Value.WriteOnDeactivation.Contains(StorageNames.Leads);
+    /// <summary>Each page record as last read or written; it carries the ETag the next write needs.</summary>
+    private readonly Dictionary<long, GrainState<LeadPageState>> _pageRecords = [];
     // Presence is not persisted: connections belong to live Api nodes and come back with them.
     private readonly Dictionary<string, Presence> _presence = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastAssigned = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenLead> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _openByProfile = new(StringComparer.Ordinal);
+    /// <summary>The ids of the open leads on each stored page, lowest page first.</summary>
+    private readonly SortedDictionary<long, HashSet<string>> _pages = [];
+    /// <summary>What each page's leads take by <see cref="LeadStorageSize"/>, and each lead.</summary>
+    private readonly Dictionary<long, int> _pageBytes = [];
+    private readonly Dictionary<string, int> _leadBytes = new(StringComparer.Ordinal);
+    /// <summary>Pages whose leads changed since the last write.</summary>
+    private readonly HashSet<long> _changedPages = [];
     /// <summary>Leads offered to or claimed by each consultant.</summary>
     private readonly Dictionary<string, int> _load = new(StringComparer.Ordinal);
     private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
@@ -73,16 +112,131 @@ public sealed partial class LeadRouterGrain(
 
     private LeadOptions Options => options.CurrentValue;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var lead in state.State.Open.Values)
+        var s = state.State;
+        _sequence = s.Sequence;
+        for (var first = s.FirstPage; first <= s.LastPage; first += PagesReadAtOnce)
         {
-            _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
-            Track(null, lead.Card);
+            var pages = await Task.WhenAll(Enumerable.Range(0, (int)Math.Min(PagesReadAtOnce, s.LastPage - first + 1))
+                .Select(i => ReadPageAsync(first + i)));
+            foreach (var lead in pages.SelectMany(p => p.Leads))
+            {
+                Open(lead);
+            }
+        }
+        _lastPage = _pages.Count > 0 ? _pages.Last().Key : s.FirstPage;
+        if (s.Open.Count > 0)
+        {
+            // Stored before pages: move them onto pages.
+            foreach (var lead in s.Open.Values)
+            {
+                Open(lead, place: true);
+            }
+            s.Open.Clear();
+            _rowChanged = true;
+            await WriteNowAsync();
         }
         // The SLA is measured on the TimeProvider; the timer only decides how often to look.
         this.RegisterGrainTimer(CheckSlaAsync, new GrainTimerCreationOptions(Options.SlaCheckPeriod, Options.SlaCheckPeriod) { KeepAlive = true });
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Puts a lead on the open list and the routing indexes, and on its page: the one it was read from,
+    /// or with <paramref name="place"/> the page being filled.
+    /// </summary>
+    private void Open(OpenLead lead, bool place = false)
+    {
+        _open[lead.Card.LeadId] = lead;
+        _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
+        if (place)
+        {
+            Place(lead);
+        }
+        else
+        {
+            AddToPage(lead, lead.Page, LeadStorageSize.Of(lead));
+        }
+        _sequence = Math.Max(_sequence, LeadPages.NumberOf(lead.Card.LeadId));
+        Track(null, lead.Card);
+    }
+
+    /// <summary>Stores the lead on the last page, or on a new one when the last is full.</summary>
+    private void Place(OpenLead lead)
+    {
+        var bytes = LeadStorageSize.Of(lead);
+        var last = _lastPage;
+        if (_pageBytes.GetValueOrDefault(last) + bytes > LeadPages.MaxBytes)
+        {
+            last = ++_lastPage;
+            if (last > state.State.LastPage)
+            {
+                state.State.LastPage = last + PagesReservedAtOnce - 1;
+                _rowChanged = true;
+            }
+        }
+        lead.Page = last;
+        AddToPage(lead, last, bytes);
+    }
+
+    private void AddToPage(OpenLead lead, long page, int bytes)
+    {
+        if (!_pages.TryGetValue(page, out var ids))
+        {
+            _pages[page] = ids = new HashSet<string>(StringComparer.Ordinal);
+        }
+        ids.Add(lead.Card.LeadId);
+        _leadBytes[lead.Card.LeadId] = bytes;
+        _pageBytes[page] = _pageBytes.GetValueOrDefault(page) + bytes;
+        _changedPages.Add(page);
+    }
+
+    private void RemoveFromPage(OpenLead lead)
+    {
+        var page = lead.Page;
+        _changedPages.Add(page);
+        if (_leadBytes.Remove(lead.Card.LeadId, out var bytes))
+        {
+            _pageBytes[page] -= bytes;
+        }
+        if (_pages.TryGetValue(page, out var ids) && ids.Remove(lead.Card.LeadId) && ids.Count == 0)
+        {
+            _pages.Remove(page);
+            _pageBytes.Remove(page);
+        }
+    }
+
+    private async Task<LeadPageState> ReadPageAsync(long page)
+    {
+        var record = new GrainState<LeadPageState>(new LeadPageState());
+        await storage.ReadStateAsync(LeadPages.StateName, LeadPages.IdOf(Tenant, Team, page), record);
+        _pageRecords[page] = record;
+        return record.State ??= new LeadPageState();
+    }
+
+    /// <summary>Writes every page changed since the last write; a page left empty is cleared.</summary>
+    private Task WritePagesAsync()
+    {
+        var changed = _changedPages.ToList();
+        _changedPages.Clear();
+        return Task.WhenAll(changed.Select(async page =>
+        {
+            if (!_pageRecords.TryGetValue(page, out var record))
+            {
+                _pageRecords[page] = record = new GrainState<LeadPageState>(new LeadPageState());
+            }
+            record.State = new LeadPageState { Leads = _pages.TryGetValue(page, out var ids) ? [.. ids.Select(id => _open[id])] : [] };
+            var id = LeadPages.IdOf(Tenant, Team, page);
+            if (record.State.Leads.Count > 0)
+            {
+                await storage.WriteStateAsync(LeadPages.StateName, id, record);
+            }
+            else if (record.RecordExists)
+            {
+                // Closed leads leave nothing behind: an erased person's lead must not linger in storage.
+                await storage.ClearStateAsync(LeadPages.StateName, id, record);
+            }
+        }));
     }
 
     public async Task RaiseAsync(IReadOnlyList<LeadRequest> requests)
@@ -93,7 +247,7 @@ public sealed partial class LeadRouterGrain(
         {
             if (_openByProfile.TryGetValue(request.Snapshot.ProfileId, out var leadId))
             {
-                var lead = state.State.Open[leadId];
+                var lead = _open[leadId];
                 Set(lead, lead.Card with
                 {
                     Score = ScoreCard.Display(request.Snapshot.RawScore),
@@ -104,11 +258,8 @@ public sealed partial class LeadRouterGrain(
             }
             else
             {
-                MakeRoom();
-                var lead = new OpenLead { Card = LeadInsights.Card($"L{++state.State.Sequence}", request with { Team = Team }, Options.Scripts, now) };
-                state.State.Open[lead.Card.LeadId] = lead;
-                _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
-                Track(null, lead.Card);
+                var lead = new OpenLead { Card = LeadInsights.Card($"L{NextNumber()}", request with { Team = Team }, Options.Scripts, now) };
+                Open(lead, place: true);
                 fresh.Add(lead);
                 LogRaised(Tenant, lead.Card.LeadId, request.Trigger, Team);
             }
@@ -143,7 +294,7 @@ public sealed partial class LeadRouterGrain(
         {
             // Offers to someone who left go to the next consultant now rather than after the SLA.
             var now = clock.GetUtcNow();
-            foreach (var lead in state.State.Open.Values.Where(l => l.Card is { Status: LeadStatus.Offered } c && c.OfferedTo == consultantId).ToList())
+            foreach (var lead in _open.Values.Where(l => l.Card is { Status: LeadStatus.Offered } c && c.OfferedTo == consultantId).ToList())
             {
                 Route(lead, now);
             }
@@ -153,7 +304,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<ClaimResult> ClaimAsync(string leadId, Consultant consultant)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
             return new ClaimResult(false, null, null, "Khách này không còn mở trong nhóm của bạn.");
         }
@@ -183,7 +334,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task DeclineAsync(string leadId, Consultant consultant)
     {
-        if (state.State.Open.TryGetValue(leadId, out var lead) && lead.Card is { Status: LeadStatus.Offered } card && card.OfferedTo == consultant.Id)
+        if (_open.TryGetValue(leadId, out var lead) && lead.Card is { Status: LeadStatus.Offered } card && card.OfferedTo == consultant.Id)
         {
             Route(lead, clock.GetUtcNow());
             await SaveAndPublishAsync();
@@ -192,7 +343,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<LeadCard?> RecordOutcomeAsync(string leadId, Consultant consultant, LeadOutcome outcome, string? lostReason)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team
             || (lead.Card.ClaimedBy != consultant.Id && consultant.Role != ConsultantRole.Manager))
         {
             return null;
@@ -230,7 +381,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task ForgetAsync(string profileId)
     {
-        if (_openByProfile.TryGetValue(profileId, out var leadId) && state.State.Open.TryGetValue(leadId, out var lead))
+        if (_openByProfile.TryGetValue(profileId, out var leadId) && _open.TryGetValue(leadId, out var lead))
         {
             Close(lead);
             // The closing alert carries nothing about the person any more.
@@ -245,7 +396,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<string?> ProfileForAsync(string leadId, Consultant consultant, bool toRevealPhone)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
             return null;
         }
@@ -256,6 +407,7 @@ public sealed partial class LeadRouterGrain(
                 return null;
             }
             state.State.Reveals.Add(new PhoneReveal(leadId, lead.Card.ProfileId, consultant.Id, clock.GetUtcNow()));
+            _rowChanged = true;
             if (state.State.Reveals.Count > MaxRevealsKept)
             {
                 state.State.Reveals.RemoveRange(0, state.State.Reveals.Count - MaxRevealsKept);
@@ -269,7 +421,7 @@ public sealed partial class LeadRouterGrain(
 
     public async Task<LeadCard?> AddNoteAsync(string leadId, Consultant consultant, string text)
     {
-        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        if (!_open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
             return null;
         }
@@ -283,7 +435,7 @@ public sealed partial class LeadRouterGrain(
     public async Task<LeadCard?> BookAppointmentAsync(string leadId, Consultant consultant, DateTimeOffset at)
     {
         if (await RecordOutcomeAsync(leadId, consultant, LeadOutcome.AppointmentBooked, null) is null
-            || !state.State.Open.TryGetValue(leadId, out var lead))
+            || !_open.TryGetValue(leadId, out var lead))
         {
             return null;
         }
@@ -296,7 +448,7 @@ public sealed partial class LeadRouterGrain(
     public async Task<bool> ReassignAsync(string leadId, Consultant manager, string toConsultantId)
     {
         if (manager.Role != ConsultantRole.Manager || manager.Team != Team
-            || !state.State.Open.TryGetValue(leadId, out var lead)
+            || !_open.TryGetValue(leadId, out var lead)
             || !state.State.Consultants.TryGetValue(toConsultantId, out var to))
         {
             return false;
@@ -320,7 +472,7 @@ public sealed partial class LeadRouterGrain(
 
     public Task<IReadOnlyList<ConsultantStats>> StatsAsync()
     {
-        var open = state.State.Open.Values.Select(l => l.Card).ToList();
+        var open = _open.Values.Select(l => l.Card).ToList();
         IReadOnlyList<ConsultantStats> stats = [.. state.State.Consultants
             .Select(kv =>
             {
@@ -339,6 +491,17 @@ public sealed partial class LeadRouterGrain(
         return Task.FromResult(stats);
     }
 
+    /// <summary>The next lead number, reserving another block of them when this one runs out.</summary>
+    private long NextNumber()
+    {
+        if (++_sequence > state.State.Sequence)
+        {
+            state.State.Sequence = _sequence + NumbersReservedAtOnce - 1;
+            _rowChanged = true;
+        }
+        return _sequence;
+    }
+
     private ConsultantRecord RecordOf(Consultant consultant)
     {
         if (!state.State.Consultants.TryGetValue(consultant.Id, out var record))
@@ -346,6 +509,7 @@ public sealed partial class LeadRouterGrain(
             state.State.Consultants[consultant.Id] = record = new ConsultantRecord();
         }
         record.Name = consultant.Name;
+        _rowChanged = true;
         return record;
     }
 
@@ -365,7 +529,7 @@ public sealed partial class LeadRouterGrain(
         var staleAt = now - Options.CloseUnclaimedAfter;
         var stale = new List<OpenLead>();
         var expired = new List<OpenLead>();
-        foreach (var lead in state.State.Open.Values)
+        foreach (var lead in _open.Values)
         {
             if (lead.Card.Status != LeadStatus.Claimed && lead.Card.RaisedAt <= staleAt)
             {
@@ -386,6 +550,7 @@ public sealed partial class LeadRouterGrain(
             if (lead.Card.OfferedTo is { } missed && state.State.Consultants.TryGetValue(missed, out var late))
             {
                 late.SlaMisses++;
+                _rowChanged = true;
             }
             Route(lead, now);
         }
@@ -447,7 +612,7 @@ public sealed partial class LeadRouterGrain(
         {
             return;
         }
-        foreach (var lead in _waiting.Select(id => state.State.Open[id])
+        foreach (var lead in _waiting.Select(id => _open[id])
             .OrderByDescending(l => l.Card.Score)
             .ThenBy(l => l.Card.RaisedAt)
             .ToList())
@@ -474,30 +639,31 @@ public sealed partial class LeadRouterGrain(
         GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId)).LeadClosedAsync(Team).Ignore();
     }
 
-    /// <summary>Keeps the open list (this grain's one storage row) under <see cref="LeadOptions.MaxOpenPerTeam"/>.</summary>
-    private void MakeRoom()
-    {
-        while (state.State.Open.Count >= Options.MaxOpenPerTeam
-            && state.State.Open.Values.Where(l => l.Card.Status != LeadStatus.Claimed).MinBy(l => (l.Card.Score, l.Card.RaisedAt)) is { } weakest)
-        {
-            LogMadeRoom(Tenant, weakest.Card.LeadId, Team);
-            CloseUnworked(weakest);
-        }
-    }
-
     /// <summary>Replaces a lead's card, keeping loads, the waiting set and the next due time in step.</summary>
     private void Set(OpenLead lead, LeadCard card)
     {
         Track(lead.Card, card);
         lead.Card = card;
+        RemoveFromPage(lead);
+        var bytes = LeadStorageSize.Of(lead);
+        if (_pageBytes.GetValueOrDefault(lead.Page) + bytes <= LeadPages.MaxBytes)
+        {
+            AddToPage(lead, lead.Page, bytes);
+        }
+        else
+        {
+            // It grew (notes) past what its page has room for.
+            Place(lead);
+        }
     }
 
     /// <summary>Takes a lead off the open list.</summary>
     private void Close(OpenLead lead)
     {
         Track(lead.Card, null);
-        state.State.Open.Remove(lead.Card.LeadId);
+        _open.Remove(lead.Card.LeadId);
         _openByProfile.Remove(lead.Card.ProfileId);
+        RemoveFromPage(lead);
     }
 
     private void Track(LeadCard? before, LeadCard? after)
@@ -546,7 +712,7 @@ public sealed partial class LeadRouterGrain(
     private DateTimeOffset NextDue()
     {
         var next = DateTimeOffset.MaxValue;
-        foreach (var lead in state.State.Open.Values)
+        foreach (var lead in _open.Values)
         {
             if (DueOf(lead.Card) is { } due && due < next)
             {
@@ -569,7 +735,7 @@ public sealed partial class LeadRouterGrain(
     }
 
     private IReadOnlyList<LeadCard> OpenLeads() =>
-        [.. state.State.Open.Values.Select(l => l.Card).OrderByDescending(c => c.Score).ThenByDescending(c => c.RaisedAt)];
+        [.. _open.Values.Select(l => l.Card).OrderByDescending(c => c.Score).ThenByDescending(c => c.RaisedAt)];
 
     /// <summary>Sends the alerts, then writes: consultants' own actions are durable before they are answered.</summary>
     private async Task SaveAndPublishAsync()
@@ -600,11 +766,32 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
+    /// <summary>
+    /// Writes the router's row, then every page changed since the last write. The row goes first: the
+    /// pages it names on activation must include every page written.
+    /// </summary>
     private async Task WriteNowAsync()
     {
         try
         {
-            await _writer.WriteAsync();
+            if (FirstPage() != state.State.FirstPage)
+            {
+                state.State.FirstPage = FirstPage();
+                _rowChanged = true;
+            }
+            if (_rowChanged)
+            {
+                _rowChanged = false;
+                await _writer.WriteAsync();
+            }
+            else
+            {
+                _writer.CancelSoon();
+            }
+            if (!_pagesDeferred)
+            {
+                await WritePagesAsync();
+            }
         }
         catch
         {
@@ -613,12 +800,26 @@ public sealed partial class LeadRouterGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _writer.DeactivatingAsync(reason, cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        state.State.FirstPage = FirstPage();
+        await _writer.DeactivatingAsync(reason, cancellationToken);
+        // In-memory storage goes with a silo that shuts down; durable storage gets what is still unwritten.
+        if (_changedPages.Count > 0 && (!_pagesDeferred || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
+        {
+            await WritePagesAsync();
+        }
+    }
+
+    /// <summary>No page below this one holds an open lead.</summary>
+    private long FirstPage() => _pages.Count > 0 ? _pages.First().Key : _lastPage;
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 
     private const int MaxRevealsKept = 1000;
+    private const int PagesReadAtOnce = 64;
+    private const int NumbersReservedAtOnce = 10_000;
+    private const int PagesReservedAtOnce = 64;
     private const int MaxNotesPerLead = 20;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Phone of lead {LeadId} in tenant {Tenant} revealed to consultant {ConsultantId}")]
@@ -633,8 +834,6 @@ public sealed partial class LeadRouterGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} offer to {ConsultantId} expired")]
     private partial void LogExpired(string tenant, string leadId, string? consultantId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} closed unclaimed to make room: team {Team} holds its most open leads")]
-    private partial void LogMadeRoom(string tenant, string leadId, string team);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} escalated to the manager of team {Team}")]
     private partial void LogEscalated(string tenant, string leadId, string team);

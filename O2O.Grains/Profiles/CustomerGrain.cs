@@ -133,9 +133,21 @@ public sealed class CustomerGrain(
     {
         var s = state.State;
         var delivered = deliveryIds.ToHashSet(StringComparer.Ordinal);
-        if (s.Outbox.RemoveAll(o => delivered.Contains(o.Id)) > 0)
+        var counted = s.Outbox.Any(o => o.Counts && delivered.Contains(o.Id));
+        if (s.Outbox.RemoveAll(o => delivered.Contains(o.Id)) == 0)
+        {
+            return;
+        }
+        if (counted)
         {
             await WriteOrReloadAsync();
+        }
+        else
+        {
+            // Only lead raises: stored with the profile's next write. Should that never come (a
+            // crash), the raise is delivered again with the person's next events, which the router
+            // takes as a refresh, and gets back a lead the router lost in the same crash.
+            _writer.WriteWithNext();
         }
     }
 
@@ -416,7 +428,7 @@ public sealed class CustomerGrain(
         Leads.LeadOutcomes.Apply(s, outcome, lostReason, storeId, clock.GetUtcNow(), _scoring, _profile.TimelineSize);
         if (Leads.LeadOutcomes.Closes(outcome))
         {
-            s.LeadTeam = null;
+            NoOpenLead(s);
         }
         await _writer.WriteAsync();
     }
@@ -433,8 +445,21 @@ public sealed class CustomerGrain(
         {
             return;
         }
-        s.LeadTeam = null;
+        NoOpenLead(s);
         await _writer.WriteAsync();
+    }
+
+    /// <summary>
+    /// The person's lead closed: they may raise one again, and a raise of the closed lead that is
+    /// still in the outbox (delivered, its acknowledgement not yet stored) must not open it again.
+    /// </summary>
+    private static void NoOpenLead(ProfileState s)
+    {
+        s.LeadTeam = null;
+        if (s.Outbox.Any(o => o.Raise is not null))
+        {
+            s.Outbox = [.. s.Outbox.Select(o => o with { Raise = null }).Where(o => !o.IsEmpty)];
+        }
     }
 
     private LeadSnapshot Snapshot(ProfileState s) => new(

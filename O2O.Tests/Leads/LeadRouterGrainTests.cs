@@ -1,10 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using O2O.Grains;
 using O2O.Grains.Leads;
 using O2O.Grains.Profiles;
 using O2O.Tests.Infrastructure;
-using Orleans.Storage;
-using Orleans.TestingHost;
 
 namespace O2O.Tests.Leads;
 
@@ -145,34 +141,12 @@ public sealed class LeadRouterGrainTests(ClusterFixture cluster)
         // Grain timers run on the silo's clock, the shared fake one here.
         ClusterFixture.Clock.Advance(new LeadOptions().WriteDelay + TimeSpan.FromSeconds(1));
 
-        var stored = await StoredAsync(router, s => s.Open.Count == 1);
-        var leadId = stored.Open.Keys.Single();
-        stored.Open[leadId].Card.Status.ShouldBe(LeadStatus.Offered);
+        var stored = await StoredLeads.UntilAsync(cluster, router, leads => leads.Count == 1);
+        var leadId = stored.Single().Card.LeadId;
+        stored.Single().Card.Status.ShouldBe(LeadStatus.Offered);
 
         (await router.ClaimAsync(leadId, lan)).Won.ShouldBeTrue();
-        (await StoredAsync(router, _ => true)).Open[leadId].Card.Status.ShouldBe(LeadStatus.Claimed);
-    }
-
-    /// <summary>The router's state as grain storage holds it, once it satisfies <paramref name="done"/>.</summary>
-    private async Task<LeadRouterState> StoredAsync(ILeadRouterGrain router, Func<LeadRouterState, bool> done)
-    {
-        var silo = (InProcessSiloHandle)cluster.Cluster.Primary!;
-        var storage = silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Leads);
-        var deadline = DateTime.UtcNow + Limit;
-        while (true)
-        {
-            var state = new GrainState<LeadRouterState>(new LeadRouterState());
-            await storage.ReadStateAsync("router", router.GetGrainId(), state);
-            if (state.State is { } stored && done(stored))
-            {
-                return stored;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Stored router state still has {state.State?.Open.Count} open leads");
-            }
-            await Task.Delay(50);
-        }
+        (await StoredLeads.ReadAsync(cluster, router)).ShouldHaveSingleItem().Card.Status.ShouldBe(LeadStatus.Claimed);
     }
 
     [Fact]

@@ -46,6 +46,8 @@ internal static class Program
     private static async Task<int> RunAsync(string tables, int profiles, int batchProfiles, int concurrency, int warmup)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // A free port: Kestrel's default (5000) may be taken by a test silo or another benchmark.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var settings = new Dictionary<string, string?>
         {
