@@ -133,7 +133,7 @@ public sealed partial class Referrals(
             Phone = recipient,
             Touch = new AdTouch { Source = "referral", Medium = "voucher", Campaign = "referral-welcome" },
         }], ct);
-        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddAsync([new KpiDelta(ReportCalendar.DayOf(now), Kpi.ReferralsSent, 1)]);
+        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddOnceAsync($"referral-sent:{code}", new KpiDelta(ReportCalendar.DayOf(now), Kpi.ReferralsSent, 1));
         LogInvited(logger, tenant);
         return new ReferralDecision(true, "sent", $"Đã gửi voucher tới {ReferralText.MaskTail(recipient)}.", ReferralText.MaskTail(recipient), expires);
     }

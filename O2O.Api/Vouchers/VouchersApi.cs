@@ -91,7 +91,9 @@ public static class VouchersApi
                 title: "Voucher not redeemed", detail: outcome.Refusal);
         }
         var day = ReportCalendar.DayOf(now);
-        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddAsync(outcome.FirstUse
+        // One count per voucher and order: the till retrying the call is refused above, and a retry
+        // after the voucher took the use but before this count is the same delivery.
+        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddOnceAsync($"voucher:{code.ToUpperInvariant()}:{orderId}", outcome.FirstUse
             ? [new KpiDelta(day, Kpi.ReferralsRedeemed, 1), new KpiDelta(day, Kpi.ReferralRevenue, body.Total)]
             : [new KpiDelta(day, Kpi.ReferralRevenue, body.Total)]);
         return TypedResults.Ok(new VoucherRedeemed(code.ToUpperInvariant(), outcome.Discount, outcome.FirstUse));

@@ -32,18 +32,22 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
     public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
     {
         var received = events.Count;
-        events = await OrderBook.KeepAsync(grains, resolver.Pseudonyms, events);
+        var orderStep = await OrderBook.KeepAsync(grains, resolver.Pseudonyms, events);
+        events = orderStep.Events;
         var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
-        var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null).ToList();
+        // A change to an anonymous order (lines, payment) moves nobody's revenue and was counted for its store already.
+        var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null && e.OrderStep?.Effect != OrderEffect.Change).ToList();
         var deliveries = results.SelectMany(r => r.Result.Owed.Select(d => (r.Tenant, Delivery: d)))
             .Concat(anonymousOrders.Select(e => (e.Tenant, Delivery: AnonymousOrders.DeliveryOf(e))))
             .ToList();
         await Task.WhenAll(DeliverAsync(deliveries), UpsertBoardsAsync(results));
         await Task.WhenAll(results.Where(r => r.Result.Owed.Count > 0).Select(r =>
             grains.GetGrain<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Result.Owed.Select(d => d.Id)])));
+        // Last: until here a retry of this batch must still carry its orders to the profiles.
+        await OrderBook.AcknowledgeAsync(grains, orderStep);
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
         var duplicates = results.Sum(r => r.Result.Duplicates) + unchangedOrders;

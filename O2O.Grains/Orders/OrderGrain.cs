@@ -15,12 +15,25 @@ public sealed class OrderGrain(
 
     public async Task<OrderChange> UpsertAsync(OrderUpsert upsert)
     {
+        var (version, history) = (state.State.Version, state.State.History.Count);
         var change = OrderRules.Merge(state.State, upsert, clock.GetUtcNow());
-        if (change.Kind != OrderChangeKind.Unchanged)
+        if (state.State.Version != version || state.State.History.Count != history)
         {
             await _writer.WriteAsync();
         }
         return change;
+    }
+
+    public Task AcknowledgeAsync(int version)
+    {
+        if (version > state.State.AcknowledgedVersion && version <= state.State.Version)
+        {
+            state.State.AcknowledgedVersion = version;
+            // Not urgent: an acknowledgement lost with the activation only means a later repeat goes
+            // downstream once more, where profiles and KPIs take each version once anyway.
+            _writer.WriteSoon(this, TimeSpan.FromSeconds(2));
+        }
+        return Task.CompletedTask;
     }
 
     public Task<OrderView?> GetAsync() => Task.FromResult(OrderRules.View(state.State, OrderId));

@@ -61,9 +61,27 @@ public sealed class CustomerGrain(
         List<StoreOrder>? orders = null;
         List<ConversionCredits>? credits = null;
         var latest = DateTimeOffset.MinValue;
-        foreach (var e in batch.Events)
+        foreach (var given in batch.Events)
         {
-            if (!s.Seen.TryAdd(e.MessageId, now))
+            var e = given;
+            if (e.OrderStep is not null)
+            {
+                // Orders are applied once per order version, not per message id (see ProfileOrders).
+                (var admission, e) = ProfileOrders.Admit(s, e);
+                if (admission != OrderAdmission.Apply)
+                {
+                    if (admission == OrderAdmission.Seen)
+                    {
+                        duplicates++;
+                    }
+                    else
+                    {
+                        applied++;
+                    }
+                    continue;
+                }
+            }
+            else if (!s.Seen.TryAdd(e.MessageId, now))
             {
                 duplicates++;
                 continue;
@@ -191,6 +209,7 @@ public sealed class CustomerGrain(
         }
         var sharedBefore = state.State.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
+        ProfileOrders.Absorb(state.State, detached);
         foreach (var record in detached.Consents.History)
         {
             state.State.Consents.Record(record);
