@@ -54,5 +54,16 @@ public sealed class LoyaltyGrain(
         -state.State.Entries.Where(e => e.Points < 0).Sum(e => e.Points),
         [.. state.State.Entries.OrderByDescending(e => e.At)]));
 
+    public async Task<bool> EraseAsync()
+    {
+        if (!state.RecordExists && state.State.Entries.Count == 0)
+        {
+            return false;
+        }
+        await state.ClearStateAsync();
+        state.State = new LoyaltyState();
+        return true;
+    }
+
     private long Balance() => state.State.Entries.Sum(e => e.Points);
 }

@@ -68,25 +68,3 @@ public sealed class MessageGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _writer.DeactivatingAsync(reason, cancellationToken);
 }
-
-[GenerateSerializer, Alias("o2o.contact-preference-state")]
-public sealed class ContactPreferenceState
-{
-    [Id(0)] public bool OptedOut { get; set; }
-    [Id(1)] public DateTimeOffset? ChangedAt { get; set; }
-}
-
-/// <inheritdoc cref="IContactPreferenceGrain"/>
-public sealed class ContactPreferenceGrain(
-    [PersistentState("contact", StorageNames.MasterData)] IPersistentState<ContactPreferenceState> state) : Grain, IContactPreferenceGrain
-{
-    public async Task SetOptedOutAsync(bool optedOut, DateTimeOffset at)
-    {
-        state.State.OptedOut = optedOut;
-        state.State.ChangedAt = at;
-        // A person's wish not to be contacted is written before it is acknowledged, whatever the storage.
-        await state.WriteStateAsync();
-    }
-
-    public Task<bool> IsOptedOutAsync() => Task.FromResult(state.State.OptedOut);
-}

@@ -260,6 +260,8 @@ public sealed class CustomerGrain(
         var visitorLists = await Task.WhenAll(stores.Select(async store =>
             (Store: store, Listed: await GrainFactory.GetGrain<IStoreGrain>(TenantKey.Compose(Tenant, store)).ForgetVisitorAsync(ProfileId))));
         await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, false);
+        var masterData = await MasterDataErasure.EraseAsync(GrainFactory, pseudonyms, Tenant,
+            s.Identifiers.Where(i => i.Kind == IdentifierKind.Phone).Select(i => i.Value));
         if (s.RetentionDay is { } day)
         {
             await GrainFactory.GetGrain<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).RemoveAsync(ProfileId);
@@ -274,6 +276,7 @@ public sealed class CustomerGrain(
             LeadBoards = boards,
             LeadRouters = teams,
             StoreVisitorLists = [.. visitorLists.Where(v => v.Listed).Select(v => v.Store)],
+            MasterData = masterData,
             Kept =
             [
                 "campaign, store and attribution counts (numbers only, no person)",

@@ -17,6 +17,7 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
     public const string Tenant = "md";
     public const string WriteKey = "test-write-key-masterdata";
     public const string ReadToken = "test-read-token-masterdata";
+    public const string EraseToken = "test-erase-token-masterdata";
     public const string ShopUrl = "https://shop.example.vn/";
 
     public ProviderServer Providers { get; private set; } = null!;
@@ -43,6 +44,10 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", Tenant);
         builder.UseSetting("O2O:Security:ReadTokens:0:Token", ReadToken);
         builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", Tenant);
+        builder.UseSetting("O2O:Security:ReadTokens:1:Token", EraseToken);
+        builder.UseSetting("O2O:Security:ReadTokens:1:Tenant", Tenant);
+        builder.UseSetting("O2O:Security:ReadTokens:1:Scopes:0", "read");
+        builder.UseSetting("O2O:Security:ReadTokens:1:Scopes:1", "erase");
         builder.UseSetting("O2O:BillLinks:SigningKey", "test-bill-link-signing-key-0123456789abcdef");
         builder.UseSetting("O2O:BillLinks:ShopUrl", ShopUrl);
         builder.UseSetting("O2O:Messaging:Zns:BaseUrl", Providers.BaseUrl);
@@ -74,6 +79,14 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReadToken);
+        return client;
+    }
+
+    /// <summary>The tenant's privacy desk: reads and erases.</summary>
+    public HttpClient Eraser()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", EraseToken);
         return client;
     }
 

@@ -105,12 +105,15 @@ public sealed class MessagingTests(MasterDataApiFactory api)
     }
 
     [Fact]
-    public async Task AnOptedOutPhoneIsNotSentTheOrderLink()
+    public async Task APhoneThatWithdrewMarketingConsentIsNotSentTheOrderLink()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var local = TestPhones.NewLocal();
         await OrderAsync(run, local, email: null);
-        (await api.Writer().PostAsync("/v1/messaging/opt-out", Json($$"""{"phone":"{{local}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        // Withdrawn in the one consent ledger (issue 16's), which every send asks.
+        (await api.Writer().PostAsync("/v1/consents", Json($$$$"""
+            {"phone":"{{{{local}}}}","source":"bill_qr","wordingVersion":"qr-2026-11","purposes":{"marketing":{"sms":false}}}
+            """))).StatusCode.ShouldBe(HttpStatusCode.OK);
         var sent = await SendLinkAsync(run, "sms");
         sent.GetProperty("status").GetString().ShouldBe("Blocked");
         sent.GetProperty("errorCode").GetString().ShouldBe("consent");
