@@ -82,7 +82,10 @@ public sealed class ReferralTests(MasterDataApiFactory api)
         (await api.Shopper().PostAsync(link + "/refer", Json($$"""{"phone":"{{relative}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
         var code = api.Providers.Received.Single(m => m.Provider == "zns" && m.Phone == "84" + relative[1..]).TemplateData["code"];
         var reader = api.Reader();
-        (await reader.GetFromJsonAsync<JsonElement>($"/api/loyalty?phone={sender}")).GetProperty("balance").GetInt64().ShouldBeGreaterThan(0);
+        var balance = (await reader.GetFromJsonAsync<JsonElement>($"/api/loyalty?phone={sender}")).GetProperty("balance").GetInt64();
+        balance.ShouldBeGreaterThan(0);
+        (await reader.GetFromJsonAsync<JsonElement>($"/api/profiles?phone={sender}")).GetProperty("loyaltyPoints").GetInt64()
+            .ShouldBe(balance, "the profile shows the points of the person's phone");
 
         var voucher = await reader.GetStringAsync($"/api/vouchers/{code}");
         foreach (var phone in new[] { sender, relative })
