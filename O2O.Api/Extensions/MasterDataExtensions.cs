@@ -42,6 +42,7 @@ public static class MasterDataExtensions
         app.MapMasterDataApi();
         app.MapBillApi();
         app.MapMessagingApi();
+        app.MapDeliveryReportsApi();
         app.MapLoyaltyApi();
         app.MapVouchersApi();
         return app;

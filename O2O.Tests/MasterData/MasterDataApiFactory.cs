@@ -26,12 +26,17 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
 
     public Uri Address => ClientOptions.BaseAddress;
 
+    private int _port;
+
     public async ValueTask InitializeAsync()
     {
         Providers = await ProviderServer.StartAsync();
         Smtp = new SmtpSink();
-        UseKestrel(0);
+        // A port known before start: eSMS is given the callback address with each send.
+        _port = Infrastructure.ServerProcess.FreeTcpPort();
+        UseKestrel(_port);
         StartServer();
+        Providers.ZnsWebhook = new Uri(Address, $"/v1/messaging/zns/webhook/{Tenant}").ToString();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -59,6 +64,10 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
         builder.UseSetting("O2O:Messaging:Sms:ApiKey", ProviderServer.EsmsKey);
         builder.UseSetting("O2O:Messaging:Sms:SecretKey", ProviderServer.EsmsSecret);
         builder.UseSetting("O2O:Messaging:Sms:Brandname", ProviderServer.Brandname);
+        builder.UseSetting("O2O:Messaging:Sms:CallbackSecret", "test-esms-callback-secret");
+        builder.UseSetting("O2O:Messaging:Sms:CallbackUrl", $"http://127.0.0.1:{_port}/v1/messaging/esms/callback");
+        builder.UseSetting("O2O:Messaging:Zns:AppId", ProviderServer.ZnsAppId);
+        builder.UseSetting("O2O:Messaging:Zns:OaSecretKey", ProviderServer.ZnsOaSecret);
         builder.UseSetting("O2O:Messaging:Email:Host", "127.0.0.1");
         builder.UseSetting("O2O:Messaging:Email:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("O2O:Messaging:Email:Security", "None");
