@@ -9,6 +9,7 @@ public sealed class OrderGrain(
     IOptions<StateWriteOptions> writes,
     TimeProvider clock) : Grain, IOrderGrain
 {
+    private static readonly TimeSpan HistoryAge = TimeSpan.FromDays(1);
     private readonly StateWriter<OrderState> _writer = new(state, StorageNames.MasterData, writes);
 
     private string OrderId => OrderKey.Parse(this.GetPrimaryKeyString()).OrderId;
@@ -32,6 +33,13 @@ public sealed class OrderGrain(
             // Not urgent: an acknowledgement lost with the activation only means a later repeat goes
             // downstream once more, where profiles and KPIs take each version once anyway.
             _writer.WriteSoon(this, TimeSpan.FromSeconds(2));
+        }
+        if (clock.GetUtcNow() - state.State.PlacedAt > HistoryAge)
+        {
+            // History (an import of last year's orders) is done with once kept: nobody scans its bill
+            // now. Staying active until the collection age limit would hold every imported order in
+            // memory at once; leaving now keeps an import's memory to the orders in flight.
+            DeactivateOnIdle();
         }
         return Task.CompletedTask;
     }
