@@ -32,7 +32,6 @@ public static class MasterDataExtensions
         services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<ZnsChannel>());
         services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<EsmsSmsChannel>());
         services.AddSingleton<IMessageChannel, SmtpEmailChannel>();
-        services.AddSingleton<IConsentCheck, AllowUnlessOptedOutConsent>();
         services.AddSingleton<MessageSender>();
         return builder;
     }
@@ -43,6 +42,7 @@ public static class MasterDataExtensions
         app.MapMasterDataApi();
         app.MapBillApi();
         app.MapMessagingApi();
+        app.MapDeliveryReportsApi();
         app.MapLoyaltyApi();
         app.MapVouchersApi();
         return app;

@@ -17,7 +17,7 @@ namespace O2O.Api.Hubs;
 /// <see cref="HubException"/>s whose message is Vietnamese, written for the consultant to read.
 /// </summary>
 [Authorize(Policy = O2OPolicies.Consultant)]
-public sealed class LeadsHub(IGrainFactory grains, TenantNames names, TimeProvider clock) : Hub
+public sealed class LeadsHub(IGrainFactory grains, TenantNames names, Grains.Privacy.Pseudonyms pseudonyms, TimeProvider clock) : Hub
 {
     public const string Path = "/hubs/leads";
 
@@ -103,7 +103,8 @@ public sealed class LeadsHub(IGrainFactory grains, TenantNames names, TimeProvid
             ?? throw new HubException("Không tìm thấy hồ sơ khách.");
         var t = profile.Totals;
         return new LeadHistory(t.StoreVisits, t.Orders, t.Revenue, t.PageViews, t.FirstSeen, t.LastSeen,
-            [.. profile.Timeline.Take(HistoryEntries).Select(e => new LeadHistoryEntry(e.Timestamp, e.Type.ToString(), e.Name, e.Detail, e.StoreId))]);
+            [.. profile.Timeline.Take(HistoryEntries).Select(e => new LeadHistoryEntry(e.Timestamp, e.Type.ToString(), e.Name, e.Detail, e.StoreId))],
+            await Grains.Loyalty.LoyaltyLookup.PointsOfAsync(grains, pseudonyms, Context.User!.Tenant(), profile));
     }
 
     /// <summary>Adds a note to a lead of the consultant's team.</summary>
@@ -156,6 +157,7 @@ public sealed record LeadHistory(
     int PageViews,
     DateTimeOffset? FirstSeen,
     DateTimeOffset? LastSeen,
-    IReadOnlyList<LeadHistoryEntry> Recent);
+    IReadOnlyList<LeadHistoryEntry> Recent,
+    long? LoyaltyPoints = null);
 
 public sealed record LeadHistoryEntry(DateTimeOffset At, string Type, string? Name, string? Detail, string? StoreId);

@@ -118,7 +118,7 @@ public static class BillApi
         var now = clock.GetUtcNow();
         if (await order.ScannedAsync(now))
         {
-            await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddAsync([new KpiDelta(Grains.Attribution.ReportCalendar.DayOf(now), Kpi.BillScans, 1)]);
+            await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddOnceAsync($"scan:{orderId}", new KpiDelta(Grains.Attribution.ReportCalendar.DayOf(now), Kpi.BillScans, 1));
         }
         var shopUrl = links.Options.ShopUrl;
         if (m is { Length: > 0 and <= 64 } messageId)

@@ -64,7 +64,7 @@ public sealed partial class BillIdentification(
         foreach (var channel in messaging.Value.OtpChannels.Where(sender.Has))
         {
             var minutes = (int)o.CodeLifetime.TotalMinutes;
-            var result = await sender.SendAsync(new OutgoingMessage
+            var message = new OutgoingMessage
             {
                 Tenant = tenant,
                 Channel = channel,
@@ -72,10 +72,11 @@ public sealed partial class BillIdentification(
                 To = phone,
                 Text = $"{code} la ma xac nhan de nhan diem cho don {orderId}. Ma co hieu luc {minutes} phut. Khong chia se ma nay.",
                 TemplateData = new Dictionary<string, string> { ["otp"] = code },
-            }, orderId, ct);
+            };
+            var result = await sender.SendAsync(message, orderId, ct);
             if (result.Status == DeliveryStatus.Sent)
             {
-                await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddAsync([new KpiDelta(ReportCalendar.DayOf(clock.GetUtcNow()), Kpi.OtpSent, 1)]);
+                await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddOnceAsync($"otp-sent:{message.MessageId}", new KpiDelta(ReportCalendar.DayOf(clock.GetUtcNow()), Kpi.OtpSent, 1));
                 return new CodeRequestOutcome(true, StatusCodes.Status202Accepted, null, issue.RetryAfter, channel, Grains.Identity.ContactPoints.MaskPhone(phone));
             }
             LogCodeNotSent(logger, channel, result.Error?.Code ?? "?");
@@ -112,10 +113,11 @@ public sealed partial class BillIdentification(
 
         await PublishLinkAsync(tenant, view, phone, anonymousId, ct);
         var day = ReportCalendar.DayOf(view.PlacedAt);
-        var kpis = new List<KpiDelta> { new(ReportCalendar.DayOf(now), Kpi.OtpVerified, 1) };
+        // One verification and one late identification per order, however often the shopper confirms.
+        List<KpiDelivery> kpis = [new($"otp-verified:{orderId}", [new KpiDelta(ReportCalendar.DayOf(now), Kpi.OtpVerified, 1)])];
         if (identification.FirstTime && view.Source == OrderSource.Pos)
         {
-            kpis.Add(new KpiDelta(day, Kpi.OfflineIdentifiedLater, 1));
+            kpis.Add(new($"identified-later:{orderId}", [new KpiDelta(day, Kpi.OfflineIdentifiedLater, 1)]));
         }
         await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddAsync(kpis);
         if (identification.FirstTime && !view.IsReversed())

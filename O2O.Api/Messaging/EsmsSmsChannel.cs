@@ -25,7 +25,7 @@ public sealed class EsmsSmsChannel(HttpClient http, IOptions<MessagingOptions> o
         var phone = message.To.StartsWith("+84", StringComparison.Ordinal) ? "0" + message.To[3..] : message.To.TrimStart('+');
         var body = new EsmsRequest(_sms.ApiKey!, _sms.SecretKey!, phone, message.Text, _sms.Brandname!, _sms.SmsType,
             IsUnicode: message.Text.Any(ch => ch > 127) ? "1" : "0", Sandbox: _sms.Sandbox.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            RequestId: message.MessageId, CallbackUrl: _sms.CallbackUrl);
+            RequestId: message.MessageId, CallbackUrl: DeliveryReports.EsmsCallbackUrl(_sms, message.Tenant));
         HttpResponseMessage response;
         try
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using O2O.Grains;
+using O2O.Grains.Consent;
 using O2O.Grains.Messaging;
 
 namespace O2O.Api.Messaging;
@@ -11,7 +12,7 @@ namespace O2O.Api.Messaging;
 /// </summary>
 public sealed partial class MessageSender(
     IEnumerable<IMessageChannel> channels,
-    IConsentCheck consent,
+    IConsentChecker consent,
     IGrainFactory grains,
     IOptions<MessagingOptions> options,
     TimeProvider clock,
@@ -27,11 +28,11 @@ public sealed partial class MessageSender(
 
     public async Task<SendResult> SendAsync(OutgoingMessage message, string? orderId, CancellationToken ct)
     {
-        var decision = await consent.MayContactAsync(message.Tenant, message.Channel, message.To, message.Purpose, ct);
-        if (!decision.Allowed)
+        var (allowed, reason) = await MayContactAsync(message);
+        if (!allowed)
         {
             LogBlocked(logger, message.Channel, message.Purpose);
-            return new SendResult(DeliveryStatus.Blocked, 0, null, new ProviderError("consent", decision.Reason, Retryable: false), Attempts: 0);
+            return new SendResult(DeliveryStatus.Blocked, 0, null, new ProviderError("consent", reason, Retryable: false), Attempts: 0);
         }
         if (!_channels.TryGetValue(message.Channel, out var channel) || !channel.IsConfigured)
         {
@@ -69,6 +70,15 @@ public sealed partial class MessageSender(
             OrderId = orderId,
         });
         return result;
+    }
+
+    /// <summary>The consent check every send passes first, on the person's consent ledger.</summary>
+    public async Task<(bool Allowed, string Reason)> MayContactAsync(OutgoingMessage message)
+    {
+        var marketing = MessageConsent.NeedsLedger(message.Purpose)
+            ? await consent.CheckAsync(message.Tenant, MessageConsent.AddressOf(message.Channel, message.To), ConsentPurpose.Marketing, MessageConsent.ChannelOf(message.Channel))
+            : ConsentDecision.NeverGiven;
+        return MessageConsent.Decide(message.Purpose, marketing);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A {Channel} message ({Purpose}) was not sent: no consent")]

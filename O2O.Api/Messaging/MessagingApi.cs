@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using O2O.Api.Identification;
 using O2O.Api.Security;
-using O2O.Grains;
-using O2O.Grains.Identity;
-using O2O.Grains.Messaging;
 using O2O.Grains.Orders;
 
 namespace O2O.Api.Messaging;
@@ -12,7 +9,6 @@ public sealed record SendLinkRequest(string? Channel);
 
 public sealed record MessageSent(string MessageId, string Channel, string Status, long CostVnd, string? ErrorCode, string? Error, bool Retryable, int Attempts);
 
-public sealed record OptOutRequest(string? Phone, string? Email, bool OptedOut = true);
 
 /// <summary>Sending an order's link to its customer, and people's wish not to be contacted.</summary>
 public static class MessagingApi
@@ -22,7 +18,6 @@ public static class MessagingApi
         var v1 = app.MapGroup("/v1").RequireAuthorization(O2OClaims.IngestPolicy).WithTags("Messaging");
         v1.MapPost("/orders/{orderId}/send-link", SendLinkAsync).WithName("SendOrderLink")
             .WithSummary("Send the order's link to its customer (ZNS with the link on the button, SMS or email); consent is checked first");
-        v1.MapPost("/messaging/opt-out", OptOutAsync).WithName("OptOut").WithSummary("Record that a phone or email must not receive messages (or may again)");
         return app;
     }
 
@@ -77,16 +72,5 @@ public static class MessagingApi
         }, orderId, ct);
         return TypedResults.Ok(new MessageSent(messageId, channel.ToString(), result.Status.ToString(), result.CostVnd,
             result.Error?.Code, result.Error?.Message, result.Error?.Retryable ?? false, result.Attempts));
-    }
-
-    private static async Task<Results<NoContent, ValidationProblem>> OptOutAsync(OptOutRequest body, HttpContext http, IGrainFactory grains, TimeProvider clock)
-    {
-        var address = body.Phone is not null ? ContactPoints.NormalizePhone(body.Phone) : body.Email is not null ? ContactPoints.NormalizeEmail(body.Email) : null;
-        if (address is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [body.Phone is not null ? "phone" : "email"] = ["a valid phone or email is required"] });
-        }
-        await grains.GetGrain<IContactPreferenceGrain>(TenantKey.Compose(http.User.Tenant(), address)).SetOptedOutAsync(body.OptedOut, clock.GetUtcNow());
-        return TypedResults.NoContent();
     }
 }

@@ -34,6 +34,10 @@ public sealed class ZnsOptions
     public string? ReferralTemplateId { get; set; }
     /// <summary>What one message costs, in VND, for the cost report (ZNS prices per template type).</summary>
     [Range(0, 100_000)] public long CostPerMessage { get; set; } = 300;
+    /// <summary>The Zalo app's id: with <see cref="OaSecretKey"/> it checks the webhook's <c>X-ZEvent-Signature</c>.</summary>
+    public string? AppId { get; set; }
+    /// <summary>The OA secret key (not the app secret) Zalo signs webhook events with; without it delivery events are refused.</summary>
+    public string? OaSecretKey { get; set; }
 }
 
 /// <summary>SMS brand-name through eSMS.vn (<c>SendMultipleMessage_V4_post_json</c>).</summary>
@@ -48,8 +52,13 @@ public sealed class SmsOptions
     public string SmsType { get; set; } = "2";
     /// <summary>1 sends the message in test mode at eSMS (accepted, not delivered).</summary>
     public int Sandbox { get; set; }
-    /// <summary>Where eSMS reports delivery (our <c>/v1/messaging/esms/callback</c>); none means no delivery reports.</summary>
+    /// <summary>
+    /// This service's public address of <c>/v1/messaging/esms/callback</c>; each send gives eSMS that address
+    /// followed by <c>/{tenant}/{signature}</c>. None (or no <see cref="CallbackSecret"/>) means no delivery reports.
+    /// </summary>
     public string? CallbackUrl { get; set; }
+    /// <summary>Signs the callback address: eSMS does not sign its callbacks, so the address itself is the credential.</summary>
+    public string? CallbackSecret { get; set; }
     [Range(0, 100_000)] public long CostPerMessage { get; set; } = 800;
 }
 

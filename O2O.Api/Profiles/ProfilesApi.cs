@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using O2O.Api.Security;
 using O2O.Grains;
 using O2O.Grains.Identity;
+using O2O.Grains.Loyalty;
 using O2O.Grains.Profiles;
 
 namespace O2O.Api.Profiles;
@@ -17,10 +18,10 @@ public static class ProfilesApi
         return app;
     }
 
-    private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetByIdAsync(string id, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetByIdAsync(string id, HttpContext http, IGrainFactory grains, Grains.Privacy.Pseudonyms pseudonyms)
     {
         var view = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(http.User.Tenant(), id)).GetAsync();
-        return view is null ? NotFound($"No profile '{id}'.") : TypedResults.Ok(view);
+        return view is null ? NotFound($"No profile '{id}'.") : TypedResults.Ok(await view.WithPointsAsync(grains, pseudonyms, http.User.Tenant()));
     }
 
     private static async Task<Results<Ok<ProfileView>, ProblemHttpResult, ValidationProblem>> FindAsync(
@@ -58,7 +59,7 @@ public static class ProfilesApi
 
         var tenant = http.User.Tenant();
         var view = await grains.ProfileOfAsync(tenant, id, pseudonyms);
-        return view is null ? NotFound("No profile has that identifier.") : TypedResults.Ok(view);
+        return view is null ? NotFound("No profile has that identifier.") : TypedResults.Ok(await view.WithPointsAsync(grains, pseudonyms, tenant));
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

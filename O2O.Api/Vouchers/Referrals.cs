@@ -84,8 +84,12 @@ public sealed partial class Referrals(
         }
 
         var expires = now + o.ValidFor;
-        await grains.GetGrain<IVoucherGrain>(TenantKey.Compose(tenant, code)).IssueAsync(
-            new VoucherTerms(o.FirstOrderAmount, o.NextOrderPercent, o.MinimumOrder, expires, recipient, senderPhone, now));
+        // The voucher names both people by their phones' pseudonyms and masked phones, never in clear.
+        await grains.GetGrain<IVoucherGrain>(TenantKey.Compose(tenant, code)).IssueAsync(new VoucherTerms(
+            o.FirstOrderAmount, o.NextOrderPercent, o.MinimumOrder, expires,
+            PseudonymOf(tenant, recipient), senderPseudonym, now,
+            ReferralText.MaskTail(recipient), ReferralText.MaskTail(senderPhone)));
+        await senderBook.SentAsync(code);
         var senderName = (await ProfileOfAsync(tenant, senderPhone))?.Traits.GetValueOrDefault("name") ?? view.CustomerName ?? "Người thân của bạn";
         var text = ReferralText.Message(senderName, senderPhone, o.FirstOrderAmount, o.NextOrderPercent, expires, code);
         var delivered = false;
@@ -133,10 +137,12 @@ public sealed partial class Referrals(
             Phone = recipient,
             Touch = new AdTouch { Source = "referral", Medium = "voucher", Campaign = "referral-welcome" },
         }], ct);
-        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddAsync([new KpiDelta(ReportCalendar.DayOf(now), Kpi.ReferralsSent, 1)]);
+        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddOnceAsync($"referral-sent:{code}", new KpiDelta(ReportCalendar.DayOf(now), Kpi.ReferralsSent, 1));
         LogInvited(logger, tenant);
         return new ReferralDecision(true, "sent", $"Đã gửi voucher tới {ReferralText.MaskTail(recipient)}.", ReferralText.MaskTail(recipient), expires);
     }
+
+    private string PseudonymOf(string tenant, string phone) => pseudonyms.Of(tenant, new Identifier(IdentifierKind.Phone, phone).ToString());
 
     private Task<ProfileView?> ProfileOfAsync(string tenant, string phone) =>
         grains.ProfileOfAsync(tenant, new Identifier(IdentifierKind.Phone, phone), pseudonyms);

@@ -5,6 +5,7 @@ using O2O.Grains;
 using O2O.Grains.Attribution;
 using O2O.Grains.Identity;
 using O2O.Grains.MasterData;
+using O2O.Grains.Privacy;
 using O2O.Grains.Vouchers;
 
 namespace O2O.Api.Vouchers;
@@ -61,7 +62,7 @@ public static class VouchersApi
     }
 
     private static async Task<Results<Ok<VoucherRedeemed>, ProblemHttpResult, ValidationProblem>> RedeemAsync(
-        string code, RedeemVoucherRequest body, HttpContext http, IGrainFactory grains, TimeProvider clock)
+        string code, RedeemVoucherRequest body, HttpContext http, IGrainFactory grains, Pseudonyms pseudonyms, TimeProvider clock)
     {
         if (body.OrderId is not { Length: > 0 and <= 200 } orderId)
         {
@@ -84,14 +85,16 @@ public static class VouchersApi
         var tenant = http.User.Tenant();
         var now = clock.GetUtcNow();
         var outcome = await grains.GetGrain<IVoucherGrain>(TenantKey.Compose(tenant, code.ToUpperInvariant()))
-            .RedeemAsync(new VoucherUse(orderId, body.Total, phone, body.StoreId, channel, now));
+            .RedeemAsync(new VoucherUse(orderId, body.Total, phone is null ? null : pseudonyms.Of(tenant, new Identifier(IdentifierKind.Phone, phone).ToString()), body.StoreId, channel, now));
         if (!outcome.Redeemed)
         {
             return TypedResults.Problem(statusCode: outcome.Refusal == "no such voucher" ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict,
                 title: "Voucher not redeemed", detail: outcome.Refusal);
         }
         var day = ReportCalendar.DayOf(now);
-        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddAsync(outcome.FirstUse
+        // One count per voucher and order: the till retrying the call is refused above, and a retry
+        // after the voucher took the use but before this count is the same delivery.
+        await grains.GetGrain<IMasterDataKpiGrain>(tenant).AddOnceAsync($"voucher:{code.ToUpperInvariant()}:{orderId}", outcome.FirstUse
             ? [new KpiDelta(day, Kpi.ReferralsRedeemed, 1), new KpiDelta(day, Kpi.ReferralRevenue, body.Total)]
             : [new KpiDelta(day, Kpi.ReferralRevenue, body.Total)]);
         return TypedResults.Ok(new VoucherRedeemed(code.ToUpperInvariant(), outcome.Discount, outcome.FirstUse));

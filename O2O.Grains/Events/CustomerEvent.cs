@@ -87,6 +87,11 @@ public sealed record CustomerEvent
     [Id(40)] public string? GroupId { get; init; }
     /// <summary>For <see cref="EventType.Group"/>: traits of the account or company (name, industry, plan, ...).</summary>
     [Id(41)] public IReadOnlyDictionary<string, string>? GroupTraits { get; init; }
+    /// <summary>
+    /// Set by the order step for an order event it passes on: which version of the order this is and
+    /// what it does, so a profile applies each version of an order once, however often it is retried.
+    /// </summary>
+    [Id(60)] public OrderStep? OrderStep { get; init; }
 
     /// <summary>
     /// The key that keeps one person's events in order on a partitioned feed: the device id first
@@ -149,6 +154,23 @@ public sealed record OrderInfo
     /// <summary>True when the order no longer counts: its revenue is taken back.</summary>
     public bool IsReversed => Status is OrderStatus.Returned or OrderStatus.Cancelled;
 }
+
+/// <summary>What a version of an order does to the person who placed it.</summary>
+public enum OrderEffect : byte
+{
+    /// <summary>The order is new: it counts once, with its revenue.</summary>
+    Sale = 1,
+    /// <summary>Lines, totals, payment or customer changed: revenue follows the new total; the order still counts once.</summary>
+    Change = 2,
+    /// <summary>Returned or cancelled: what was counted is taken back.</summary>
+    Reversal = 3,
+}
+
+/// <summary>The order grain's answer carried with the event: the order's version (1, 2, …) and its effect.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.order-step")]
+public sealed record OrderStep(
+    [property: Id(0)] int Version,
+    [property: Id(1)] OrderEffect Effect);
 
 [GenerateSerializer, Immutable, Alias("o2o.order-item")]
 public sealed record OrderItem(

@@ -2,7 +2,8 @@ namespace O2O.Grains.Identification;
 
 /// <summary>
 /// The one-time codes of one phone number: at most one live code, stored only as a salted hash,
-/// expiring, with wrong attempts and sends counted per phone. Key: <c>{tenant}/{E.164 phone}</c>.
+/// expiring, with wrong attempts and sends counted per phone. Key: <c>{tenant}/phone:{phone pseudonym}</c>
+/// (<c>Pseudonyms.PhoneKey</c>), never the phone itself.
 /// </summary>
 public interface IOtpGrain : IGrainWithStringKey
 {
@@ -11,6 +12,9 @@ public interface IOtpGrain : IGrainWithStringKey
 
     /// <summary>Checks a code for <paramref name="purpose"/>; a right code is used up.</summary>
     Task<OtpCheck> VerifyAsync(string purpose, string code);
+
+    /// <summary>Erasure: forgets the codes and counts of this phone.</summary>
+    Task EraseAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("o2o.otp-issue")]

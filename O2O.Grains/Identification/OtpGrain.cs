@@ -22,6 +22,12 @@ public sealed class OtpGrain(
         await state.WriteStateAsync();
         return check;
     }
+
+    public async Task EraseAsync()
+    {
+        await state.ClearStateAsync();
+        state.State = new OtpState();
+    }
 }
 
 [GenerateSerializer, Alias("o2o.rate-gate-state")]

@@ -14,7 +14,8 @@ public static class AnonymousOrders
     {
         var order = e.Order!;
         var store = e.StoreId ?? "online";
-        var id = $"{TenantKey.Compose(e.Tenant, "~anonymous")}#{e.MessageId}";
+        // Per order version when the order step gave one: a return is not a replay of its sale.
+        var id = $"{TenantKey.Compose(e.Tenant, "~anonymous")}#{(e.OrderStep is { } step ? $"order:{order.OrderId}@{step.Version}" : e.MessageId)}";
         if (order.IsReversed)
         {
             // A returned or cancelled sale takes its revenue back from the day it was credited to.

@@ -32,12 +32,14 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
     public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
     {
         var received = events.Count;
-        events = await OrderBook.KeepAsync(grains, resolver.Pseudonyms, events);
+        var orderStep = await OrderBook.KeepAsync(grains, resolver.Pseudonyms, events);
+        events = orderStep.Events;
         var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
-        var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null).ToList();
+        // A change to an anonymous order (lines, payment) moves nobody's revenue and was counted for its store already.
+        var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null && e.OrderStep?.Effect != OrderEffect.Change).ToList();
         var deliveries = results.SelectMany(r => r.Result.Owed.Select(d => (r.Tenant, Delivery: d)))
             .Concat(anonymousOrders.Select(e => (e.Tenant, Delivery: AnonymousOrders.DeliveryOf(e))))
             .ToList();
@@ -50,6 +52,8 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             O2OTelemetry.EventsHeldBack.Add(full.Sum(r => r.Result.HeldBack));
             throw new OutboxFullException(full.Sum(r => r.Result.HeldBack), full.Count);
         }
+        // Last, and not when events were held back: until here a retry of this batch must still carry its orders to the profiles.
+        await OrderBook.AcknowledgeAsync(grains, orderStep);
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
         var duplicates = results.Sum(r => r.Result.Duplicates) + unchangedOrders;

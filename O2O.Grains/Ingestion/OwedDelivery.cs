@@ -46,6 +46,15 @@ public sealed class DeliveryLog
 {
     public const int Capacity = 4_096;
 
+    public DeliveryLog()
+    {
+    }
+
+    public DeliveryLog(int limit) => Limit = limit;
+
+    /// <summary>How many delivery ids are kept; <see cref="Capacity"/> unless the aggregate needs more.</summary>
+    [Id(1)] public int Limit { get; set; } = Capacity;
+
     /// <summary>Hashes of the delivery ids, oldest first.</summary>
     [Id(0)] public List<ulong> Hashes { get; set; } = [];
 
@@ -61,9 +70,9 @@ public sealed class DeliveryLog
             return false;
         }
         Hashes.Add(hash);
-        if (Hashes.Count > Capacity)
+        if (Hashes.Count > Limit)
         {
-            var drop = Hashes.Count - Capacity;
+            var drop = Hashes.Count - Limit;
             for (var i = 0; i < drop; i++)
             {
                 index.Remove(Hashes[i]);

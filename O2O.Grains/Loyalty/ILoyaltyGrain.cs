@@ -1,7 +1,8 @@
 namespace O2O.Grains.Loyalty;
 
 /// <summary>
-/// A person's points ledger, keyed by the phone they proved: <c>{tenant}/{E.164 phone}</c>. Points
+/// A person's points ledger, keyed by the phone they proved, as its pseudonym:
+/// <c>{tenant}/phone:{phone pseudonym}</c> (<c>Pseudonyms.PhoneKey</c>), never the phone itself. Points
 /// are earned by verified orders and reviews and redeemed at the till; every entry names what
 /// caused it, and an entry for the same reference is taken once.
 /// </summary>
@@ -14,6 +15,9 @@ public interface ILoyaltyGrain : IGrainWithStringKey
     Task<RedeemOutcome> RedeemAsync(long points, string reference, string? storeId);
 
     Task<LoyaltyView> GetAsync();
+
+    /// <summary>Erasure: forgets the ledger; true when there was one.</summary>
+    Task<bool> EraseAsync();
 }
 
 public enum LedgerKind : byte

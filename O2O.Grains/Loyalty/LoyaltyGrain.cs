@@ -10,6 +10,9 @@ public sealed class LoyaltyGrain(
 {
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
 
+    /// <summary>The ledger's key within the tenant: the phone's pseudonym, never the phone.</summary>
+    private string Owner => TenantKey.Split(this.GetPrimaryKeyString()).Id;
+
     public async Task<bool> EarnAsync(LedgerEntry entry)
     {
         if (entry.Points <= 0 || state.State.Entries.Exists(e => e.Kind == entry.Kind && e.Reference == entry.Reference))
@@ -19,7 +22,7 @@ public sealed class LoyaltyGrain(
         state.State.Entries.Add(entry);
         // Money-like: written before it is acknowledged, whatever the storage.
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IMasterDataKpiGrain>(Tenant).AddAsync([new KpiDelta(ReportCalendar.DayOf(entry.At), Kpi.PointsEarned, entry.Points)]);
+        await GrainFactory.GetGrain<IMasterDataKpiGrain>(Tenant).AddOnceAsync($"points:{Owner}:{entry.Kind}:{entry.Reference}", new KpiDelta(ReportCalendar.DayOf(entry.At), Kpi.PointsEarned, entry.Points));
         return true;
     }
 
@@ -41,7 +44,7 @@ public sealed class LoyaltyGrain(
         var now = clock.GetUtcNow();
         state.State.Entries.Add(new LedgerEntry(LedgerKind.Redeemed, -points, reference, now, storeId));
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IMasterDataKpiGrain>(Tenant).AddAsync([new KpiDelta(ReportCalendar.DayOf(now), Kpi.PointsRedeemed, points)]);
+        await GrainFactory.GetGrain<IMasterDataKpiGrain>(Tenant).AddOnceAsync($"points-redeemed:{Owner}:{reference}", new KpiDelta(ReportCalendar.DayOf(now), Kpi.PointsRedeemed, points));
         return new RedeemOutcome(true, Balance(), null);
     }
 
@@ -50,6 +53,17 @@ public sealed class LoyaltyGrain(
         state.State.Entries.Where(e => e.Points > 0).Sum(e => e.Points),
         -state.State.Entries.Where(e => e.Points < 0).Sum(e => e.Points),
         [.. state.State.Entries.OrderByDescending(e => e.At)]));
+
+    public async Task<bool> EraseAsync()
+    {
+        if (!state.RecordExists && state.State.Entries.Count == 0)
+        {
+            return false;
+        }
+        await state.ClearStateAsync();
+        state.State = new LoyaltyState();
+        return true;
+    }
 
     private long Balance() => state.State.Entries.Sum(e => e.Points);
 }

@@ -7,8 +7,11 @@ namespace O2O.Grains.MasterData;
 /// </summary>
 public interface IMasterDataKpiGrain : IGrainWithStringKey
 {
-    /// <summary>Adds counts.</summary>
-    Task AddAsync(IReadOnlyList<KpiDelta> deltas);
+    /// <summary>
+    /// Adds the counts of each delivery whose id was not added before, so a retried request or batch
+    /// counts once. Ids are remembered for the last <see cref="MasterDataKpiGrain.DeliveriesKept"/> deliveries.
+    /// </summary>
+    Task AddAsync(IReadOnlyList<KpiDelivery> deliveries);
 
     /// <summary>Every counter by day from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
     Task<KpiReport> GetAsync(DateOnly from, DateOnly to);
@@ -47,6 +50,23 @@ public enum Kpi : byte
     OrdersRepeated = 18,
 }
 
+/// <summary>
+/// Counts caused by one thing (an order version, a bill's first scan, a code sent, a message's delivery
+/// report), under an id that names that thing: the same id added twice counts once.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("o2o.kpi-delivery")]
+public sealed record KpiDelivery(
+    [property: Id(0)] string Id,
+    [property: Id(1)] IReadOnlyList<KpiDelta> Deltas);
+
+/// <summary>Adding one delivery.</summary>
+public static class KpiGrainExtensions
+{
+    /// <summary>Adds <paramref name="deltas"/> once under <paramref name="deliveryId"/>.</summary>
+    public static Task AddOnceAsync(this IMasterDataKpiGrain grain, string deliveryId, params KpiDelta[] deltas) =>
+        grain.AddAsync([new KpiDelivery(deliveryId, deltas)]);
+}
+
 [GenerateSerializer, Immutable, Alias("o2o.kpi-delta")]
 public sealed record KpiDelta(
     [property: Id(0)] DateOnly Day,
@@ -78,4 +98,6 @@ public sealed record KpiReport(
 public sealed class KpiState
 {
     [Id(0)] public Dictionary<DateOnly, long[]> Days { get; set; } = [];
+    /// <summary>The deliveries added most recently, so a repeated one is skipped.</summary>
+    [Id(1)] public Ingestion.DeliveryLog Delivered { get; set; } = new(MasterDataKpiGrain.DeliveriesKept);
 }

@@ -7,12 +7,23 @@ public sealed class MasterDataKpiGrain(
     [PersistentState("kpis", StorageNames.MasterData)] IPersistentState<KpiState> state,
     IOptions<StateWriteOptions> writes) : Grain, IMasterDataKpiGrain
 {
+    /// <summary>
+    /// Delivery ids remembered (8 bytes each): a retry or replay comes within seconds to minutes, while
+    /// this covers the last 16,384 orders, scans, codes and messages of the tenant.
+    /// </summary>
+    public const int DeliveriesKept = 16_384;
+
     private static readonly int Width = Enum.GetValues<Kpi>().Length;
     private readonly StateWriter<KpiState> _writer = new(state, StorageNames.MasterData, writes);
 
-    public async Task AddAsync(IReadOnlyList<KpiDelta> deltas)
+    public async Task AddAsync(IReadOnlyList<KpiDelivery> deliveries)
     {
-        foreach (var d in deltas)
+        var fresh = deliveries.Where(d => state.State.Delivered.TryRecord(d.Id)).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        foreach (var d in fresh.SelectMany(f => f.Deltas))
         {
             if (!state.State.Days.TryGetValue(d.Day, out var counts) || counts.Length < Width)
             {
@@ -22,7 +33,7 @@ public sealed class MasterDataKpiGrain(
             }
             counts[(int)d.Kpi] += d.Amount;
         }
-        await _writer.WriteAsync();
+        await _writer.WriteOrReloadAsync(this);
     }
 
     public Task<KpiReport> GetAsync(DateOnly from, DateOnly to)

@@ -35,11 +35,3 @@ public sealed record MessageRecord
     [Id(10)] public DateTimeOffset? DeliveredAt { get; init; }
     [Id(11)] public DateTimeOffset? ClickedAt { get; init; }
 }
-
-/// <summary>Whether a person asked not to be contacted on one address. Key: <c>{tenant}/{phone or email}</c>.</summary>
-public interface IContactPreferenceGrain : IGrainWithStringKey
-{
-    Task SetOptedOutAsync(bool optedOut, DateTimeOffset at);
-
-    Task<bool> IsOptedOutAsync();
-}

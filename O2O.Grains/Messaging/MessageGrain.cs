@@ -20,6 +20,8 @@ public sealed class MessageGrain(
 
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
 
+    private string MessageId => TenantKey.Split(this.GetPrimaryKeyString()).Id;
+
     public async Task RecordAsync(MessageRecord record)
     {
         var first = state.State.Record is null;
@@ -29,7 +31,7 @@ public sealed class MessageGrain(
         {
             var day = ReportCalendar.DayOf(record.At);
             var sent = record.Status is "Sent" or "Delivered";
-            await Kpis.AddAsync(sent
+            await Kpis.AddOnceAsync($"message-sent:{MessageId}", sent
                 ? [new KpiDelta(day, Kpi.MessagesSent, 1), new KpiDelta(day, Kpi.MessageCost, record.CostVnd)]
                 : [new KpiDelta(day, Kpi.MessagesFailed, 1)]);
         }
@@ -43,7 +45,7 @@ public sealed class MessageGrain(
         }
         state.State.Record = r with { Status = delivered ? "Delivered" : "Failed", DeliveredAt = delivered ? at : null };
         await _writer.WriteAsync();
-        await Kpis.AddAsync([new KpiDelta(ReportCalendar.DayOf(r.At), delivered ? Kpi.MessagesDelivered : Kpi.MessagesFailed, 1)]);
+        await Kpis.AddOnceAsync($"message-report:{MessageId}", new KpiDelta(ReportCalendar.DayOf(r.At), delivered ? Kpi.MessagesDelivered : Kpi.MessagesFailed, 1));
         return true;
     }
 
@@ -55,7 +57,7 @@ public sealed class MessageGrain(
         }
         state.State.Record = r with { ClickedAt = at };
         await _writer.WriteAsync();
-        await Kpis.AddAsync([new KpiDelta(ReportCalendar.DayOf(r.At), Kpi.MessagesClicked, 1)]);
+        await Kpis.AddOnceAsync($"message-click:{MessageId}", new KpiDelta(ReportCalendar.DayOf(r.At), Kpi.MessagesClicked, 1));
         return true;
     }
 
@@ -65,26 +67,4 @@ public sealed class MessageGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _writer.DeactivatingAsync(reason, cancellationToken);
-}
-
-[GenerateSerializer, Alias("o2o.contact-preference-state")]
-public sealed class ContactPreferenceState
-{
-    [Id(0)] public bool OptedOut { get; set; }
-    [Id(1)] public DateTimeOffset? ChangedAt { get; set; }
-}
-
-/// <inheritdoc cref="IContactPreferenceGrain"/>
-public sealed class ContactPreferenceGrain(
-    [PersistentState("contact", StorageNames.MasterData)] IPersistentState<ContactPreferenceState> state) : Grain, IContactPreferenceGrain
-{
-    public async Task SetOptedOutAsync(bool optedOut, DateTimeOffset at)
-    {
-        state.State.OptedOut = optedOut;
-        state.State.ChangedAt = at;
-        // A person's wish not to be contacted is written before it is acknowledged, whatever the storage.
-        await state.WriteStateAsync();
-    }
-
-    public Task<bool> IsOptedOutAsync() => Task.FromResult(state.State.OptedOut);
 }

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using O2O.Grains.Events;
 
 namespace O2O.Grains.Orders;
@@ -10,8 +11,20 @@ namespace O2O.Grains.Orders;
 /// </summary>
 public interface IOrderGrain : IGrainWithStringKey
 {
-    /// <summary>Creates or updates the order; says whether anything changed and what.</summary>
+    /// <summary>
+    /// Creates or updates the order; says whether anything changed and what. A report whose content
+    /// the order already holds gets the answer of the change that produced it, with the same version,
+    /// until that change is acknowledged: a batch retried after the order was kept but before the
+    /// profile applied it still carries the order to the profile (which applies each version once).
+    /// </summary>
     Task<OrderChange> UpsertAsync(OrderUpsert upsert);
+
+    /// <summary>
+    /// Everything downstream (profiles, stores, reports, KPIs) has the change with this version:
+    /// from now on the same content is answered <see cref="OrderChangeKind.Unchanged"/>.
+    /// </summary>
+    [OneWay]
+    Task AcknowledgeAsync(int version);
 
     /// <summary>The order, or null when nobody has reported it.</summary>
     Task<OrderView?> GetAsync();
@@ -59,7 +72,18 @@ public enum OrderChangeKind : byte
 [GenerateSerializer, Immutable, Alias("o2o.order-change")]
 public sealed record OrderChange(
     [property: Id(0)] OrderChangeKind Kind,
-    [property: Id(1)] bool IdentifiedAtSale);
+    [property: Id(1)] bool IdentifiedAtSale,
+    [property: Id(2)] int Version = 0)
+{
+    /// <summary>What this change does to the person, for the event the order step passes on; null when nothing goes on.</summary>
+    public Events.OrderStep? Step => Kind switch
+    {
+        OrderChangeKind.New => new Events.OrderStep(Version, Events.OrderEffect.Sale),
+        OrderChangeKind.Updated => new Events.OrderStep(Version, Events.OrderEffect.Change),
+        OrderChangeKind.Reversed => new Events.OrderStep(Version, Events.OrderEffect.Reversal),
+        _ => null,
+    };
+}
 
 [GenerateSerializer, Immutable, Alias("o2o.order-review")]
 public sealed record OrderReview(

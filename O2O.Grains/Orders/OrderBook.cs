@@ -14,8 +14,12 @@ namespace O2O.Grains.Orders;
 /// </summary>
 public static class OrderBook
 {
-    /// <summary>The events to apply: those without an order, and orders that are new, updated or reversed now.</summary>
-    public static async Task<IReadOnlyList<CustomerEvent>> KeepAsync(IGrainFactory grains, Pseudonyms pseudonyms, IReadOnlyList<CustomerEvent> events)
+    /// <summary>
+    /// The events to apply: those without an order, and orders that are new, updated or reversed (or
+    /// whose change is not acknowledged yet), each carrying its <see cref="OrderStep"/>. Counts the
+    /// master-data KPIs once per order version. Call <see cref="AcknowledgeAsync"/> when the batch is applied.
+    /// </summary>
+    public static async Task<OrderStepResult> KeepAsync(IGrainFactory grains, Pseudonyms pseudonyms, IReadOnlyList<CustomerEvent> events)
     {
         List<int>? withOrder = null;
         for (var i = 0; i < events.Count; i++)
@@ -27,7 +31,7 @@ public static class OrderBook
         }
         if (withOrder is null)
         {
-            return events;
+            return new OrderStepResult(events, []);
         }
 
         var changes = new OrderChange?[events.Count];
@@ -43,7 +47,8 @@ public static class OrderBook
         }));
 
         var kept = new List<CustomerEvent>(events.Count);
-        var kpis = new Dictionary<(string Tenant, DateOnly Day, Kpi Kpi), long>();
+        var acknowledge = new List<(OrderKey, int)>();
+        var kpis = new Dictionary<string, List<KpiDelivery>>(StringComparer.Ordinal);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -52,42 +57,48 @@ public static class OrderBook
                 kept.Add(e);
                 continue;
             }
+            var order = e.Order!;
             var day = ReportCalendar.DayOf(e.Timestamp);
+            // One id per order version: a retried batch, whose orders answer with the same version, counts once.
+            var deliveryId = $"order:{order.OrderId}@{change.Version}";
+            if (change.Kind != OrderChangeKind.Unchanged)
+            {
+                acknowledge.Add((new OrderKey(e.Tenant, order.OrderId), change.Version));
+            }
             switch (change.Kind)
             {
-                case OrderChangeKind.New when e.Order!.IsReversed:
+                case OrderChangeKind.New when order.IsReversed:
                     // Reported for the first time already returned: it never counted, so nothing to take back.
-                    Count(kpis, e.Tenant, day, Kpi.Reversed);
+                    Count(kpis, e.Tenant, deliveryId, new KpiDelta(day, Kpi.Reversed, 1));
                     break;
                 case OrderChangeKind.New:
-                    kept.Add(e);
-                    Count(kpis, e.Tenant, day, Kpi.Orders);
-                    if (e.Order.Source == OrderSource.Pos)
-                    {
-                        Count(kpis, e.Tenant, day, Kpi.OfflineOrders);
-                        if (change.IdentifiedAtSale)
-                        {
-                            Count(kpis, e.Tenant, day, Kpi.OfflineIdentifiedAtSale);
-                        }
-                    }
+                    kept.Add(e with { OrderStep = change.Step });
+                    Count(kpis, e.Tenant, deliveryId, [
+                        new KpiDelta(day, Kpi.Orders, 1),
+                        .. order.Source == OrderSource.Pos ? [new KpiDelta(day, Kpi.OfflineOrders, 1)] : Array.Empty<KpiDelta>(),
+                        .. order.Source == OrderSource.Pos && change.IdentifiedAtSale ? [new KpiDelta(day, Kpi.OfflineIdentifiedAtSale, 1)] : Array.Empty<KpiDelta>(),
+                    ]);
                     break;
                 case OrderChangeKind.Unchanged:
-                    Count(kpis, e.Tenant, day, Kpi.OrdersRepeated);
+                    Count(kpis, e.Tenant, $"repeat:{order.OrderId}@{change.Version}:{e.MessageId}", new KpiDelta(day, Kpi.OrdersRepeated, 1));
                     break;
                 case OrderChangeKind.Updated:
-                    kept.Add(e);
+                    kept.Add(e with { OrderStep = change.Step });
                     break;
                 case OrderChangeKind.Reversed:
-                    // A new message id: the profile has already seen the sale's and must apply the reversal.
-                    kept.Add(e with { MessageId = $"{e.MessageId}:{e.Order!.Status}" });
-                    Count(kpis, e.Tenant, day, Kpi.Reversed);
+                    // A message id of its own: whatever keys by message id must not take it for its sale.
+                    kept.Add(e with { MessageId = $"{e.MessageId}:{order.Status}", OrderStep = change.Step });
+                    Count(kpis, e.Tenant, deliveryId, new KpiDelta(day, Kpi.Reversed, 1));
                     break;
             }
         }
-        await Task.WhenAll(kpis.GroupBy(k => k.Key.Tenant).Select(t =>
-            grains.GetGrain<IMasterDataKpiGrain>(t.Key).AddAsync([.. t.Select(k => new KpiDelta(k.Key.Day, k.Key.Kpi, k.Value))])));
-        return kept;
+        await Task.WhenAll(kpis.Select(t => grains.GetGrain<IMasterDataKpiGrain>(t.Key).AddAsync(t.Value)));
+        return new OrderStepResult(kept, acknowledge);
     }
+
+    /// <summary>Tells each order its change reached everything downstream, so a later re-send of the same content stops at the order.</summary>
+    public static Task AcknowledgeAsync(IGrainFactory grains, OrderStepResult step) =>
+        Task.WhenAll(step.Changes.Select(c => c.Order.In(grains).AcknowledgeAsync(c.Version)));
 
     /// <summary>
     /// What the order keeps of a report: no name and no contact in clear, only their pseudonyms (the keys
@@ -102,6 +113,15 @@ public static class OrderBook
         e.UserId is { } user ? pseudonyms.Of(e.Tenant, new Identifier(IdentifierKind.UserId, user).ToString()) : null,
         e.Phone is null ? null : ContactPoints.MaskPhone(e.Phone));
 
-    private static void Count(Dictionary<(string, DateOnly, Kpi), long> kpis, string tenant, DateOnly day, Kpi kpi) =>
-        kpis[(tenant, day, kpi)] = kpis.GetValueOrDefault((tenant, day, kpi)) + 1;
+    private static void Count(Dictionary<string, List<KpiDelivery>> kpis, string tenant, string deliveryId, params KpiDelta[] deltas)
+    {
+        if (!kpis.TryGetValue(tenant, out var list))
+        {
+            kpis[tenant] = list = [];
+        }
+        list.Add(new KpiDelivery(deliveryId, deltas));
+    }
 }
+
+/// <summary>What the order step passes on, and the order versions to acknowledge once the batch is applied.</summary>
+public sealed record OrderStepResult(IReadOnlyList<CustomerEvent> Events, IReadOnlyList<(OrderKey Order, int Version)> Changes);

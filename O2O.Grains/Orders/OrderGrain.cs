@@ -9,18 +9,39 @@ public sealed class OrderGrain(
     IOptions<StateWriteOptions> writes,
     TimeProvider clock) : Grain, IOrderGrain
 {
+    private static readonly TimeSpan HistoryAge = TimeSpan.FromDays(1);
     private readonly StateWriter<OrderState> _writer = new(state, StorageNames.MasterData, writes);
 
     private string OrderId => OrderKey.Parse(this.GetPrimaryKeyString()).OrderId;
 
     public async Task<OrderChange> UpsertAsync(OrderUpsert upsert)
     {
+        var (version, history) = (state.State.Version, state.State.History.Count);
         var change = OrderRules.Merge(state.State, upsert, clock.GetUtcNow());
-        if (change.Kind != OrderChangeKind.Unchanged)
+        if (state.State.Version != version || state.State.History.Count != history)
         {
             await _writer.WriteAsync();
         }
         return change;
+    }
+
+    public Task AcknowledgeAsync(int version)
+    {
+        if (version > state.State.AcknowledgedVersion && version <= state.State.Version)
+        {
+            state.State.AcknowledgedVersion = version;
+            // Not urgent: an acknowledgement lost with the activation only means a later repeat goes
+            // downstream once more, where profiles and KPIs take each version once anyway.
+            _writer.WriteSoon(this, TimeSpan.FromSeconds(2));
+        }
+        if (clock.GetUtcNow() - state.State.PlacedAt > HistoryAge)
+        {
+            // History (an import of last year's orders) is done with once kept: nobody scans its bill
+            // now. Staying active until the collection age limit would hold every imported order in
+            // memory at once; leaving now keeps an import's memory to the orders in flight.
+            DeactivateOnIdle();
+        }
+        return Task.CompletedTask;
     }
 
     public Task<OrderView?> GetAsync() => Task.FromResult(OrderRules.View(state.State, OrderId));

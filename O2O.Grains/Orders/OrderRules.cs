@@ -17,7 +17,7 @@ public static class OrderRules
             s.MaskedPhone = u.MaskedPhone;
             s.IdentifiedAtSale = u.PhonePseudonym is not null || u.EmailPseudonym is not null || u.UserPseudonym is not null;
             s.History.Add(new OrderStatusChange(order.Status, u.PlacedAt));
-            return new OrderChange(OrderChangeKind.New, s.IdentifiedAtSale);
+            return Changed(s, OrderChangeKind.New);
         }
 
         var reversedNow = order.IsReversed && !known.IsReversed;
@@ -35,13 +35,16 @@ public static class OrderRules
             && (u.StoreId ?? s.StoreId) == s.StoreId;
         if (same)
         {
-            return new OrderChange(OrderChangeKind.Unchanged, s.IdentifiedAtSale);
+            // What the order holds already: the change that made it is still news until acknowledged.
+            return s.LastChange is { } last && s.Version > s.AcknowledgedVersion
+                ? last
+                : new OrderChange(OrderChangeKind.Unchanged, s.IdentifiedAtSale, s.Version);
         }
         if (known.IsReversed && !order.IsReversed)
         {
             // A reversal is final: a late "paid" report about a returned order is history, not news.
             s.History.Add(new OrderStatusChange(order.Status, now));
-            return new OrderChange(OrderChangeKind.Unchanged, s.IdentifiedAtSale);
+            return new OrderChange(OrderChangeKind.Unchanged, s.IdentifiedAtSale, s.Version);
         }
         s.Order = order with { CustomerName = order.CustomerName ?? known.CustomerName, PaymentMethod = order.PaymentMethod ?? known.PaymentMethod };
         s.StoreId = u.StoreId ?? s.StoreId;
@@ -53,7 +56,13 @@ public static class OrderRules
         {
             s.History.Add(new OrderStatusChange(order.Status, now));
         }
-        return new OrderChange(reversedNow ? OrderChangeKind.Reversed : OrderChangeKind.Updated, s.IdentifiedAtSale);
+        return Changed(s, reversedNow ? OrderChangeKind.Reversed : OrderChangeKind.Updated);
+    }
+
+    private static OrderChange Changed(OrderState s, OrderChangeKind kind)
+    {
+        s.Version++;
+        return s.LastChange = new OrderChange(kind, s.IdentifiedAtSale, s.Version);
     }
 
     public static OrderView? View(OrderState s, string orderId)

@@ -22,5 +22,10 @@ public sealed class OrderState
     [Id(12)] public string? VerifiedPhonePseudonym { get; set; }
     /// <summary>What the bill page shows of the phone: <c>0938****xx</c>.</summary>
     [Id(13)] public string? MaskedPhone { get; set; }
-
+    /// <summary>Bumped by every change that goes downstream (new, updated, reversed): 1 for the first report.</summary>
+    [Id(16)] public int Version { get; set; }
+    /// <summary>The change that made <see cref="Version"/>: the answer a repeat of it gets until it is acknowledged.</summary>
+    [Id(17)] public OrderChange? LastChange { get; set; }
+    /// <summary>The highest version everything downstream has.</summary>
+    [Id(18)] public int AcknowledgedVersion { get; set; }
 }

@@ -44,6 +44,8 @@ public sealed record ErasureReceipt
     [Id(6)] public required IReadOnlyList<string> StoreVisitorLists { get; init; }
     /// <summary>What was kept, and why.</summary>
     [Id(7)] public required IReadOnlyList<string> Kept { get; init; }
+    /// <summary>What the master data kept per phone and erased: points ledger, referral book, vouchers naming the person.</summary>
+    [Id(8)] public IReadOnlyList<string> MasterData { get; init; } = [];
 }
 
 /// <summary>

@@ -66,9 +66,27 @@ public sealed class CustomerGrain(
         List<StoreOrder>? orders = null;
         List<ConversionCredits>? credits = null;
         var latest = DateTimeOffset.MinValue;
-        foreach (var e in batch.Events)
+        foreach (var given in batch.Events)
         {
-            if (!s.Seen.TryAdd(e.MessageId, now))
+            var e = given;
+            if (e.OrderStep is not null)
+            {
+                // Orders are applied once per order version, not per message id (see ProfileOrders).
+                (var admission, e) = ProfileOrders.Admit(s, e);
+                if (admission != OrderAdmission.Apply)
+                {
+                    if (admission == OrderAdmission.Seen)
+                    {
+                        duplicates++;
+                    }
+                    else
+                    {
+                        applied++;
+                    }
+                    continue;
+                }
+            }
+            else if (!s.Seen.TryAdd(e.MessageId, now))
             {
                 duplicates++;
                 continue;
@@ -208,6 +226,7 @@ public sealed class CustomerGrain(
         }
         var sharedBefore = state.State.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
+        ProfileOrders.Absorb(state.State, detached);
         foreach (var record in detached.Consents.History)
         {
             state.State.Consents.Record(record);
@@ -258,6 +277,8 @@ public sealed class CustomerGrain(
         var visitorLists = await Task.WhenAll(stores.Select(async store =>
             (Store: store, Listed: await GrainFactory.GetGrain<IStoreGrain>(TenantKey.Compose(Tenant, store)).ForgetVisitorAsync(ProfileId))));
         await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, false);
+        var masterData = await MasterDataErasure.EraseAsync(GrainFactory, pseudonyms, Tenant,
+            s.Identifiers.Where(i => i.Kind == IdentifierKind.Phone).Select(i => i.Value));
         if (s.RetentionDay is { } day)
         {
             await GrainFactory.GetGrain<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).RemoveAsync(ProfileId);
@@ -272,6 +293,7 @@ public sealed class CustomerGrain(
             LeadBoards = boards,
             LeadRouters = teams,
             StoreVisitorLists = [.. visitorLists.Where(v => v.Listed).Select(v => v.Store)],
+            MasterData = masterData,
             Kept =
             [
                 "campaign, store and attribution counts (numbers only, no person)",

@@ -44,6 +44,11 @@ public sealed class ProfileState
     [Id(19)] public DateOnly? RetentionDay { get; set; }
     /// <summary>Accounts or companies the person belongs to (Segment <c>group</c>), with their traits, by group id.</summary>
     [Id(40)] public Dictionary<string, Dictionary<string, string>> Groups { get; set; } = [];
+    /// <summary>
+    /// Each order applied here, by order id: its version and the total counted, so every version of an
+    /// order is applied once (see <see cref="ProfileOrders"/>). Null until the person has an order.
+    /// </summary>
+    [Id(60)] public Dictionary<string, OrderMark>? OrderMarks { get; set; }
 
     public FunnelStage Stage
     {
@@ -84,6 +89,13 @@ public sealed class ProfileTotals
     [Id(8)] public DateTimeOffset? LastSeen { get; set; }
     [Id(9)] public int Events { get; set; }
 }
+
+/// <summary>What a profile counted of one order: the version applied last and the total counted (0 once reversed).</summary>
+[GenerateSerializer, Immutable, Alias("o2o.order-mark")]
+public sealed record OrderMark(
+    [property: Id(0)] int Version,
+    [property: Id(1)] long Total,
+    [property: Id(2)] bool Reversed);
 
 /// <summary>One entry of the timeline: what happened, when, and where.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.touchpoint")]

@@ -21,6 +21,8 @@ public sealed record ProfileView
     [Id(14)] public bool Identified { get; init; }
     /// <summary>Accounts or companies the person belongs to, with their traits, by group id.</summary>
     [Id(40)] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Groups { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+    /// <summary>Loyalty points to spend, over the ledgers of the person's phones; null without a phone. Filled in where shown (<c>LoyaltyLookup</c>).</summary>
+    [Id(60)] public long? LoyaltyPoints { get; init; }
 
     internal static ProfileView From(string profileId, ProfileState s, DateTimeOffset now, ProfileOptions profile, ScoringOptions scoring)
     {

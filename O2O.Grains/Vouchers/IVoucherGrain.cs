@@ -14,23 +14,38 @@ public interface IVoucherGrain : IGrainWithStringKey
     Task<VoucherRedemption> RedeemAsync(VoucherUse use);
 
     Task<VoucherView?> GetAsync();
+
+    /// <summary>
+    /// Erasure: forgets the person with this phone pseudonym as recipient (the voucher is withdrawn)
+    /// or as sender (their name is no longer linked to it). True when it named them.
+    /// </summary>
+    Task<bool> ForgetPersonAsync(string phonePseudonym);
 }
 
+/// <summary>
+/// A voucher's value, conditions and expiry, and who it is for and from: as phone pseudonyms (the
+/// keys of their identity grains, see <c>Pseudonyms</c>) and masked phones for display, never a
+/// phone in clear. Null pseudonyms once the person was erased.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("o2o.voucher-terms")]
 public sealed record VoucherTerms(
     [property: Id(0)] long FirstOrderAmount,
     [property: Id(1)] int NextOrderPercent,
     [property: Id(2)] long MinimumOrder,
     [property: Id(3)] DateTimeOffset ExpiresAt,
-    [property: Id(4)] string RecipientPhone,
-    [property: Id(5)] string SenderPhone,
-    [property: Id(6)] DateTimeOffset IssuedAt);
+    [property: Id(4)] string? RecipientPseudonym,
+    [property: Id(5)] string? SenderPseudonym,
+    [property: Id(6)] DateTimeOffset IssuedAt,
+    [property: Id(7)] string? RecipientMasked = null,
+    [property: Id(8)] string? SenderMasked = null,
+    [property: Id(9)] DateTimeOffset? WithdrawnAt = null);
 
+/// <summary>One redemption; the phone the till or shop gave, if any, only as its pseudonym.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.voucher-use")]
 public sealed record VoucherUse(
     [property: Id(0)] string OrderId,
     [property: Id(1)] long OrderTotal,
-    [property: Id(2)] string? Phone,
+    [property: Id(2)] string? PhonePseudonym,
     [property: Id(3)] string? StoreId,
     [property: Id(4)] string Channel,
     [property: Id(5)] DateTimeOffset At);
@@ -57,7 +72,7 @@ public sealed class VoucherState
 
 /// <summary>
 /// Referral bookkeeping of one phone number, as sender (invitations per month) and as recipient
-/// (at most one welcome voucher ever). Key: <c>{tenant}/{E.164 phone}</c>.
+/// (at most one welcome voucher ever). Key: <c>{tenant}/phone:{phone pseudonym}</c> (<c>Pseudonyms.PhoneKey</c>).
 /// </summary>
 public interface IReferralGrain : IGrainWithStringKey
 {
@@ -69,6 +84,12 @@ public interface IReferralGrain : IGrainWithStringKey
 
     /// <summary>Gives back an invitation counted for a voucher that could not be delivered.</summary>
     Task ReleaseAsync(DateTimeOffset at, string? code);
+
+    /// <summary>Notes the code of a voucher this phone sent.</summary>
+    Task SentAsync(string code);
+
+    /// <summary>Erasure: forgets the book; returns the voucher codes it named (received and sent).</summary>
+    Task<IReadOnlyList<string>> EraseAsync();
 }
 
 [GenerateSerializer, Alias("o2o.referral-state")]
@@ -76,4 +97,6 @@ public sealed class ReferralState
 {
     [Id(0)] public List<DateTimeOffset> Sent { get; set; } = [];
     [Id(1)] public string? WelcomeCode { get; set; }
+    /// <summary>Codes of the vouchers this phone sent, so erasing the sender reaches them.</summary>
+    [Id(2)] public List<string> SentCodes { get; set; } = [];
 }

@@ -4,7 +4,8 @@ namespace O2O.Grains.Vouchers;
 
 /// <inheritdoc cref="IVoucherGrain"/>
 public sealed class VoucherGrain(
-    [PersistentState("voucher", StorageNames.MasterData)] IPersistentState<VoucherState> state) : Grain, IVoucherGrain
+    [PersistentState("voucher", StorageNames.MasterData)] IPersistentState<VoucherState> state,
+    TimeProvider clock) : Grain, IVoucherGrain
 {
     public async Task<bool> IssueAsync(VoucherTerms terms)
     {
@@ -29,6 +30,33 @@ public sealed class VoucherGrain(
         return decision;
     }
 
+    public async Task<bool> ForgetPersonAsync(string phonePseudonym)
+    {
+        if (state.State.Terms is not { } t)
+        {
+            return false;
+        }
+        var forgotten = t;
+        if (t.RecipientPseudonym == phonePseudonym)
+        {
+            // A welcome voucher is personal: with its recipient gone, nobody may redeem it.
+            forgotten = forgotten with { RecipientPseudonym = null, RecipientMasked = null, WithdrawnAt = forgotten.WithdrawnAt ?? clock.GetUtcNow() };
+        }
+        if (t.SenderPseudonym == phonePseudonym)
+        {
+            forgotten = forgotten with { SenderPseudonym = null, SenderMasked = null };
+        }
+        var named = forgotten != t || state.State.Uses.Exists(u => u.PhonePseudonym == phonePseudonym);
+        if (!named)
+        {
+            return false;
+        }
+        state.State.Terms = forgotten;
+        state.State.Uses = [.. state.State.Uses.Select(u => u.PhonePseudonym == phonePseudonym ? u with { PhonePseudonym = null } : u)];
+        await state.WriteStateAsync();
+        return true;
+    }
+
     public Task<VoucherView?> GetAsync() => Task.FromResult(state.State.Terms is { } terms
         ? new VoucherView(TenantKey.Split(this.GetPrimaryKeyString()).Id, terms, [.. state.State.Uses])
         : null);
@@ -51,7 +79,11 @@ public static class VoucherRules
         {
             return new VoucherRedemption(false, 0, $"the voucher expired on {t.ExpiresAt.ToOffset(ReportCalendar.Offset):dd/MM/yyyy}", false);
         }
-        if (use.Phone is { } phone && phone != t.RecipientPhone)
+        if (t.WithdrawnAt is not null)
+        {
+            return new VoucherRedemption(false, 0, "the voucher was withdrawn", false);
+        }
+        if (use.PhonePseudonym is { } phone && phone != t.RecipientPseudonym)
         {
             return new VoucherRedemption(false, 0, "the voucher belongs to another customer", false);
         }
@@ -94,6 +126,24 @@ public sealed class ReferralGrain(
         state.State.WelcomeCode = code;
         await state.WriteStateAsync();
         return (true, null);
+    }
+
+    public async Task SentAsync(string code)
+    {
+        state.State.SentCodes.Add(code);
+        await state.WriteStateAsync();
+    }
+
+    public async Task<IReadOnlyList<string>> EraseAsync()
+    {
+        var s = state.State;
+        List<string> codes = [.. s.SentCodes, .. s.WelcomeCode is { } welcome ? [welcome] : Array.Empty<string>()];
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+        state.State = new ReferralState();
+        return codes;
     }
 
     public async Task ReleaseAsync(DateTimeOffset at, string? code)

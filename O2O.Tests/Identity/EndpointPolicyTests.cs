@@ -14,6 +14,8 @@ public sealed class EndpointPolicyTests(LeadsApiFactory api)
         "/v1/projects/{writeKey}/settings", "/sourceConfig",
         // The shopper's bill page: the signed, expiring token in the path is the credential.
         "/b/{token}", "/bill/",
+        // Providers' delivery callbacks: eSMS' signed callback address, Zalo's signed webhook events.
+        "/v1/messaging/esms/callback/", "/v1/messaging/zns/webhook/",
         // The dashboard's own stylesheet (the page itself needs a marketer).
         "/dashboard/dashboard.",
     ];

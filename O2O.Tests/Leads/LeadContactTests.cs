@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using O2O.Api.Hubs;
 using O2O.Grains.Leads;
 
@@ -48,8 +49,13 @@ public sealed class LeadContactTests(LeadsApiFactory api)
     {
         var store = LeadsApiFactory.NewStore("N");
         await using var lan = await api.ConnectAsync(LeadsApiFactory.TenantA, Consultant(store, "Nguyễn Thị Lan"));
-        var lead = await RaiseAsync(lan, store, LeadsApiFactory.NewPhone(), "Mạc Văn Khoa");
+        var phone = LeadsApiFactory.NewPhone();
+        var lead = await RaiseAsync(lan, store, phone, "Mạc Văn Khoa");
         (await lan.Connection.InvokeAsync<ClaimResult>("ClaimLead", lead.LeadId)).Won.ShouldBeTrue();
+        // Points the person collected on a bill: the lead card's history shows them.
+        var pseudonyms = api.Services.GetRequiredService<O2O.Grains.Privacy.Pseudonyms>();
+        await api.Services.GetRequiredService<IGrainFactory>().GetGrain<O2O.Grains.Loyalty.ILoyaltyGrain>(pseudonyms.PhoneKey(LeadsApiFactory.TenantA, "+84" + phone[1..]))
+            .EarnAsync(new O2O.Grains.Loyalty.LedgerEntry(O2O.Grains.Loyalty.LedgerKind.OrderVerified, 150, "HD-lead-card", DateTimeOffset.UtcNow, store));
 
         var noted = await lan.Connection.InvokeAsync<LeadCard>("AddNote", lead.LeadId, "Khách muốn xem màu đỏ");
         noted.Notes.ShouldHaveSingleItem().Text.ShouldBe("Khách muốn xem màu đỏ");
@@ -59,6 +65,7 @@ public sealed class LeadContactTests(LeadsApiFactory api)
         var history = await lan.Connection.InvokeAsync<LeadHistory>("History", lead.LeadId);
         history.StoreVisits.ShouldBe(1);
         history.Recent.ShouldContain(e => e.Type == "CheckIn" && e.StoreId == store);
+        history.LoyaltyPoints.ShouldBe(150);
 
         (await Should.ThrowAsync<HubException>(() => lan.Connection.InvokeAsync<LeadCard>("BookAppointment", lead.LeadId, DateTimeOffset.UtcNow.AddHours(-1))))
             .Message.ShouldContain("tương lai");

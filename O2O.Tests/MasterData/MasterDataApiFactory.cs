@@ -17,6 +17,7 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
     public const string Tenant = "md";
     public const string WriteKey = "test-write-key-masterdata";
     public const string ReadToken = "test-read-token-masterdata";
+    public const string EraseToken = "test-erase-token-masterdata";
     public const string ShopUrl = "https://shop.example.vn/";
 
     public ProviderServer Providers { get; private set; } = null!;
@@ -25,12 +26,17 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
 
     public Uri Address => ClientOptions.BaseAddress;
 
+    private int _port;
+
     public async ValueTask InitializeAsync()
     {
         Providers = await ProviderServer.StartAsync();
         Smtp = new SmtpSink();
-        UseKestrel(0);
+        // A port known before start: eSMS is given the callback address with each send.
+        _port = Infrastructure.ServerProcess.FreeTcpPort();
+        UseKestrel(_port);
         StartServer();
+        Providers.ZnsWebhook = new Uri(Address, $"/v1/messaging/zns/webhook/{Tenant}").ToString();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -43,6 +49,10 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", Tenant);
         builder.UseSetting("O2O:Security:ReadTokens:0:Token", ReadToken);
         builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", Tenant);
+        builder.UseSetting("O2O:Security:ReadTokens:1:Token", EraseToken);
+        builder.UseSetting("O2O:Security:ReadTokens:1:Tenant", Tenant);
+        builder.UseSetting("O2O:Security:ReadTokens:1:Scopes:0", "read");
+        builder.UseSetting("O2O:Security:ReadTokens:1:Scopes:1", "erase");
         builder.UseSetting("O2O:BillLinks:SigningKey", "test-bill-link-signing-key-0123456789abcdef");
         builder.UseSetting("O2O:BillLinks:ShopUrl", ShopUrl);
         builder.UseSetting("O2O:Messaging:Zns:BaseUrl", Providers.BaseUrl);
@@ -54,6 +64,10 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
         builder.UseSetting("O2O:Messaging:Sms:ApiKey", ProviderServer.EsmsKey);
         builder.UseSetting("O2O:Messaging:Sms:SecretKey", ProviderServer.EsmsSecret);
         builder.UseSetting("O2O:Messaging:Sms:Brandname", ProviderServer.Brandname);
+        builder.UseSetting("O2O:Messaging:Sms:CallbackSecret", "test-esms-callback-secret");
+        builder.UseSetting("O2O:Messaging:Sms:CallbackUrl", $"http://127.0.0.1:{_port}/v1/messaging/esms/callback");
+        builder.UseSetting("O2O:Messaging:Zns:AppId", ProviderServer.ZnsAppId);
+        builder.UseSetting("O2O:Messaging:Zns:OaSecretKey", ProviderServer.ZnsOaSecret);
         builder.UseSetting("O2O:Messaging:Email:Host", "127.0.0.1");
         builder.UseSetting("O2O:Messaging:Email:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("O2O:Messaging:Email:Security", "None");
@@ -74,6 +88,14 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReadToken);
+        return client;
+    }
+
+    /// <summary>The tenant's privacy desk: reads and erases.</summary>
+    public HttpClient Eraser()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", EraseToken);
         return client;
     }
 

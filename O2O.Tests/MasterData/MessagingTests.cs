@@ -105,12 +105,15 @@ public sealed class MessagingTests(MasterDataApiFactory api)
     }
 
     [Fact]
-    public async Task AnOptedOutPhoneIsNotSentTheOrderLink()
+    public async Task APhoneThatWithdrewMarketingConsentIsNotSentTheOrderLink()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var local = TestPhones.NewLocal();
         await OrderAsync(run, local, email: null);
-        (await api.Writer().PostAsync("/v1/messaging/opt-out", Json($$"""{"phone":"{{local}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        // Withdrawn in the one consent ledger (issue 16's), which every send asks.
+        (await api.Writer().PostAsync("/v1/consents", Json($$$$"""
+            {"phone":"{{{{local}}}}","source":"bill_qr","wordingVersion":"qr-2026-11","purposes":{"marketing":{"sms":false}}}
+            """))).StatusCode.ShouldBe(HttpStatusCode.OK);
         var sent = await SendLinkAsync(run, "sms");
         sent.GetProperty("status").GetString().ShouldBe("Blocked");
         sent.GetProperty("errorCode").GetString().ShouldBe("consent");
@@ -157,6 +160,67 @@ public sealed class MessagingTests(MasterDataApiFactory api)
         Text = "Cam on ban da mua hang. Danh gia don HD1: https://o2o.example/b/x",
         TemplateData = new Dictionary<string, string> { ["order_code"] = "HD1", ["link"] = "https://o2o.example/b/x" },
     };
+
+    [Fact]
+    public async Task DeliveryReportsFromEsmsAndZaloAreRecordedPerMessageAndCountedOnce()
+    {
+        // Earlier tests' messages are reported a moment after they are sent: let those land first.
+        await Until.NotNullAsync(() => Task.FromResult(api.Providers.Callbacks.Count >= api.Providers.Received.Count ? "settled" : null));
+        var before = await KpisAsync();
+        var (smsRun, znsRun, lostRun) = (Guid.NewGuid().ToString("N")[..8], Guid.NewGuid().ToString("N")[..8], Guid.NewGuid().ToString("N")[..8]);
+        var reachable = Reachable();
+        var otherReachable = Reachable();
+        // The eSMS stand-in reports phones ending in 44 as not reached, as the telco would.
+        var unreachable = TestPhones.NewLocal()[..^2] + "44";
+        await OrderAsync(smsRun, reachable, email: null);
+        await OrderAsync(znsRun, otherReachable, email: null);
+        await OrderAsync(lostRun, unreachable, email: null);
+
+        var sms = (await SendLinkAsync(smsRun, "sms")).GetProperty("messageId").GetString()!;
+        var zns = (await SendLinkAsync(znsRun, "zns")).GetProperty("messageId").GetString()!;
+        var lost = (await SendLinkAsync(lostRun, "sms")).GetProperty("messageId").GetString()!;
+
+        var reader = api.Reader();
+        var smsRecord = await Eventually.GetJsonAsync(reader, $"/api/messages/{sms}", m => m.GetProperty("record").GetProperty("status").GetString() == "Delivered");
+        smsRecord.GetProperty("record").GetProperty("channel").GetString().ShouldBe("Sms");
+        smsRecord.GetProperty("record").GetProperty("deliveredAt").ValueKind.ShouldBe(JsonValueKind.String);
+        await Eventually.GetJsonAsync(reader, $"/api/messages/{zns}", m => m.GetProperty("record").GetProperty("status").GetString() == "Delivered");
+        await Eventually.GetJsonAsync(reader, $"/api/messages/{lost}", m => m.GetProperty("record").GetProperty("status").GetString() == "Failed");
+        await Until.NotNullAsync(() => Task.FromResult(api.Providers.Callbacks.Count >= api.Providers.Received.Count ? "settled" : null));
+        var after = await KpisAsync();
+        (after.GetProperty("messagesDelivered").GetInt64() - before.GetProperty("messagesDelivered").GetInt64()).ShouldBe(2);
+        (after.GetProperty("messagesFailed").GetInt64() - before.GetProperty("messagesFailed").GetInt64()).ShouldBe(1);
+        (after.GetProperty("messageCost").GetInt64() - before.GetProperty("messageCost").GetInt64()).ShouldBe(800 + 300 + 800);
+        api.Providers.Callbacks.Where(c => c.RequestId == sms || c.RequestId == zns || c.RequestId == lost).ShouldAllBe(c => c.Status == 200);
+
+        // eSMS retries a callback up to five times: the same report again changes nothing.
+        var options = api.Services.GetRequiredService<IOptions<MessagingOptions>>().Value;
+        var callback = DeliveryReports.EsmsCallbackUrl(options.Sms, MasterDataApiFactory.Tenant)!;
+        using var esms = new HttpClient();
+        (await esms.GetAsync($"{callback}?SMSID=x&SendFailed=0&SendStatus=5&SendSuccess=1&TotalPrice=800.0000&TotalReceiver=1&TotalSent=1&RequestId={sms}&TypeId=2")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await KpisAsync()).GetProperty("messagesDelivered").GetInt64().ShouldBe(after.GetProperty("messagesDelivered").GetInt64());
+
+        // Forged reports are refused: a callback address we never gave out, an event Zalo did not sign.
+        var forged = await esms.GetAsync(callback[..callback.LastIndexOf('/')] + "/0000?SendStatus=5&SendSuccess=1&RequestId=" + lost);
+        forged.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        var unsigned = await api.Shopper().PostAsync($"/v1/messaging/zns/webhook/{MasterDataApiFactory.Tenant}", Json($$"""
+            {"app_id":"{{ProviderServer.ZnsAppId}}","event_name":"user_received_message","message":{"msg_id":"m","tracking_id":"{{lost}}"},"timestamp":"1764230400000"}
+            """));
+        unsigned.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await reader.GetFromJsonAsync<JsonElement>($"/api/messages/{lost}")).GetProperty("record").GetProperty("status").GetString().ShouldBe("Failed");
+    }
+
+    private static string Reachable()
+    {
+        while (true)
+        {
+            var phone = TestPhones.NewLocal();
+            if (!phone.EndsWith("44", StringComparison.Ordinal))
+            {
+                return phone;
+            }
+        }
+    }
 
     private async Task OrderAsync(string run, string local, string? email)
     {

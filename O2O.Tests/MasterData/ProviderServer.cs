@@ -32,6 +32,16 @@ public sealed partial class ProviderServer : IAsyncDisposable
     public const string EsmsKey = "esms-test-api-key";
     public const string EsmsSecret = "esms-test-secret";
     public const string Brandname = "O2OSHOP";
+    public const string ZnsAppId = "1234567890123456789";
+    public const string ZnsOaSecret = "zns-test-oa-secret-key";
+
+    /// <summary>Where the ZNS stand-in posts its webhook events (Zalo's app setting); none: no events.</summary>
+    public string? ZnsWebhook { get; set; }
+
+    /// <summary>The delivery callbacks the stand-ins made, with the status code our service answered.</summary>
+    public ConcurrentQueue<(string Provider, string RequestId, int Status)> Callbacks { get; } = new();
+
+    private static readonly HttpClient Callback = new();
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _seenRequestIds = new();
@@ -120,11 +130,17 @@ public sealed partial class ProviderServer : IAsyncDisposable
         }
         var values = data.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
         Received.Enqueue(new ProviderMessage("zns", phone, null, values, tracking));
+        var msgId = Guid.NewGuid().ToString("N");
+        if (ZnsWebhook is { } webhook)
+        {
+            // As Zalo does once the message reached the phone: a signed user_received_message event.
+            _ = Task.Run(() => ZnsDeliveredAsync(webhook, msgId, tracking, phone));
+        }
         return Results.Json(new
         {
             error = 0,
             message = "Success",
-            data = new { msg_id = Guid.NewGuid().ToString("N"), sent_time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(), quota = new { dailyQuota = "500", remainingQuota = "499" } },
+            data = new { msg_id = msgId, sent_time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(), quota = new { dailyQuota = "500", remainingQuota = "499" } },
         });
     }
 
@@ -169,7 +185,44 @@ public sealed partial class ProviderServer : IAsyncDisposable
             return Results.Json(new { CodeResult = "124", CountRegenerate = 0, ErrorMessage = "Request exist 1", SendStatus = "5" });
         }
         Received.Enqueue(new ProviderMessage("esms", phone, content, new Dictionary<string, string>(), requestId));
-        return Results.Json(new { CodeResult = "100", CountRegenerate = 0, SMSID = Guid.NewGuid().ToString("N") });
+        var smsId = Guid.NewGuid().ToString("N");
+        if (Str(body, "CallbackUrl", out var callback))
+        {
+            // As eSMS does when the telco reports: an HTTP GET on the callback address; phones ending in 44 are unreachable.
+            _ = Task.Run(() => EsmsDeliveredAsync(callback, smsId, requestId, phone, reached: !phone.EndsWith("44", StringComparison.Ordinal)));
+        }
+        return Results.Json(new { CodeResult = "100", CountRegenerate = 0, SMSID = smsId });
+    }
+
+    // eSMS' documented callback: GET {CallbackUrl}?SMSID=…&SendFailed=…&SendStatus=5&SendSuccess=…&TotalPrice=…&TotalReceiver=1&TotalSent=1&RequestId=…&TypeId=2&telcoid=…&phonenumber=…
+    private async Task EsmsDeliveredAsync(string callback, string smsId, string requestId, string phone, bool reached)
+    {
+        await Task.Delay(50);
+        var url = $"{callback}?SMSID={smsId}&SendFailed={(reached ? 0 : 1)}&SendStatus=5&SendSuccess={(reached ? 1 : 0)}&TotalPrice={(reached ? "800.0000" : "0.0000")}"
+            + $"&TotalReceiver=1&TotalSent=1&RequestId={requestId}&TypeId=2&telcoid=1&phonenumber={phone}&switchsmsid=";
+        using var response = await Callback.GetAsync(url);
+        Callbacks.Enqueue(("esms", requestId, (int)response.StatusCode));
+    }
+
+    // Zalo's webhook: POST JSON {app_id, sender, recipient, event_name, message: {msg_id, tracking_id}, timestamp}, header X-ZEvent-Signature: mac=sha256(app_id + body + timestamp + OA secret key).
+    private async Task ZnsDeliveredAsync(string webhook, string msgId, string tracking, string phone)
+    {
+        await Task.Delay(50);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = JsonSerializer.Serialize(new
+        {
+            app_id = ZnsAppId,
+            sender = new { id = "oa-579745863508352884" },
+            recipient = new { id = "user-" + phone[^4..] },
+            event_name = "user_received_message",
+            message = new { msg_id = msgId, tracking_id = tracking },
+            timestamp,
+        });
+        var mac = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ZnsAppId + body + timestamp + ZnsOaSecret)));
+        using var request = new HttpRequestMessage(HttpMethod.Post, webhook) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-ZEvent-Signature", "mac=" + mac);
+        using var response = await Callback.SendAsync(request);
+        Callbacks.Enqueue(("zns", tracking, (int)response.StatusCode));
     }
 
     private static IResult Zns(int error, string message) => Results.Json(new { error, message });

@@ -73,6 +73,48 @@ public sealed class ReferralTests(MasterDataApiFactory api)
         await ShouldRefuse(await api.Shopper().PostAsync(unverified + "/refer", Json($$"""{"phone":"{{TestPhones.NewLocal()}}"}""")), HttpStatusCode.Forbidden, "not-verified");
     }
 
+    [Fact]
+    public async Task VouchersNameNobodyInClearAndErasureReachesPointsReferralsAndVouchers()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var (link, sender) = await VerifiedOrderAsync(run, "Đỗ Minh Châu");
+        var relative = TestPhones.NewLocal();
+        (await api.Shopper().PostAsync(link + "/refer", Json($$"""{"phone":"{{relative}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var code = api.Providers.Received.Single(m => m.Provider == "zns" && m.Phone == "84" + relative[1..]).TemplateData["code"];
+        var reader = api.Reader();
+        var balance = (await reader.GetFromJsonAsync<JsonElement>($"/api/loyalty?phone={sender}")).GetProperty("balance").GetInt64();
+        balance.ShouldBeGreaterThan(0);
+        (await reader.GetFromJsonAsync<JsonElement>($"/api/profiles?phone={sender}")).GetProperty("loyaltyPoints").GetInt64()
+            .ShouldBe(balance, "the profile shows the points of the person's phone");
+
+        var voucher = await reader.GetStringAsync($"/api/vouchers/{code}");
+        foreach (var phone in new[] { sender, relative })
+        {
+            voucher.ShouldNotContain(phone[1..], customMessage: "a voucher keeps phones only as pseudonyms");
+        }
+        var terms = JsonDocument.Parse(voucher).RootElement.GetProperty("terms");
+        terms.GetProperty("recipientMasked").GetString().ShouldBe(relative[..^2] + "xx");
+        terms.GetProperty("senderMasked").GetString().ShouldBe(sender[..^2] + "xx");
+
+        var erased = await api.Eraser().PostAsync($"/api/privacy/erasures?phone={sender}", null);
+        erased.StatusCode.ShouldBe(HttpStatusCode.OK, await erased.Content.ReadAsStringAsync());
+        var receipt = (await erased.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt").GetProperty("masterData");
+        receipt.EnumerateArray().Select(e => e.GetString()).ShouldContain("loyalty points ledger");
+        var ledger = await reader.GetFromJsonAsync<JsonElement>($"/api/loyalty?phone={sender}");
+        ledger.GetProperty("balance").GetInt64().ShouldBe(0);
+        ledger.GetProperty("entries").GetArrayLength().ShouldBe(0);
+        terms = (await reader.GetFromJsonAsync<JsonElement>($"/api/vouchers/{code}")).GetProperty("terms");
+        terms.GetProperty("senderPseudonym").ValueKind.ShouldBe(JsonValueKind.Null);
+        terms.GetProperty("senderMasked").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        // The relative became a profile through the voucher's message; erasing them withdraws it.
+        await Eventually.GetJsonAsync(reader, $"/api/profiles?phone=%2B84{relative[1..]}");
+        (await api.Eraser().PostAsync($"/api/privacy/erasures?phone={relative}", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var redeem = await RedeemAsync(api.Writer(), code, $"{run}-W", 300_000, relative);
+        redeem.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await redeem.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("withdrawn");
+    }
+
     private static async Task ShouldRefuse(HttpResponseMessage response, HttpStatusCode status, string reason)
     {
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -63,6 +63,12 @@ internal static class ImportBenchmark
         Console.WriteLine($"applied   {orders / applied.TotalSeconds:N0} orders/s end to end, every order kept in its grain ({applied.TotalSeconds:F1} s)");
         Console.WriteLine($"memory    peak working set {peak / 1024.0 / 1024:N0} MB; managed heap {heapBefore / 1024.0 / 1024:N0} → {heapAfter / 1024.0 / 1024:N0} MB ({(heapAfter - heapBefore) / (double)orders:N0} B per kept order, in-memory grain storage)");
         Console.WriteLine(cost.Summary(orders));
+        if (args.Int("hold-seconds", 0) is > 0 and var hold)
+        {
+            // Time to take a heap dump of what the import left behind (dotnet-gcdump collect -p <pid>).
+            Console.WriteLine($"holding {hold} s for inspection (pid {Environment.ProcessId})");
+            await Task.Delay(TimeSpan.FromSeconds(hold));
+        }
         return 0;
     }
 

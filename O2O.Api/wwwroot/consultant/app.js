@@ -541,7 +541,7 @@ async function loadHistory(leadId) {
   try {
     const h = await connection.invoke("History", leadId);
     const head = document.createElement("p");
-    head.textContent = `${h.storeVisits} lần đến cửa hàng · ${h.orders} đơn hàng · ${vnd(h.revenue)} · ${h.pageViews} trang đã xem${h.firstSeen ? ` · biết từ ${when(h.firstSeen)}` : ""}`;
+    head.textContent = `${h.storeVisits} lần đến cửa hàng · ${h.orders} đơn hàng · ${vnd(h.revenue)} · ${h.pageViews} trang đã xem${h.loyaltyPoints != null ? ` · ${h.loyaltyPoints.toLocaleString("vi-VN")} điểm tích lũy` : ""}${h.firstSeen ? ` · biết từ ${when(h.firstSeen)}` : ""}`;
     const list = document.createElement("ul");
     for (const e of h.recent) {
       const li = document.createElement("li");
