@@ -3,8 +3,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using O2O.Grains.Attribution;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
+using O2O.Grains.Journeys;
+using O2O.Grains.Journeys.Messaging;
 using O2O.Grains.Leads;
 using O2O.Grains.Profiles;
+using O2O.Grains.Segments;
 using O2O.Grains.Stores;
 
 namespace O2O.Grains;
@@ -22,6 +25,10 @@ public static class DomainServiceCollectionExtensions
         services.AddOptions<IntentOptions>().BindConfiguration(IntentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StateWriteOptions>();
         services.AddOptions<AttributionOptions>().BindConfiguration(AttributionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SegmentOptions>().BindConfiguration(SegmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JourneyOptions>().BindConfiguration(JourneyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMessageSender, SmtpEmailSender>());
+        services.TryAddSingleton<MessageSenders>();
         return services;
     }
 

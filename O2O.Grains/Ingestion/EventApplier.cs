@@ -4,8 +4,10 @@ using O2O.Grains.Campaigns;
 using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
+using O2O.Grains.Journeys;
 using O2O.Grains.Leads;
 using O2O.Grains.Profiles;
+using O2O.Grains.Segments;
 using O2O.Grains.Stores;
 
 namespace O2O.Grains.Ingestion;
@@ -163,6 +165,9 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             calls.Add(grains.GetGrain<ILeadBoardGrain>(board.Key).UpsertAsync([.. board.Select(x => x.Item3)]));
         }
         calls.AddRange(AttributionForwarding.Forward(grains, results, anonymousOrders));
+        calls.AddRange(SegmentForwarding.Forward(grains, results.Where(r => r.Result.Segments is not null).Select(r => (r.Tenant, r.Result.Segments!))));
+        calls.AddRange(results.Where(r => r.Result.Nurture.Count > 0).Select(r =>
+            grains.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(r.Tenant, r.Result.Lead!.ProfileId)).ObserveAsync(r.Result.Nurture)));
         return Task.WhenAll(calls);
     }
 

@@ -64,7 +64,8 @@ public sealed record LeadFacts(
     [property: Id(2)] string Segment,
     [property: Id(3)] LeadAd? LastAd,
     [property: Id(4)] IReadOnlyList<string> LastPages,
-    [property: Id(5)] string? LastStoreId);
+    [property: Id(5)] string? LastStoreId,
+    [property: Id(6)] string? MasterChannel = null);
 
 /// <summary>A consultant as the hub knows them from their token.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.consultant")]
@@ -117,6 +118,8 @@ public sealed record LeadCard
     [Id(20)] public LeadOutcome? Outcome { get; init; }
     [Id(21)] public string? LostReason { get; init; }
     [Id(22)] public required DateTimeOffset RaisedAt { get; init; }
+    /// <summary>The channel that works best for this person, from their journeys.</summary>
+    [Id(40)] public string? MasterChannel { get; init; }
     /// <summary>How many consultants it has been offered to, the current one included.</summary>
     [Id(23)] public int Offers { get; init; }
 }

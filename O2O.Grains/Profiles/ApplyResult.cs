@@ -28,6 +28,10 @@ public sealed record ApplyResult
     [Id(20)] public IReadOnlyList<ConversionCredits> Credits { get; init; } = [];
     /// <summary>When the newest applied event happened: the day the batch's funnel moves count on.</summary>
     [Id(21)] public DateTimeOffset LatestEventAt { get; init; }
+    /// <summary>Segments the person entered or left with this batch.</summary>
+    [Id(22)] public Segments.SegmentChange? Segments { get; init; }
+    /// <summary>Responses for the person's journeys (only for people who have been in one).</summary>
+    [Id(23)] public IReadOnlyList<Journeys.NurtureSignal> Nurture { get; init; } = [];
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 using O2O.Grains.Attribution;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
+using O2O.Grains.Journeys;
 using O2O.Grains.Leads;
+using O2O.Grains.Segments;
+using O2O.Grains.Stores;
 
 namespace O2O.Grains.Profiles;
 
@@ -13,8 +16,12 @@ public sealed class CustomerGrain(
     IOptions<ScoringOptions> scoringOptions,
     IOptions<AttributionOptions> attributionOptions,
     IOptions<StateWriteOptions> writes,
+    IOptions<SegmentOptions> segmentOptions,
+    IOptions<StoreOptions> storeOptions,
     TimeProvider clock) : Grain, ICustomerGrain
 {
+    private readonly SegmentOptions _segments = segmentOptions.Value;
+    private readonly TimeSpan _utcOffset = storeOptions.Value.UtcOffset;
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
     private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
@@ -38,6 +45,7 @@ public sealed class CustomerGrain(
         List<StoreVisit>? visits = null;
         List<StoreOrder>? orders = null;
         List<ConversionCredits>? credits = null;
+        List<NurtureSignal>? nurture = null;
         var latest = DateTimeOffset.MinValue;
         foreach (var e in batch.Events)
         {
@@ -47,6 +55,11 @@ public sealed class CustomerGrain(
                 continue;
             }
             ProfileProjection.Apply(s, e, _profile, _scoring);
+            s.SegmentFacts.Observe(e, _segments);
+            if (s.Nurtured && NurtureSignals.Of(e) is { } signal)
+            {
+                (nurture ??= []).AddRange(signal);
+            }
             applied++;
             if (e is { Type: EventType.CheckIn, StoreId: { } store, CheckInMethod: { } method })
             {
@@ -71,8 +84,10 @@ public sealed class CustomerGrain(
         ProfileProjection.CollectFunnelDeltas(s, funnel);
         var lead = Snapshot(s);
         var raise = RaiseLead(s, batch.Events, lead, priorScore);
+        SegmentChange? segments;
         try
         {
+            segments = await ResegmentAsync(s, now, draining: null);
             await _writer.WriteAsync();
         }
         catch
@@ -93,7 +108,113 @@ public sealed class CustomerGrain(
             Raise = raise,
             Credits = credits ?? [],
             LatestEventAt = latest,
+            Segments = segments,
+            Nurture = nurture ?? [],
         };
+    }
+
+    public async Task ReevaluateSegmentsAsync(long bucket)
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.Totals.Events == 0)
+        {
+            if (s.SegmentFacts.DueBucket == bucket)
+            {
+                s.SegmentFacts.DueBucket = null;
+            }
+            return;
+        }
+        var change = await ResegmentAsync(s, clock.GetUtcNow(), bucket);
+        await _writer.WriteAsync();
+        if (change is not null)
+        {
+            await Task.WhenAll(SegmentForwarding.Forward(GrainFactory, [(Tenant, change)]));
+        }
+    }
+
+    /// <summary>
+    /// Evaluates the segment rules and keeps the profile in exactly one due-wheel bucket: the one
+    /// holding the next instant its segments could change with no event. Idle profiles cost nothing else.
+    /// </summary>
+    private async Task<SegmentChange?> ResegmentAsync(ProfileState s, DateTimeOffset now, long? draining)
+    {
+        var f = s.SegmentFacts;
+        var inputs = new SegmentInputs(f.OrderTimes, s.Totals.Orders, s.Totals.Revenue, f.LastInterestAt, f.PromotionUses,
+            f.NewArrivalViews, f.PointsActions, s.IsIdentified, s.Touches.Count > 0 || f.FromEvent);
+        var evaluation = SegmentRules.Evaluate(inputs, now, _segments);
+        var change = evaluation.Members != f.Current ? new SegmentChange(ProfileId, f.Current, evaluation.Members, now) : null;
+        f.Current = evaluation.Members;
+        long? bucket = evaluation.NextChange is { } due ? DueWheel.BucketOf(WheelKind.Segments, due, _utcOffset) : null;
+        if (draining is not null && f.DueBucket == draining)
+        {
+            // The bucket being run empties itself; joining it again would wait on the run that called us.
+            f.DueBucket = null;
+            bucket = bucket <= draining ? draining + 1 : bucket;
+        }
+        if (bucket != f.DueBucket)
+        {
+            if (f.DueBucket is { } old)
+            {
+                GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, old)).RemoveAsync(ProfileId).Ignore();
+            }
+            if (bucket is { } b)
+            {
+                await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, b)).AddAsync(ProfileId);
+            }
+            f.DueBucket = bucket;
+        }
+        return change;
+    }
+
+    public Task<MessageContact?> GetContactAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.Totals.Events == 0)
+        {
+            return Task.FromResult<MessageContact?>(null);
+        }
+        return Task.FromResult<MessageContact?>(new MessageContact
+        {
+            Name = s.DisplayName,
+            Email = s.Identifiers.Find(i => i.Kind == IdentifierKind.Email).Value,
+            Phone = s.Phone,
+            ZaloId = s.Identifiers.Find(i => i.Kind == IdentifierKind.Zalo).Value,
+            StoreId = s.LastStoreId,
+            Orders = s.Totals.Orders,
+            Traits = new Dictionary<string, string>(s.Traits),
+        });
+    }
+
+    public async Task SetNurturedAsync()
+    {
+        if (!state.State.Nurtured)
+        {
+            state.State.Nurtured = true;
+            await _writer.WriteAsync();
+        }
+    }
+
+    public async Task SetMasterChannelAsync(MessageChannel channel)
+    {
+        if (state.State.MasterChannel != channel)
+        {
+            state.State.MasterChannel = channel;
+            await _writer.WriteAsync();
+        }
+    }
+
+    public async Task RaiseNurtureLeadAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.Totals.Events == 0)
+        {
+            return;
+        }
+        var lead = Snapshot(s);
+        s.LeadTeam ??= lead.StoreId ?? LeadOptions.OnlineTeam;
+        var request = new LeadRequest(lead, LeadTrigger.NurtureClick, s.LeadTeam, LeadInsights.FactsOf(s));
+        await _writer.WriteAsync();
+        await GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, s.LeadTeam)).RaiseAsync([request]);
     }
 
     /// <summary>
@@ -134,6 +255,7 @@ public sealed class CustomerGrain(
             return false;
         }
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
+        state.State.SegmentFacts.Absorb(detached.SegmentFacts, _segments);
         await _writer.WriteAsync();
         await Task.WhenAll(detached.Identifiers.Select(id =>
             GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReassignAsync(sourceProfileId, ProfileId)));

@@ -30,6 +30,12 @@ public sealed class ProfileState
     [Id(12)] public string? LastStoreId { get; set; }
     /// <summary>The team whose router holds this person's open lead, if one is open.</summary>
     [Id(13)] public string? LeadTeam { get; set; }
+    /// <summary>What the segment rules read beyond the totals, and the segments the person is in.</summary>
+    [Id(14)] public Segments.SegmentFacts SegmentFacts { get; set; } = new();
+    /// <summary>The channel this person responds to best, as their journeys last learned it.</summary>
+    [Id(15)] public Journeys.MessageChannel? MasterChannel { get; set; }
+    /// <summary>The person has been in a journey: their responses (visits, purchases, replies) go to it.</summary>
+    [Id(16)] public bool Nurtured { get; set; }
 
     public FunnelStage Stage
     {

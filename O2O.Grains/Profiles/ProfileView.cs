@@ -19,6 +19,10 @@ public sealed record ProfileView
     [Id(12)] public IReadOnlyList<string> MergedFrom { get; init; } = [];
     [Id(13)] public string? LastStoreId { get; init; }
     [Id(14)] public bool Identified { get; init; }
+    /// <summary>Segment slugs the person is in now.</summary>
+    [Id(15)] public IReadOnlyList<string> Segments { get; init; } = [];
+    /// <summary>The channel that works best for this person (null until a journey learned it).</summary>
+    [Id(16)] public Journeys.MessageChannel? MasterChannel { get; init; }
 
     internal static ProfileView From(string profileId, ProfileState s, DateTimeOffset now, ProfileOptions profile, ScoringOptions scoring)
     {
@@ -50,6 +54,8 @@ public sealed record ProfileView
             MergedFrom = [.. s.MergedFrom],
             LastStoreId = s.LastStoreId,
             Identified = s.IsIdentified,
+            Segments = [.. O2O.Grains.Segments.SegmentCatalog.Each(s.SegmentFacts.Current).Select(O2O.Grains.Segments.SegmentCatalog.Slug)],
+            MasterChannel = s.MasterChannel,
         };
     }
 }
