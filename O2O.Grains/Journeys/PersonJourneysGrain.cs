@@ -298,7 +298,8 @@ public sealed partial class PersonJourneysGrain(
         var s = state.State;
         var contact = await Customer.GetContactAsync();
         var channel = step.Channel == MessageChannel.Master ? await ChooseMasterAsync(contact) : step.Channel;
-        SuppressReason? blocked = contact is null || channel is not { } ch ? SuppressReason.NoAddress
+        SuppressReason? blocked = contact is null ? SuppressReason.NoAddress
+            : channel is not { } ch ? (senders.Channels.Any(c => contact.Reaches(c) && s.Unsubscribed.Contains(c)) ? SuppressReason.Unsubscribed : SuppressReason.NoAddress)
             : s.Unsubscribed.Contains(ch) ? SuppressReason.Unsubscribed
             : !senders.Has(ch) ? SuppressReason.ChannelUnavailable
             : !contact.Reaches(ch) ? SuppressReason.NoAddress
