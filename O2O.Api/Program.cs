@@ -3,9 +3,11 @@ using O2O.Api.Dashboard;
 using O2O.Api.Demo;
 using O2O.Api.Extensions;
 using O2O.Api.Ingestion;
+using O2O.Api.Journeys;
 using O2O.Api.Leads;
 using O2O.Api.Profiles;
 using O2O.Api.Reports;
+using O2O.Api.Segments;
 using O2O.Api.Spend;
 using O2O.Api.Stores;
 
@@ -38,6 +40,8 @@ app.MapLeadsApi();
 app.MapLeadFeed();
 app.MapSpendApi();
 app.MapReportsApi();
+app.MapSegmentsApi();
+app.MapJourneysApi();
 app.MapMarketingDashboard();
 
 app.Run();
