@@ -4,6 +4,7 @@ using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.Journeys;
+using O2O.Grains.Segments;
 using O2O.Tests.Infrastructure;
 using Orleans.TestingHost;
 using StackExchange.Redis;
@@ -63,8 +64,9 @@ public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture red
         var after = await StartAsync(serviceId);
         try
         {
-            var tenantClock = after.Client.GetGrain<O2O.Grains.Segments.ITenantClockGrain>(events.Tenant);
-            NurtureCluster.Clock.SetUtcNow(NurtureCluster.Clock.GetUtcNow().AddDays(3));
+            var tenantClock = after.Client.GetGrain<ITenantClockGrain>(events.Tenant);
+            // The journey wheel runs in quarter hours: a wait ending at 09:07 is run by the 09:15 tick.
+            NurtureCluster.Clock.SetUtcNow(NurtureCluster.Clock.GetUtcNow().AddDays(3) + DueWheel.Resolution(WheelKind.Journeys));
             await tenantClock.TickAsync();
             await Waits.UntilAsync(() => nurture.Smtp.To(email).Count >= 2, "the second step's email arrived");
             NurtureCluster.Clock.SetUtcNow(NurtureCluster.Clock.GetUtcNow().AddDays(4));

@@ -107,6 +107,7 @@ function card(lead) {
   if (lead.lastAd) touches.push(`Quảng cáo: ${lead.lastAd.source}${lead.lastAd.campaign ? " / " + lead.lastAd.campaign : ""}${lead.lastAd.content ? " / " + lead.lastAd.content : ""}`);
   if (lead.lastPages?.length) touches.push(`Trang: ${lead.lastPages.join(", ")}`);
   if (lead.lastStoreId) touches.push(`Cửa hàng: ${lead.lastStoreId}`);
+  if (lead.masterChannel) touches.push(`Kênh hiệu quả nhất: ${lead.masterChannel}`);
   set(".touches", touches.join(" · "));
   set(".interest", lead.interest ? `Quan tâm: ${lead.interest} · nhóm ${lead.segment}` : `Nhóm: ${lead.segment}`);
   set(".script", lead.script?.text ?? "");
