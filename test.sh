@@ -16,5 +16,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 command -v azurite-table >/dev/null || as_root npm install -g --no-fund --no-audit azurite
+# Browser libraries the Playwright tests load from disk (O2O.Tests/package.json: the Segment browser
+# library, axe-core), reinstalled when the lock changes.
+if [ ! -f O2O.Tests/node_modules/.package-lock.json ] || [ O2O.Tests/package-lock.json -nt O2O.Tests/node_modules/.package-lock.json ]; then
+  (cd O2O.Tests && npm ci --no-fund --no-audit)
+fi
 
-dotnet test --project O2O.Tests "$@"
+# The fault test is quarantined until it passes on main again (README, "Reliability").
+dotnet test --project O2O.Tests -- --filter-not-trait "Category=Quarantined" "$@"

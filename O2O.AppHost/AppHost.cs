@@ -1,64 +1,86 @@
-// The O2O app model: what runs, what it needs, and how it is wired.
-// Locally (`dotnet run --project O2O.AppHost`, needs a container runtime) the Azure resources run as
-// emulators; `azd up` provisions the real ones and deploys the services to Azure Container Apps.
+// The O2O app model: what runs, what it needs, and how it is wired. One model for both uses:
+// - `dotnet run --project O2O.AppHost` runs everything on this machine without a container runtime:
+//   redis-server and Azurite's table service as executables, librdkafka's mock Kafka cluster in this
+//   process standing in for Event Hubs' Kafka endpoint, three silos, the Api with demo traffic, and
+//   the Aspire dashboard receiving every service's OTLP.
+// - In publish mode (`azd up`, or `--publisher manifest`) the same three resources are connection
+//   strings to what infra/ provisions in Azure, and the Api's secrets are parameters.
 
-var builder = DistributedApplication.CreateBuilder(args);
+namespace O2O.AppHost;
 
-builder.AddAzureContainerAppEnvironment("o2o-env");
+internal static class Program
+{
+    private static void Main(string[] args)
+    {
+        var builder = DistributedApplication.CreateBuilder(args);
 
-// Grain state: one table per grain storage name (AzureTableStorage provider in O2O.Silo/Storage).
-var storage = builder.AddAzureStorage("storage").RunAsEmulator();
-var tables = storage.AddTables("tables");
+        var local = builder.ExecutionContext.IsRunMode;
 
-// Orleans clustering and reminders. Access keys: the Orleans Redis providers take a connection string.
-var redis = builder.AddAzureRedis("redis").WithAccessKeyAuthentication().RunAsContainer();
+        // Orleans clustering and reminders, and the Api's SignalR backplane.
+        var redis = local ? builder.AddRedisServer(Names.Redis).AsConnectionString() : builder.AddConnectionString(Names.Redis);
 
-// Events from the Api to the silos, through Event Hubs' Kafka endpoint (Standard tier or above).
-var eventHubs = builder.AddAzureEventHubs("eventhubs").RunAsEmulator();
-var events = eventHubs.AddHub("events", "o2o-events");
-events.AddConsumerGroup("silos", "o2o-silo");
-eventHubs.AddHub("deadletters", "o2o-events-deadletter");
+        // Grain state: Orleans' own Azure Table provider, one table per grain storage name.
+        var tables = local ? builder.AddAzuriteTables(Names.Tables).AsConnectionString() : builder.AddConnectionString(Names.Tables);
 
-// Secrets the Api needs in production: the ingestion write key and the read API token.
-var writeKey = builder.AddParameter("write-key", secret: true);
-var readToken = builder.AddParameter("read-token", secret: true);
-var tenant = builder.AddParameter("tenant", "default");
+        // Events from the Api to the silos through a Kafka endpoint: Event Hubs (Standard tier or above) in Azure.
+        var eventHubs = local ? builder.AddKafkaMockCluster(Names.EventHubs) : builder.AddConnectionString(Names.EventHubs);
 
-var orleans = builder.AddOrleans("o2o")
-    .WithClusterId("o2o")
-    .WithServiceId("o2o")
-    .WithClustering(redis)
-    .WithReminders(redis)
-    .WithGrainStorage("profiles", tables)
-    .WithGrainStorage("identities", tables)
-    .WithGrainStorage("stores", tables)
-    .WithGrainStorage("campaigns", tables)
-    .WithGrainStorage("leads", tables)
-    .WithGrainStorage("attribution", tables);
+        redis.WithOrleansProviderType("Redis");
+        tables.WithOrleansProviderType("AzureTableStorage");
 
-var silo = builder.AddProject<Projects.O2O_Silo>("silo")
-    .WithReference(orleans)
-    .WithReference(eventHubs)
-    .WithEnvironment("O2O__EventHubs__Hub", "o2o-events")
-    .WithEnvironment("O2O__EventHubs__ConsumerGroup", "o2o-silo")
-    .WithEnvironment("O2O__EventHubs__DeadLetterHub", "o2o-events-deadletter")
-    .WaitFor(redis)
-    .WaitFor(tables)
-    .WaitFor(eventHubs)
-    .WithReplicas(3);
+        var orleans = builder.AddOrleans("o2o")
+            .WithClusterId("o2o")
+            .WithServiceId("o2o")
+            .WithClustering(redis)
+            .WithReminders(redis)
+            .WithGrainStorage("profiles", tables)
+            .WithGrainStorage("identities", tables)
+            .WithGrainStorage("stores", tables)
+            .WithGrainStorage("campaigns", tables)
+            .WithGrainStorage("leads", tables)
+            .WithGrainStorage("masterdata", tables);
 
-builder.AddProject<Projects.O2O_Api>("api")
-    .WithReference(orleans.AsClient())
-    .WithReference(eventHubs)
-    .WithReference(redis)
-    .WithEnvironment("O2O__EventHubs__Hub", "o2o-events")
-    .WithEnvironment("O2O__EventHubs__DeadLetterHub", "o2o-events-deadletter")
-    .WithEnvironment("O2O__Security__WriteKeys__0__Key", writeKey)
-    .WithEnvironment("O2O__Security__WriteKeys__0__Tenant", tenant)
-    .WithEnvironment("O2O__Security__ReadTokens__0__Token", readToken)
-    .WithEnvironment("O2O__Security__ReadTokens__0__Tenant", tenant)
-    .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health")
-    .WaitFor(silo);
+        var silo = builder.AddProject<Projects.O2O_Silo>("silo")
+            .WithReference(orleans)
+            .WithReference(eventHubs)
+            .WithEnvironment("O2O__EventHubs__Hub", Names.EventsHub)
+            .WithEnvironment("O2O__EventHubs__ConsumerGroup", Names.ConsumerGroup)
+            .WithEnvironment("O2O__EventHubs__DeadLetterHub", Names.DeadLetterHub)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WaitFor(redis)
+            .WaitFor(tables)
+            .WithPublishedReplicas(3);
 
-builder.Build().Run();
+        var api = builder.AddProject<Projects.O2O_Api>("api")
+            .WithReference(orleans.AsClient())
+            .WithReference(eventHubs)
+            .WithReference(redis)
+            .WithEnvironment("O2O__EventHubs__Hub", Names.EventsHub)
+            .WithEnvironment("O2O__EventHubs__DeadLetterHub", Names.DeadLetterHub)
+            .WithExternalHttpEndpoints()
+            .WithHttpHealthCheck("/health")
+            .WaitFor(silo);
+
+        // Keys the identifier pseudonyms (HMAC-SHA256): silos and the Api must share it. A fixed value
+        // is fine on a developer's machine only; in Azure it is a secret parameter.
+        var pseudonymSecret = local
+            ? builder.AddParameter("pseudonym-secret", "o2o-local-run-only-pseudonym-secret-0123456789", secret: true)
+            : builder.AddParameter("pseudonym-secret", secret: true);
+        silo.WithEnvironment("O2O__Privacy__PseudonymSecret", pseudonymSecret);
+        api.WithEnvironment("O2O__Privacy__PseudonymSecret", pseudonymSecret);
+
+        if (local)
+        {
+            // Development settings of the Api: demo keys, consultants and marketer; demo traffic on.
+            api.WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+                .WithEnvironment("O2O__Demo__Enabled", "true");
+        }
+        else
+        {
+            api.WithProductionSecrets(builder);
+        }
+
+        builder.Build().Run();
+    }
+}

@@ -40,6 +40,24 @@ public sealed class StateWriter<T>(IPersistentState<T> state, string storageName
     }
 
     /// <summary>
+    /// Writes now; when that fails, drops the activation so the caller's retry starts from what is
+    /// stored. An aggregate must: it has already recorded the delivery as applied in memory, and a
+    /// retry answered "seen before" from memory would never reach storage.
+    /// </summary>
+    public async Task WriteOrReloadAsync(IGrainBase grain)
+    {
+        try
+        {
+            await WriteAsync();
+        }
+        catch
+        {
+            grain.DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Writes within <paramref name="delay"/>, so every change made meanwhile goes out in one write:
     /// for state the event stream changes faster than it is worth storing. <paramref name="write"/>
     /// replaces <see cref="WriteAsync"/> when the grain handles a failed write itself.

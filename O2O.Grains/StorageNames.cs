@@ -11,8 +11,10 @@ public static class StorageNames
     public const string Stores = "stores";
     public const string Campaigns = "campaigns";
     public const string Leads = "leads";
+    /// <summary>Orders, bill links, one-time codes, loyalty, vouchers and their KPIs (O2O master data).</summary>
+    public const string MasterData = "masterdata";
 
-    public static readonly string[] All = [Profiles, Identities, Stores, Campaigns, Leads];
+    public static readonly string[] All = [Profiles, Identities, Stores, Campaigns, Leads, MasterData];
 }
 
 /// <summary>Grain keys are scoped by tenant so that two tenants can never see each other's data.</summary>

@@ -1,3 +1,4 @@
+using O2O.Silo.EventHubs;
 using O2O.Silo.Hosting;
 
 namespace O2O.Silo;
@@ -5,8 +6,13 @@ namespace O2O.Silo;
 /// <summary>The standalone silo used when the cluster scales out; configured from the <c>Orleans</c> section.</summary>
 internal static class Program
 {
-    private static void Main(string[] args)
+    private static int Main(string[] args)
     {
+        if (DeadLetterCommand.IsCommand(args))
+        {
+            return DeadLetterCommand.Run(args);
+        }
+
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
@@ -17,5 +23,6 @@ internal static class Program
         app.MapDefaultEndpoints();
 
         app.Run();
+        return 0;
     }
 }

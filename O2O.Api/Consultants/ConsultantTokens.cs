@@ -12,17 +12,19 @@ namespace O2O.Api.Consultants;
 public static class ConsultantClaims
 {
     public const string Scheme = "Consultant";
-    public const string Policy = "consultant";
-    public const string Id = "sub";
-    public const string Name = "name";
-    public const string Team = "o2o:team";
-    public const string Role = "o2o:role";
+    public const string Policy = O2OPolicies.Consultant;
+    public const string Id = O2OClaims.Subject;
+    public const string Name = O2OClaims.Name;
+    public const string Team = O2OClaims.Team;
+    public const string Role = O2OClaims.Role;
 
+    /// <summary>The consultant behind a token or session; a manager when they hold the manager role.</summary>
     public static Consultant Consultant(this ClaimsPrincipal user) => new(
         user.FindFirst(Id)?.Value ?? throw new InvalidOperationException("The consultant token has no subject."),
         user.FindFirst(Name)?.Value ?? "",
         user.FindFirst(Team)?.Value ?? throw new InvalidOperationException("The consultant token has no team."),
-        Enum.TryParse<ConsultantRole>(user.FindFirst(Role)?.Value, ignoreCase: true, out var role) ? role : ConsultantRole.Consultant);
+        user.HasClaim(Role, O2ORoles.Manager) ? ConsultantRole.Manager : ConsultantRole.Consultant,
+        int.TryParse(user.FindFirst(O2OClaims.LeadCap)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var cap) ? cap : null);
 
     public static SymmetricSecurityKey? KeyOf(ConsultantOptions o) =>
         string.IsNullOrEmpty(o.SigningKey) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(o.SigningKey));
@@ -49,7 +51,7 @@ public sealed class ConsultantTokens(IOptions<ConsultantOptions> options, TimePr
                 new Claim(ConsultantClaims.Id, consultant.Id),
                 new Claim(ConsultantClaims.Name, consultant.Name),
                 new Claim(ConsultantClaims.Team, consultant.Team),
-                new Claim(ConsultantClaims.Role, consultant.Role.ToString()),
+                new Claim(ConsultantClaims.Role, consultant.Role == ConsultantRole.Manager ? O2ORoles.Manager : O2ORoles.Consultant),
                 new Claim(O2OClaims.Tenant, tenant),
             ]),
         });

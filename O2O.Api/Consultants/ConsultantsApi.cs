@@ -15,7 +15,7 @@ public static class ConsultantsApi
 {
     public static IEndpointRouteBuilder MapConsultantsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/consultant", () => TypedResults.Redirect("/consultant/index.html")).ExcludeFromDescription();
+        app.MapGet("/consultant", () => TypedResults.Redirect("/consultant/index.html")).AllowAnonymous().ExcludeFromDescription();
         if (app.ServiceProvider.GetRequiredService<IOptions<ConsultantOptions>>().Value is { DemoSignIn: true, Demo.Count: > 0 })
         {
             var demo = app.MapGroup("/consultant").WithTags("Consultants").AllowAnonymous();

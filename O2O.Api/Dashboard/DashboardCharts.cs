@@ -14,11 +14,11 @@ public static class DashboardCharts
     private static readonly FunnelStage[] Steps = [.. FunnelStages.All];
 
     /// <summary>One bar group per funnel step, one series per campaign (the top few by store visits).</summary>
-    public static ChartModel Funnel(FunnelTable table, int top = 5) => new(
+    public static ChartModel Funnel(FunnelTable table, int top = 5, Func<FunnelRow, string>? name = null) => new(
         [.. Steps.Select(StageName)],
         [.. table.Rows.Take(top).Select(r => new ChartSeries<double>
         {
-            Name = r.Id,
+            Name = name?.Invoke(r) ?? r.Id,
             Data = new ChartData<double>([.. r.Funnel.Steps.Select(s => (double)s.Reached)]),
         })]);
 

@@ -36,3 +36,6 @@ public static class DashboardFormat
         _ => "Theo vị trí (40/20/40)",
     };
 }
+
+/// <summary>A headline figure's change against the previous period: the words, and whether it is good news.</summary>
+public sealed record KpiChange(string Text, bool? Better);

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
@@ -26,15 +25,19 @@ public sealed class Marketer
     [Required] public string PasswordHash { get; set; } = "";
 }
 
-/// <summary>Cookie sign-in for the marketers' dashboard, and the policy its data endpoints share with read tokens.</summary>
+/// <summary>
+/// Password sign-in for marketers configured in <c>O2O:Marketers</c> (for deployments without an
+/// identity provider, and the Development demo marketer); it opens the same session as the provider.
+/// </summary>
 public static class MarketerSignIn
 {
-    public const string Scheme = "Marketer";
-    public const string Policy = "marketing";
-    /// <summary>The dashboard pages: a signed-in marketer only (read tokens are for machines).</summary>
-    public const string PagePolicy = "marketer-pages";
-    public const string Role = "o2o:role";
-    public const string MarketerRole = "marketer";
+    public const string Scheme = SignInSchemes.Session;
+    /// <summary>Reports: marketers, or API tokens with <c>read</c>.</summary>
+    public const string Policy = O2OPolicies.Marketing;
+    /// <summary>The dashboard pages: a signed-in marketer only (tokens are for machines).</summary>
+    public const string PagePolicy = O2OPolicies.Dashboard;
+    public const string Role = O2OClaims.Role;
+    public const string MarketerRole = O2ORoles.Marketer;
 
     /// <summary>The Development demo account; its password is in README (never configured outside Development).</summary>
     public const string DemoLogin = "marketer";
@@ -57,40 +60,14 @@ public static class MarketerSignIn
                 }
             });
         }
-        builder.Services.AddAuthentication().AddCookie(Scheme, o =>
-        {
-            o.LoginPath = "/dashboard/sign-in";
-            o.AccessDeniedPath = "/dashboard/sign-in";
-            o.Cookie.Name = "o2o.marketer";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
-            o.SlidingExpiration = true;
-            // API callers share the policy with read tokens: they get the token's 401/403, not a redirect.
-            o.Events.OnRedirectToLogin = c => IsPage(c.Request) ? Redirect(c) : Task.CompletedTask;
-            o.Events.OnRedirectToAccessDenied = c => IsPage(c.Request) ? Redirect(c) : Task.CompletedTask;
-        });
-        builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
-            .AddAuthenticationSchemes(O2OClaims.ReadTokenScheme, Scheme)
-            .RequireClaim(O2OClaims.Tenant)
-            .RequireAssertion(c => c.User.Identity?.AuthenticationType == O2OClaims.ReadTokenScheme || c.User.HasClaim(Role, MarketerRole)))
-            .AddPolicy(PagePolicy, p => p.AddAuthenticationSchemes(Scheme).RequireClaim(O2OClaims.Tenant).RequireClaim(Role, MarketerRole));
         return builder;
-    }
-
-    private static bool IsPage(HttpRequest request) => request.Path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase);
-
-    private static Task Redirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> c)
-    {
-        c.Response.Redirect(c.RedirectUri);
-        return Task.CompletedTask;
     }
 
     /// <summary>The sign-in form posts here; sign-out clears the cookie.</summary>
     public static IEndpointRouteBuilder MapMarketerSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/dashboard/session", SignInAsync).DisableAntiforgery().ExcludeFromDescription();
-        app.MapPost("/dashboard/session/end", (Delegate)SignOutAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/dashboard/session", SignInAsync).DisableAntiforgery().AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/dashboard/session/end", (Delegate)SignOutAsync).DisableAntiforgery().AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
@@ -101,11 +78,9 @@ public static class MarketerSignIn
         var account = marketers.CurrentValue.Accounts.FirstOrDefault(a => a.Login == login);
         if (account is null || !Verify(form["password"].ToString(), account.PasswordHash))
         {
-            return TypedResults.Redirect("/dashboard/sign-in?failed=1");
+            return TypedResults.Redirect("/dashboard/sign-in?failed=1&login=" + Uri.EscapeDataString(login));
         }
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, account.Name), new Claim(O2OClaims.Tenant, account.Tenant), new Claim(Role, MarketerRole)], Scheme);
-        await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
+        await http.SignInSessionAsync(PersonClaims.Identity(Scheme, "marketer:" + account.Login, account.Name, account.Tenant, [MarketerRole], null));
         return TypedResults.Redirect("/dashboard");
     }
 

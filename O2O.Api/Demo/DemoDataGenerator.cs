@@ -2,12 +2,11 @@ using System.ComponentModel.DataAnnotations;
 using Bogus;
 using Microsoft.Extensions.Options;
 using O2O.Grains.Events;
-using O2O.Api.Extensions;
 using O2O.Grains.Ingestion;
 
 namespace O2O.Api.Demo;
 
-/// <summary>Demo traffic (section <c>O2O:Demo</c>): on in embedded Development runs, off elsewhere.</summary>
+/// <summary>Demo traffic (section <c>O2O:Demo</c>): on in Development runs, off elsewhere.</summary>
 public sealed class DemoOptions
 {
     public const string Section = "O2O:Demo";
@@ -184,11 +183,14 @@ public sealed partial class DemoDataGenerator(
 
 public static class DemoExtensions
 {
-    /// <summary>Demo traffic, only when enabled and this process hosts its own silo.</summary>
+    /// <summary>
+    /// Demo traffic when enabled (Development, or the AppHost's local run), into whichever feed this
+    /// process writes to: the in-process one, or the event hub the silos drain.
+    /// </summary>
     public static TBuilder AddDemoData<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.GetValue<bool>($"{DemoOptions.Section}:Enabled") && builder.Configuration.IsEmbedded())
+        if (builder.Configuration.GetValue<bool>($"{DemoOptions.Section}:Enabled"))
         {
             builder.Services.AddHostedService<DemoDataGenerator>();
             builder.Services.AddHostedService<DemoMarketingHistory>();

@@ -11,7 +11,8 @@ namespace O2O.Api.EventHubs;
 
 /// <summary>
 /// The durable feed: writes accepted events to the event hub through its Kafka endpoint, keyed by
-/// <see cref="CustomerEvent.RoutingKey"/> so one person's events share a partition and keep their order.
+/// the keyed hash of <see cref="CustomerEvent.RoutingKey"/> (never a phone or email in clear) so one
+/// person's events share a partition and keep their order.
 /// A publish completes only when every event of the batch is acknowledged by all in-sync replicas, so
 /// the Api's 200 means "stored". Events not yet acknowledged are bounded; past the bound the batch is
 /// refused whole (503 + Retry-After) instead of queueing without end.
@@ -25,11 +26,13 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
     private readonly string _hub;
     private readonly int _maxInFlight;
     private readonly ILogger<KafkaEventFeed> _logger;
+    private readonly Grains.Privacy.Pseudonyms _pseudonyms;
     private long _inFlight;
     private int _disposed;
 
-    public KafkaEventFeed(IOptions<EventHubsOptions> options, ILogger<KafkaEventFeed> logger)
+    public KafkaEventFeed(IOptions<EventHubsOptions> options, Grains.Privacy.Pseudonyms pseudonyms, ILogger<KafkaEventFeed> logger)
     {
+        _pseudonyms = pseudonyms;
         var o = options.Value;
         _hub = o.Hub;
         _maxInFlight = o.MaxInFlightEvents;
@@ -77,7 +80,7 @@ public sealed partial class KafkaEventFeed : IEventFeed, IDisposable
             {
                 headers.Add(EventJson.TraceParentHeader, Encoding.ASCII.GetBytes(parent));
             }
-            var message = new Message<string, byte[]> { Key = e.RoutingKey, Value = EventJson.Serialize(e.TraceParent == parent ? e : e with { TraceParent = parent }), Headers = headers };
+            var message = new Message<string, byte[]> { Key = _pseudonyms.Of(e.Tenant, e.RoutingKey), Value = EventJson.Serialize(e.TraceParent == parent ? e : e with { TraceParent = parent }), Headers = headers };
             try
             {
                 _producer.Produce(_hub, message, batch.OnDelivered);

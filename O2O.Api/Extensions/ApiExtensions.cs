@@ -17,8 +17,8 @@ public static class ApiExtensions
     /// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and the API reference at <c>/scalar</c>.</summary>
     public static WebApplication MapApiReference(this WebApplication app)
     {
-        app.MapOpenApi();
-        app.MapScalarApiReference(o => o.WithTitle("O2O API"));
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(o => o.WithTitle("O2O API")).AllowAnonymous();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using O2O.Api.EventHubs;
 using O2O.Api.Ingestion;
 using O2O.Grains.Ingestion;
 using O2O.Silo.EventHubs;
+using O2O.Silo.Hosting;
 
 namespace O2O.Api.Extensions;
 
@@ -23,6 +24,7 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<InProcessEventFeed>();
         builder.Services.AddSingleton<IEventFeed>(sp => sp.GetRequiredService<InProcessEventFeed>());
         builder.Services.AddHostedService<EventPump>();
+        builder.Services.AddHealthChecks().AddIngestionCheck();
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using O2O.Grains;
 using O2O.Silo.Hosting;
 
@@ -15,7 +16,9 @@ public static class OrleansExtensions
         {
             builder.Services.AddKeyedRedisConnections(builder.Configuration);
             builder.UseOrleansClient(client => client.AddActivityPropagation());
-            builder.Services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"]);
+            builder.Services.AddHealthChecks()
+                .AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"])
+                .AddCheck<ClusterStorageHealthCheck>("cluster-storage", HealthStatus.Degraded, ["ready"]);
             builder.Services.AddO2OGrainOptions();
             builder.Services.AddO2OEventApplier();
         }

@@ -9,7 +9,7 @@ public sealed class LeadFeedOptions
     public const string Section = "O2O:LeadFeed";
 
     /// <summary>The connection string name of the Redis SignalR backplane; absent means this node is on its own.</summary>
-    public const string BackplaneConnectionName = "signalr";
+    public const string BackplaneConnectionName = "redis";
 
     /// <summary>True when the Redis backplane is configured: any one node can reach every connection.</summary>
     public bool SharesBackplane { get; set; }

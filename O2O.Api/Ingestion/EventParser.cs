@@ -12,11 +12,16 @@ public sealed record FieldError(string Field, string Message);
 /// Turns Segment-spec JSON (track, identify, page, screen, alias) and O2O's offline payloads
 /// (check-ins, orders) into canonical <see cref="CustomerEvent"/>s, naming the field when it cannot.
 /// </summary>
-public sealed class EventParser(TimeProvider clock)
+public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms pseudonyms)
 {
     private const int MaxIdLength = 200;
     private const int MaxTraits = 64;
     private const int MaxTraitLength = 1_000;
+    /// <summary>Any other text field (names, paths, URLs, categories, SKUs).</summary>
+    private const int MaxTextLength = 2_000;
+    private const double MaxDurationSeconds = 24 * 3600;
+    /// <summary>No O2O data predates this; earlier timestamps are typos or defaults (year 1).</summary>
+    private static readonly DateTimeOffset EarliestTimestamp = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
 
     public static readonly IReadOnlyDictionary<string, EventType> SegmentTypes = new Dictionary<string, EventType>(StringComparer.OrdinalIgnoreCase)
@@ -26,6 +31,7 @@ public sealed class EventParser(TimeProvider clock)
         ["page"] = EventType.Page,
         ["screen"] = EventType.Screen,
         ["alias"] = EventType.Alias,
+        ["group"] = EventType.Group,
     };
 
     private static readonly Dictionary<string, CheckInMethod> Methods = new(StringComparer.OrdinalIgnoreCase)
@@ -55,6 +61,10 @@ public sealed class EventParser(TimeProvider clock)
         {
             return (null, ex.Error);
         }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return (null, Unreadable);
+        }
     }
 
     public (CustomerEvent? Event, FieldError? Error) ParseCheckIn(JsonElement json, string tenant)
@@ -66,6 +76,10 @@ public sealed class EventParser(TimeProvider clock)
         catch (InvalidFieldException ex)
         {
             return (null, ex.Error);
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return (null, Unreadable);
         }
     }
 
@@ -79,30 +93,87 @@ public sealed class EventParser(TimeProvider clock)
         {
             return (null, ex.Error);
         }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return (null, Unreadable);
+        }
     }
 
     /// <summary>The message id as the client sent it, for reporting a rejected batch item.</summary>
-    public static string? MessageIdOf(JsonElement json) =>
-        json.ValueKind == JsonValueKind.Object && json.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
-            : null;
+    public static string? MessageIdOf(JsonElement json)
+    {
+        try
+        {
+            return json.ValueKind == JsonValueKind.Object && json.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String
+                && TryText(id, out var text) && text.Length <= MaxIdLength
+                ? text
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with a lone surrogate escape: looking up any name unescapes it.
+            return null;
+        }
+    }
+
+    /// <summary>The batch array of a <c>/v1/batch</c> body, or null when there is none (or it cannot be read).</summary>
+    public static JsonElement? BatchOf(JsonElement root)
+    {
+        try
+        {
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("batch", out var items) && items.ValueKind == JsonValueKind.Array
+                ? items
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What a value the checks below did not foresee reports instead of an exception: JSON can hold
+    /// text .NET cannot read (a lone UTF-16 surrogate escape) or numbers no type holds.
+    /// </summary>
+    private static readonly FieldError Unreadable = new("body", "contains a value that cannot be read (invalid text or an out-of-range number)");
+
+    private static bool IsUnreadable(Exception ex) =>
+        ex is InvalidOperationException or FormatException or OverflowException or ArgumentException;
+
+    private static bool TryText(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString() ?? "";
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape ("\ud800") is valid JSON but not valid text.
+            text = "";
+            return false;
+        }
+    }
 
     private CustomerEvent Segment(JsonElement json, EventType? routeType, string tenant)
     {
         RequireObject(json, "body");
         var type = routeType ?? (OptionalString(json, "type") is { } t && SegmentTypes.TryGetValue(t, out var parsed)
             ? parsed
-            : throw Invalid("type", "must be one of track, identify, page, screen, alias"));
+            : throw Invalid("type", "must be one of track, identify, page, screen, alias, group"));
 
         var context = OptionalObject(json, "context");
         var properties = OptionalObject(json, "properties");
-        var topTraits = OptionalObject(json, "traits");
+        // A group call's traits describe the account, not the person.
+        var groupTraits = type == EventType.Group ? Traits(OptionalObject(json, "traits"), "traits") : null;
+        var topTraits = type == EventType.Group ? null : OptionalObject(json, "traits");
         var traitsField = topTraits is null ? "context.traits" : "traits";
         var traits = Traits(topTraits ?? (context is { } c ? OptionalObject(c, "traits", "context.traits") : null), traitsField);
 
         var userId = Id(json, "userId");
         var anonymousId = Id(json, "anonymousId");
         var previousId = type == EventType.Alias ? Id(json, "previousId") : null;
+        var groupId = type == EventType.Group ? Id(json, "groupId") ?? throw Invalid("groupId", "is required for group") : null;
         if (type == EventType.Alias)
         {
             if (userId is null)
@@ -131,6 +202,12 @@ public sealed class EventParser(TimeProvider clock)
             ?? (page is { } pg2 ? OptionalString(pg2, "path") : null)
             ?? PathOf(url);
 
+        var touch = Touch(context, url, properties);
+        if (touch is not null && type == EventType.Track && SegmentEvents.IsView(name))
+        {
+            // Seen, not clicked: attribution credits it only within the shorter view lookback.
+            touch = touch with { IsView = true };
+        }
         return new CustomerEvent
         {
             MessageId = MessageId(json),
@@ -147,15 +224,32 @@ public sealed class EventParser(TimeProvider clock)
             Traits = PersonTraits(traits),
             Path = type == EventType.Screen ? name ?? path : path,
             Category = properties is { } p3 ? OptionalString(p3, "category") : null,
-            Touch = Touch(context, url),
-            DurationSeconds = properties is { } p4 ? OptionalNumber(p4, "timeOnPageSeconds", "properties.timeOnPageSeconds") ?? OptionalNumber(p4, "duration", "properties.duration") : null,
+            Touch = touch,
+            DurationSeconds = properties is { } p4 ? Duration(p4) : null,
             ContactChannel = properties is { } p5 ? OptionalString(p5, "channel") : null,
             ProductId = properties is { } p6 ? OptionalString(p6, "product_id") ?? OptionalString(p6, "sku") : null,
             StoreId = properties is { } p7 ? StoreCode(p7, "storeId", "properties.storeId", required: false) : null,
             Order = type == EventType.Track && SegmentEvents.Is(name, SegmentEvents.OrderCompleted) && properties is { } p8
                 ? WebOrder(p8, traits?.GetValueOrDefault("name"))
                 : null,
+            Consents = Consents(context, properties, type == EventType.Track && SegmentEvents.Is(name, Privacy.ConsentJson.ConsentUpdated)),
+            GroupId = groupId,
+            GroupTraits = groupTraits,
         };
+    }
+
+    /// <summary>Consent carried by <c>context.consent</c>, or by the properties of a <c>Consent Updated</c> track.</summary>
+    private static IReadOnlyList<Grains.Consent.ConsentChange>? Consents(JsonElement? context, JsonElement? properties, bool consentUpdated)
+    {
+        var (json, field) = consentUpdated
+            ? (properties ?? throw Invalid("properties", "Consent Updated needs the consent in its properties"), "properties")
+            : (context is { } c && c.TryGetProperty("consent", out var consent) && consent.ValueKind != JsonValueKind.Null ? consent : default, "context.consent");
+        if (json.ValueKind == JsonValueKind.Undefined)
+        {
+            return null;
+        }
+        var (changes, error) = Privacy.ConsentJson.Parse(json, field);
+        return error is null ? changes : throw new InvalidFieldException(error);
     }
 
     private CustomerEvent CheckIn(JsonElement json, string tenant)
@@ -180,7 +274,7 @@ public sealed class EventParser(TimeProvider clock)
         {
             MessageId = OptionalString(json, "messageId") is { } id
                 ? Bounded(id, "messageId")
-                : $"checkin:{storeId}:{(int)method}:{Pseudonym(phone ?? userId ?? anonymousId!)}:{timestamp.ToUnixTimeMilliseconds()}",
+                : $"checkin:{storeId}:{(int)method}:{pseudonyms.Of(tenant, phone ?? userId ?? anonymousId!)}:{timestamp.ToUnixTimeMilliseconds()}",
             Tenant = tenant,
             Type = EventType.CheckIn,
             Timestamp = timestamp,
@@ -233,7 +327,16 @@ public sealed class EventParser(TimeProvider clock)
             Email = email,
             UserId = Id(json, "userId"),
             Traits = name is null ? null : new Dictionary<string, string> { ["name"] = name },
-            Order = new OrderInfo { OrderId = orderId, Source = source, Total = total, Items = items, CustomerName = name },
+            Order = new OrderInfo
+            {
+                OrderId = orderId, Source = source, Total = total, Items = items, CustomerName = name,
+                Status = OptionalString(json, "status") is { } status
+                    ? Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsedStatus) && Enum.IsDefined(parsedStatus) && !char.IsDigit(status[0])
+                        ? parsedStatus
+                        : throw Invalid("status", "must be one of placed, paid, returned, cancelled")
+                    : OrderStatus.Paid,
+                PaymentMethod = OptionalString(json, "paymentMethod") is { } payment ? Bounded(payment, "paymentMethod") : null,
+            },
         };
     }
 
@@ -303,14 +406,19 @@ public sealed class EventParser(TimeProvider clock)
         return (long)value;
     }
 
-    private static AdTouch? Touch(JsonElement? context, string? url)
+    /// <summary>
+    /// The ad touch from <c>context.campaign</c>, the page URL's UTM tags and click id, or UTM tags in
+    /// the properties (where pixel calls for impressions and email opens carry them).
+    /// </summary>
+    private static AdTouch? Touch(JsonElement? context, string? url, JsonElement? properties)
     {
         var query = QueryOf(url);
         var campaign = context is { } c ? OptionalObject(c, "campaign", "context.campaign") : null;
         string? From(string campaignField, string utm) =>
-            (campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm);
+            (campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm)
+            ?? (properties is { } p ? OptionalString(p, utm) : null);
 
-        var clickIdType = new[] { "fbclid", "gclid", "ttclid" }.FirstOrDefault(query.ContainsKey);
+        var clickIdType = new[] { "fbclid", "gclid", "ttclid" }.FirstOrDefault(id => query.ContainsKey(id) || properties is { } p && p.TryGetProperty(id, out _));
         var touch = new AdTouch
         {
             Source = From("source", "utm_source")?.ToLowerInvariant(),
@@ -320,6 +428,7 @@ public sealed class EventParser(TimeProvider clock)
             Term = From("term", "utm_term"),
             Audience = From("audience", "utm_audience"),
             ClickIdType = clickIdType,
+            ClickId = clickIdType is not null && query[clickIdType] is { Length: > 0 and <= MaxIdLength } clickId ? clickId : null,
         };
         return touch.Source is null && touch.Campaign is null && touch.ClickIdType is null ? null : touch;
     }
@@ -365,7 +474,7 @@ public sealed class EventParser(TimeProvider clock)
             }
             var value = property.Value.ValueKind switch
             {
-                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.String => TryText(property.Value, out var text) ? text : throw Invalid($"{field}.{property.Name}", "is not valid text"),
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
                 _ => null,
             };
@@ -428,12 +537,12 @@ public sealed class EventParser(TimeProvider clock)
         {
             throw Invalid(field, "is more than a day in the future");
         }
+        if (at < EarliestTimestamp)
+        {
+            throw Invalid(field, "is before the year 2000");
+        }
         return at.ToUniversalTime();
     }
-
-    /// <summary>A stable stand-in for an identifier inside ids that may reach logs: never the phone itself.</summary>
-    private static string Pseudonym(string identifier) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identifier)).AsSpan(0, 8));
 
     private static string? StoreCode(JsonElement json, string name, string field, bool required)
     {
@@ -452,8 +561,8 @@ public sealed class EventParser(TimeProvider clock)
     private static string? Id(JsonElement json, string name) => json.TryGetProperty(name, out var value)
         ? value.ValueKind switch
         {
-            JsonValueKind.String when value.GetString() is { Length: > 0 } s => Bounded(s, name),
-            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String when (TryText(value, out var s) ? s : throw Invalid(name, "is not valid text")) is { Length: > 0 } => Bounded(s, name),
+            JsonValueKind.Number => Bounded(value.GetRawText(), name),
             JsonValueKind.Null or JsonValueKind.String => null,
             _ => throw Invalid(name, "must be a string"),
         }
@@ -462,8 +571,22 @@ public sealed class EventParser(TimeProvider clock)
     private static string Bounded(string value, string field) =>
         value.Length <= MaxIdLength ? value : throw Invalid(field, $"at most {MaxIdLength} characters");
 
-    private static string? OptionalString(JsonElement json, string name) =>
-        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? OptionalString(JsonElement json, string name)
+    {
+        if (!json.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        if (!TryText(value, out var text))
+        {
+            throw Invalid(name, "is not valid text (it holds a lone UTF-16 surrogate)");
+        }
+        if (text.Length > MaxTextLength)
+        {
+            throw Invalid(name, $"at most {MaxTextLength} characters");
+        }
+        return text;
+    }
 
     private static double? OptionalNumber(JsonElement json, string name, string field)
     {
@@ -471,12 +594,25 @@ public sealed class EventParser(TimeProvider clock)
         {
             return null;
         }
-        return value.ValueKind switch
+        var number = value.ValueKind switch
         {
-            JsonValueKind.Number => value.GetDouble(),
-            JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            JsonValueKind.Number when value.TryGetDouble(out var n) => n,
+            JsonValueKind.String when TryText(value, out var text)
+                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
             _ => throw Invalid(field, "must be a number"),
         };
+        return double.IsFinite(number) ? number : throw Invalid(field, "must be a finite number");
+    }
+
+    /// <summary>Time on a page, in seconds: from 0 to a day, so one event cannot swamp a score.</summary>
+    private static double? Duration(JsonElement properties)
+    {
+        var (name, field) = properties.TryGetProperty("timeOnPageSeconds", out _)
+            ? ("timeOnPageSeconds", "properties.timeOnPageSeconds")
+            : ("duration", "properties.duration");
+        return OptionalNumber(properties, name, field) is { } seconds
+            ? seconds is >= 0 and <= MaxDurationSeconds ? seconds : throw Invalid(field, "must be from 0 to 86400 seconds")
+            : null;
     }
 
     private static JsonElement? OptionalObject(JsonElement json, string name, string? field = null)

@@ -7,19 +7,21 @@ namespace O2O.Api.Ingestion;
 
 /// <summary>
 /// Drains each partition of the in-process feed into the grains, one batch at a time, so a
-/// person's events are applied in the order they were accepted.
+/// person's events are applied in the order they were accepted. Applies through the same
+/// <see cref="ApplyPolicy"/> as the Event Hubs consumer: a transient failure holds the partition
+/// until it passes; an event the domain refuses is logged by message id and counted as dead-lettered
+/// (the in-process feed has no dead-letter hub: it lives and dies with this process).
 /// </summary>
 public sealed partial class EventPump(
     InProcessEventFeed feed,
-    EventApplier applier,
+    ApplyPolicy policy,
+    IngestionHealth health,
     IOptions<InProcessFeedOptions> options,
     TimeProvider clock,
     ILogger<EventPump> logger) : BackgroundService
 {
-    private const int MaxAttempts = 8;
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(feed.Partitions.Select((reader, i) => Task.Run(() => DrainAsync(i, reader, stoppingToken), stoppingToken)));
+        Task.WhenAll(feed.Partitions.Select((reader, i) => Task.Run(() => RunAsync(i, reader, stoppingToken), stoppingToken)));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -27,55 +29,52 @@ public sealed partial class EventPump(
         await base.StopAsync(cancellationToken);
     }
 
-    private async Task DrainAsync(int partition, System.Threading.Channels.ChannelReader<CustomerEvent> reader, CancellationToken ct)
+    /// <summary>Drains a partition; when the loop faults it starts again with the batch it held.</summary>
+    private async Task RunAsync(int partition, System.Threading.Channels.ChannelReader<CustomerEvent> reader, CancellationToken ct)
     {
         var batch = new List<CustomerEvent>(options.Value.BatchSize);
-        try
-        {
-            while (await reader.WaitToReadAsync(ct))
-            {
-                while (batch.Count < options.Value.BatchSize && reader.TryRead(out var e))
-                {
-                    batch.Add(e);
-                }
-                await ApplyWithRetryAsync(partition, batch, ct);
-                feed.Release(batch.Count);
-                batch.Clear();
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task ApplyWithRetryAsync(int partition, List<CustomerEvent> batch, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+        var lane = $"feed/{partition}";
+        while (!ct.IsCancellationRequested)
         {
             try
             {
-                await applier.ApplyAsync(batch);
+                await DrainAsync(lane, reader, batch, ct);
                 return;
             }
-            catch (Exception ex) when (attempt < MaxAttempts && !ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // Applying is idempotent (profiles skip message ids they have seen), so retry the whole batch.
-                var delay = TimeSpan.FromMilliseconds(Math.Min(5_000, 50 * Math.Pow(2, attempt)));
-                LogRetry(partition, batch.Count, attempt, delay.TotalMilliseconds, ex);
-                await Task.Delay(delay, clock, ct);
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                O2OTelemetry.EventsDeadLettered.Add(batch.Count, new KeyValuePair<string, object?>("reason", "apply_failed"));
-                LogGaveUp(partition, batch.Count, string.Join(',', batch.Select(e => e.MessageId)), ex);
                 return;
+            }
+            catch (Exception ex)
+            {
+                LogRestarted(lane, ex);
+                health.Restarted(lane, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Applying {Count} events from partition {Partition} failed (attempt {Attempt}); retrying in {DelayMs} ms")]
-    private partial void LogRetry(int partition, int count, int attempt, double delayMs, Exception ex);
+    private async Task DrainAsync(string lane, System.Threading.Channels.ChannelReader<CustomerEvent> reader, List<CustomerEvent> batch, CancellationToken ct)
+    {
+        while (batch.Count > 0 || await reader.WaitToReadAsync(ct))
+        {
+            while (batch.Count < options.Value.BatchSize && reader.TryRead(out var e))
+            {
+                batch.Add(e);
+            }
+            foreach (var refused in await policy.ApplyAsync(lane, batch, ct))
+            {
+                O2OTelemetry.EventsDeadLettered.Add(1, new KeyValuePair<string, object?>("reason", "rejected"));
+                LogRefused(lane, batch[refused.Index].MessageId, refused.Error.GetType().Name, refused.Error.Message);
+            }
+            feed.Release(batch.Count);
+            batch.Clear();
+        }
+    }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up applying {Count} events from partition {Partition}; message ids {MessageIds}")]
-    private partial void LogGaveUp(int partition, int count, string messageIds, Exception ex);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lane {Lane} refused event {MessageId} for good ({Error}: {Reason})")]
+    private partial void LogRefused(string lane, string messageId, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lane {Lane} faulted; restarting it with the batch it held")]
+    private partial void LogRestarted(string lane, Exception ex);
 }

@@ -1,9 +1,9 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using O2O.Api.Security;
+using O2O.Api.Sources;
 using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
 using O2O.Grains.Ingestion;
@@ -17,43 +17,70 @@ public sealed record RejectedEvent(int Index, string? MessageId, string Field, s
 public sealed record IngestResult(int Accepted, IReadOnlyList<RejectedEvent> Rejected);
 
 /// <summary>
-/// Segment-compatible ingestion (<c>/v1/track</c>, <c>identify</c>, <c>page</c>, <c>screen</c>,
-/// <c>alias</c>, <c>batch</c>) and the offline events (<c>/v1/checkins</c>, <c>/v1/orders</c>).
-/// Write key as the Basic-auth user name. 200 means the feed holds the events.
+/// Segment's HTTP tracking API as the libraries call it: <c>/v1/track</c>, <c>identify</c>,
+/// <c>page</c>, <c>screen</c>, <c>alias</c>, <c>group</c>, <c>batch</c> and their short forms
+/// (<c>/v1/t</c>, <c>/v1/i</c>, <c>/v1/p</c>, <c>/v1/s</c>, <c>/v1/a</c>, <c>/v1/g</c>, <c>/v1/b</c>),
+/// the pixel API (<c>GET /v1/pixel/{call}?data=</c>), and the offline events (<c>/v1/checkins</c>,
+/// <c>/v1/orders</c>). The write key comes as the Basic-auth user name or as <c>writeKey</c> in the
+/// body; bodies are read by <see cref="TrackingBody"/> (any content type, gzip/deflate/br).
+/// Each source has its CORS origins and rate limit. 200 means the feed holds the events.
 /// </summary>
 public static class IngestionApi
 {
     public const int MaxEventBytes = 32 * 1024;
     public const int MaxBatchBytes = 500 * 1024;
 
+    /// <summary>A transparent 1x1 GIF, the pixel API's answer.</summary>
+    private static readonly byte[] Pixel =
+    [
+        (byte)'G', (byte)'I', (byte)'F', (byte)'8', (byte)'9', (byte)'a', 1, 0, 1, 0, 0x80, 0, 0,
+        0, 0, 0, 0xFF, 0xFF, 0xFF,
+        0x21, 0xF9, 4, 1, 0, 0, 0, 0,
+        0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0,
+        2, 2, 0x44, 1, 0,
+        0x3B,
+    ];
+
     public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").RequireAuthorization(O2OClaims.IngestPolicy).WithTags("Ingestion");
+        var v1 = app.MapGroup("/v1").WithTags("Ingestion")
+            .RequireAuthorization(O2OClaims.IngestPolicy)
+            .RequireCors(SourceCors.PolicyName)
+            .RequireRateLimiting(SourceRateLimits.PolicyName)
+            .AddEndpointFilter(SourceCors.RefuseOtherOriginsAsync);
         foreach (var (name, type) in EventParser.SegmentTypes)
         {
-            v1.MapPost($"/{name}", (HttpContext http, EventParser parser, IEventFeed feed, CancellationToken ct) =>
-                    SingleAsync(http, feed, ct, json => parser.ParseSegment(json, type, http.User.Tenant())))
-                .WithName($"Segment{char.ToUpperInvariant(name[0])}{name[1..]}")
-                .WithSummary($"Segment {name} call")
-                .Accepts<JsonElement>("application/json");
+            var title = char.ToUpperInvariant(name[0]) + name[1..];
+            Delegate handler = (HttpContext http, EventParser parser, IEventFeed feed, CancellationToken ct) =>
+                SingleAsync(http, feed, ct, json => parser.ParseSegment(json, type, http.User.Tenant()));
+            v1.MapPost($"/{name}", handler).WithName($"Segment{title}").WithSummary($"Segment {name} call")
+                .WithMetadata(new TrackingBodyLimit(MaxEventBytes));
+            v1.MapPost($"/{name[0]}", handler).WithName($"Segment{title}Short").WithSummary($"Segment {name} call (analytics.js' short path)")
+                .WithMetadata(new TrackingBodyLimit(MaxEventBytes));
         }
         v1.MapPost("/batch", BatchAsync).WithName("SegmentBatch").WithSummary("Up to 500 KB of Segment calls; bad items are reported, good ones kept")
-            .Accepts<JsonElement>("application/json");
+            .WithMetadata(new TrackingBodyLimit(MaxBatchBytes));
+        v1.MapPost("/b", BatchAsync).WithName("SegmentBatchShort").WithSummary("Segment batch (analytics.js' short path)")
+            .WithMetadata(new TrackingBodyLimit(MaxBatchBytes));
+        v1.MapGet("/pixel/{call}", PixelAsync).WithName("SegmentPixel")
+            .WithSummary("Pixel API: a Segment call as base64 JSON in 'data' (with its writeKey), answered with a 1x1 GIF; for ad impressions, VAST impression URLs and email opens")
+            .WithMetadata(new TrackingBodyLimit(MaxEventBytes));
         v1.MapPost("/checkins", (HttpContext http, EventParser parser, IEventFeed feed, CancellationToken ct) =>
                 SingleAsync(http, feed, ct, json => parser.ParseCheckIn(json, http.User.Tenant())))
             .WithName("StoreCheckIn").WithSummary("A person recognised in a store (QR, Wi-Fi, POS, consultation, product QR)")
-            .Accepts<JsonElement>("application/json");
+            .WithMetadata(new TrackingBodyLimit(MaxEventBytes));
         v1.MapPost("/orders", (HttpContext http, EventParser parser, IEventFeed feed, CancellationToken ct) =>
                 SingleAsync(http, feed, ct, json => parser.ParseOrder(json, http.User.Tenant())))
             .WithName("Order").WithSummary("A POS, web or marketplace order, identified or anonymous")
-            .Accepts<JsonElement>("application/json");
+            .WithMetadata(new TrackingBodyLimit(MaxEventBytes));
+        app.MapTrackingSettingsApi();
         return app;
     }
 
     private static async Task<Results<Ok<IngestResult>, ProblemHttpResult, ValidationProblem>> SingleAsync(
         HttpContext http, IEventFeed feed, CancellationToken ct, Func<JsonElement, (CustomerEvent? Event, FieldError? Error)> parse)
     {
-        using var body = await ReadJsonAsync(http.Request, MaxEventBytes, ct);
+        var body = await TrackingBody.ReadAsync(http, ct);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -68,16 +95,36 @@ public static class IngestionApi
         return await PublishAsync(http, feed, [e!], [], ct);
     }
 
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> PixelAsync(
+        string call, HttpContext http, EventParser parser, IEventFeed feed, CancellationToken ct)
+    {
+        if (!EventParser.SegmentTypes.TryGetValue(call, out var type))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown call",
+                detail: "The pixel API takes track, identify, page, screen, alias or group.");
+        }
+        var result = await SingleAsync(http, feed, ct, json => parser.ParseSegment(json, type, http.User.Tenant()));
+        switch (result.Result)
+        {
+            case ProblemHttpResult problem:
+                return problem;
+            case ValidationProblem invalid:
+                return invalid;
+        }
+        // Every impression and open must reach us, so no cache may answer for us.
+        http.Response.Headers.CacheControl = "no-store, max-age=0";
+        return TypedResults.File(Pixel, "image/gif");
+    }
+
     private static async Task<Results<Ok<IngestResult>, ProblemHttpResult, ValidationProblem>> BatchAsync(
         HttpContext http, EventParser parser, IEventFeed feed, CancellationToken ct)
     {
-        using var body = await ReadJsonAsync(http.Request, MaxBatchBytes, ct);
+        var body = await TrackingBody.ReadAsync(http, ct);
         if (body.Problem is { } problem)
         {
             return problem;
         }
-        var root = body.Document!.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("batch", out var items) || items.ValueKind != JsonValueKind.Array)
+        if (EventParser.BatchOf(body.Document!.RootElement) is not { } items)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["batch"] = ["is required and must be an array of Segment calls"] },
                 title: "The batch is not valid");
@@ -136,50 +183,5 @@ public static class IngestionApi
             O2OTelemetry.EventsIngested.Add(events.Count, new KeyValuePair<string, object?>("source", http.User.FindFirst(O2OClaims.Source)?.Value));
         }
         return TypedResults.Ok(new IngestResult(events.Count, rejected));
-    }
-
-    private static async Task<JsonBody> ReadJsonAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (request.ContentLength > limit)
-        {
-            return JsonBody.TooLarge(limit);
-        }
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length ? (int)length : 4096);
-        var reader = request.BodyReader;
-        while (true)
-        {
-            var read = await reader.ReadAsync(ct);
-            foreach (var segment in read.Buffer)
-            {
-                if (buffer.WrittenCount + segment.Length > limit)
-                {
-                    reader.AdvanceTo(read.Buffer.End);
-                    return JsonBody.TooLarge(limit);
-                }
-                buffer.Write(segment.Span);
-            }
-            reader.AdvanceTo(read.Buffer.End);
-            if (read.IsCompleted)
-            {
-                break;
-            }
-        }
-        try
-        {
-            return new JsonBody(JsonDocument.Parse(buffer.WrittenMemory), null);
-        }
-        catch (JsonException ex)
-        {
-            return new JsonBody(null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON",
-                detail: $"JSON error at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}."));
-        }
-    }
-
-    private sealed record JsonBody(JsonDocument? Document, ProblemHttpResult? Problem) : IDisposable
-    {
-        public static JsonBody TooLarge(int limit) => new(null, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
-            title: "Payload too large", detail: $"At most {limit / 1024} KB per request to this endpoint."));
-
-        public void Dispose() => Document?.Dispose();
     }
 }

@@ -13,13 +13,18 @@ public static class JourneysApi
 {
     public static IEndpointRouteBuilder MapJourneysApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/journeys").RequireAuthorization(MarketerSignIn.Policy).WithTags("Journeys");
-        api.MapGet("/", ListAsync).WithName("ListJourneys").WithSummary("Every journey with its funnel, revenue, cost and suppressed sends");
-        api.MapGet("/{id}", GetAsync).WithName("GetJourney").WithSummary("One journey's definition and funnel");
-        api.MapPut("/{id}", PutAsync).WithName("SaveJourney").WithSummary("Create or replace a journey (JSON); active: true switches it on");
-        app.MapGet("/r/{token}", OpenLinkAsync).WithName("OpenTrackedLink").WithTags("Journeys").ExcludeFromDescription();
-        app.MapGet("/u/{token}", UnsubscribeAsync).WithName("Unsubscribe").WithTags("Journeys").ExcludeFromDescription();
-        app.MapPost("/u/{token}", UnsubscribeAsync).WithName("UnsubscribeOneClick").WithTags("Journeys").DisableAntiforgery().ExcludeFromDescription();
+        var api = app.MapGroup("/api/journeys").WithTags("Journeys");
+        api.MapGet("/", ListAsync).WithName("ListJourneys").WithSummary("Every journey with its funnel, revenue, cost and suppressed sends")
+            .RequireAuthorization(MarketerSignIn.Policy);
+        api.MapGet("/{id}", GetAsync).WithName("GetJourney").WithSummary("One journey's definition and funnel")
+            .RequireAuthorization(MarketerSignIn.Policy);
+        // Saving a journey makes the product message people: marketers, or tokens that may write (ingest), not read-only ones.
+        api.MapPut("/{id}", PutAsync).WithName("SaveJourney").WithSummary("Create or replace a journey (JSON); active: true switches it on")
+            .RequireAuthorization(O2OPolicies.Spend);
+        // Opened from a message by whoever got it: the signed token is the credential (listed as public in EndpointPolicyTests).
+        app.MapGet("/r/{token}", OpenLinkAsync).WithName("OpenTrackedLink").WithTags("Journeys").AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/u/{token}", UnsubscribeAsync).WithName("Unsubscribe").WithTags("Journeys").AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/u/{token}", UnsubscribeAsync).WithName("UnsubscribeOneClick").WithTags("Journeys").AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
 

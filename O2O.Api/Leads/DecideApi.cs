@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using O2O.Api.Security;
+using O2O.Api.Sources;
 using O2O.Grains;
 using O2O.Grains.Identity;
 using O2O.Grains.Leads;
@@ -22,13 +23,15 @@ public static class DecideApi
 {
     public static IEndpointRouteBuilder MapDecideApi(this IEndpointRouteBuilder app)
     {
+        // Asked by the shop's pages: CORS and allowed origins as for the source's tracking calls.
         app.MapPost("/v1/decide", DecideAsync).RequireAuthorization(O2OClaims.IngestPolicy).WithTags("Leads")
+            .RequireCors(SourceCors.PolicyName).AddEndpointFilter(SourceCors.RefuseOtherOriginsAsync)
             .WithName("Decide").WithSummary("What to show this visitor now: chat, call or nothing");
         return app;
     }
 
     private static async Task<Results<Ok<DecideResponse>, ValidationProblem>> DecideAsync(
-        DecideRequest request, HttpContext http, IGrainFactory grains, IOptions<IntentOptions> options, IOptions<ScoringOptions> scoring, TimeProvider clock)
+        DecideRequest request, HttpContext http, IGrainFactory grains, IOptions<IntentOptions> options, IOptions<ScoringOptions> scoring, TimeProvider clock, O2O.Grains.Privacy.Pseudonyms pseudonyms)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.SessionId) || request.SessionId.Length > 100)
@@ -56,7 +59,7 @@ public static class DecideApi
         var id = string.IsNullOrWhiteSpace(request.UserId)
             ? new Identifier(IdentifierKind.Anonymous, request.AnonymousId!)
             : new Identifier(IdentifierKind.UserId, request.UserId);
-        var profileId = await grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, id.ToString())).GetProfileAsync();
+        var profileId = await grains.Identity(IdentityKey.Of(tenant, id, pseudonyms)).GetProfileAsync();
         var profile = profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
         var team = string.IsNullOrWhiteSpace(request.StoreId) ? LeadOptions.OnlineTeam : request.StoreId;
         var consultant = await grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(tenant, team)).AvailableConsultantAsync();

@@ -6,15 +6,14 @@ using O2O.Grains.Profiles;
 
 namespace O2O.Api.Profiles;
 
-/// <summary>Reading customer profiles, by profile id or through any identifier.</summary>
+/// <summary>Reading customer profiles, by profile id or through any identifier. Erasure is a data-subject request: see <c>DataSubjectApi</c>.</summary>
 public static class ProfilesApi
 {
     public static IEndpointRouteBuilder MapProfilesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/profiles").RequireAuthorization(O2OClaims.ReadPolicy).WithTags("Profiles");
-        api.MapGet("/{id}", GetByIdAsync).WithName("GetProfile").WithSummary("A profile by its id");
-        api.MapDelete("/{id}", EraseAsync).WithName("EraseProfile").WithSummary("Forget a person (right to erasure)");
-        api.MapGet("/", FindAsync).WithName("FindProfile").WithSummary("A profile through one identifier: phone, email, userId or anonymousId");
+        var api = app.MapGroup("/api/profiles").WithTags("Profiles");
+        api.MapGet("/{id}", GetByIdAsync).RequireAuthorization(O2OPolicies.Read).WithName("GetProfile").WithSummary("A profile by its id");
+        api.MapGet("/", FindAsync).RequireAuthorization(O2OPolicies.Read).WithName("FindProfile").WithSummary("A profile through one identifier: phone, email, userId or anonymousId");
         return app;
     }
 
@@ -24,13 +23,8 @@ public static class ProfilesApi
         return view is null ? NotFound($"No profile '{id}'.") : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string id, HttpContext http, IGrainFactory grains) =>
-        await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(http.User.Tenant(), id)).EraseAsync()
-            ? TypedResults.NoContent()
-            : NotFound($"No profile '{id}'.");
-
     private static async Task<Results<Ok<ProfileView>, ProblemHttpResult, ValidationProblem>> FindAsync(
-        HttpContext http, IGrainFactory grains, string? phone = null, string? email = null, string? userId = null, string? anonymousId = null)
+        HttpContext http, IGrainFactory grains, Grains.Privacy.Pseudonyms pseudonyms, string? phone = null, string? email = null, string? userId = null, string? anonymousId = null)
     {
         Identifier id;
         if (phone is not null)
@@ -63,7 +57,7 @@ public static class ProfilesApi
         }
 
         var tenant = http.User.Tenant();
-        var profileId = await grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, id.ToString())).GetProfileAsync();
+        var profileId = await grains.Identity(IdentityKey.Of(tenant, id, pseudonyms)).GetProfileAsync();
         var view = profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
         return view is null ? NotFound("No profile has that identifier.") : TypedResults.Ok(view);
     }

@@ -2,7 +2,6 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
-using O2O.Api.Dashboard;
 using O2O.Api.Security;
 using O2O.Grains.Attribution;
 using O2O.Grains.Spend;
@@ -24,7 +23,7 @@ public static class SpendApi
 
     public static IEndpointRouteBuilder MapSpendApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/spend").RequireAuthorization(MarketerSignIn.Policy).WithTags("Spend");
+        var api = app.MapGroup("/v1/spend").RequireAuthorization(O2OPolicies.Spend).WithTags("Spend");
         api.MapPost("/", PostAsync).WithName("RecordSpend").WithSummary("Record daily spend rows (JSON); all rows must be valid");
         api.MapPost("/csv", UploadCsvAsync).WithName("UploadSpendCsv").DisableAntiforgery()
             .WithSummary("Upload spend as CSV (date,channel,campaign,content,audience,amount); valid rows are stored, the rest reported");

@@ -11,24 +11,32 @@ public sealed class AttributionDayGrain(
     IOptions<StateWriteOptions> writes) : Grain, IAttributionDayGrain
 {
     private readonly StateWriter<AttributionDayState> _writer = new(state, StorageNames.Campaigns, writes);
-    private readonly Dictionary<(AttributionModel, TouchDimension, string?), DaySlice> _slices = [];
+    private readonly Dictionary<(AttributionModel, TouchDimension, string?, string?, string?), DaySlice> _slices = [];
 
-    public async Task RecordAsync(AttributionDayUpdate update)
+    public async Task RecordAsync(IReadOnlyList<AttributionDayUpdate> updates)
     {
-        AttributionDayAggregate.Add(state.State, update);
+        var fresh = updates.Where(u => state.State.Delivered.TryRecord(u.DeliveryId)).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        foreach (var update in fresh)
+        {
+            AttributionDayAggregate.Add(state.State, update);
+        }
         _slices.Clear();
-        await _writer.WriteAsync();
+        await _writer.WriteOrReloadAsync(this);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _writer.DeactivatingAsync(reason, cancellationToken);
 
-    public Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null)
+    public Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null, string? store = null, string? campaign = null)
     {
-        if (!_slices.TryGetValue((model, by, channel), out var slice))
+        if (!_slices.TryGetValue((model, by, channel, store, campaign), out var slice))
         {
             var day = DateOnly.ParseExact(TenantKey.Split(this.GetPrimaryKeyString()).Id, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            _slices[(model, by, channel)] = slice = AttributionDayAggregate.Slice(state.State, day, model, by, channel);
+            _slices[(model, by, channel, store, campaign)] = slice = AttributionDayAggregate.Slice(state.State, day, model, by, channel, store, campaign);
         }
         return Task.FromResult(slice);
     }
@@ -43,19 +51,20 @@ public static class AttributionDayAggregate
         {
             var store = Row(s.Stores, c.StoreId, 6);
             var purchase = c.Kind == ConversionKind.Purchase;
-            store[purchase ? 2 : 0]++;
-            store[4] += c.Revenue;
+            var sign = c.Sign;
+            store[purchase ? 2 : 0] += sign;
+            store[4] += sign * c.Revenue;
             if (c.IsOrganic)
             {
-                store[purchase ? 3 : 1]++;
-                store[5] += c.Revenue;
+                store[purchase ? 3 : 1] += sign;
+                store[5] += sign * c.Revenue;
             }
             foreach (var credit in c.Credits)
             {
                 var t = credit.Touch;
-                var row = Row(s.Credit, string.Join('|', (int)credit.Model, t.Channel, t.Campaign, t.Content, t.Audience), 3);
-                row[purchase ? 1 : 0] += credit.Credit;
-                row[2] += credit.Revenue;
+                var row = Row(s.Credit, string.Join('|', (int)credit.Model, t.Channel, t.Campaign, t.Content, t.Audience, c.StoreId), 3);
+                row[purchase ? 1 : 0] += sign * credit.Credit;
+                row[2] += sign * credit.Revenue;
             }
         }
         foreach (var delta in update.Funnel)
@@ -74,7 +83,7 @@ public static class AttributionDayAggregate
         }
     }
 
-    public static DaySlice Slice(AttributionDayState s, DateOnly day, AttributionModel model, TouchDimension by, string? channel = null)
+    public static DaySlice Slice(AttributionDayState s, DateOnly day, AttributionModel model, TouchDimension by, string? channel = null, string? store = null, string? campaign = null)
     {
         var prefix = ((int)model).ToString(CultureInfo.InvariantCulture) + "|";
         var grouped = new Dictionary<string, long[]>(StringComparer.Ordinal);
@@ -86,7 +95,8 @@ public static class AttributionDayAggregate
                 continue;
             }
             var parts = key.Split('|');
-            if (channel is not null && parts[1] != channel)
+            var storeOf = parts.Length > 5 ? parts[5] : "";
+            if ((channel is not null && parts[1] != channel) || (store is not null && storeOf != store) || (campaign is not null && parts[2] != campaign))
             {
                 continue;
             }
@@ -95,6 +105,7 @@ public static class AttributionDayAggregate
                 TouchDimension.Channel => parts[1],
                 TouchDimension.Campaign => parts[2],
                 TouchDimension.Content => parts[3].Length == 0 ? "(none)" : parts[3],
+                TouchDimension.Store => storeOf.Length == 0 ? "(none)" : storeOf,
                 _ => parts[4].Length == 0 ? "(none)" : parts[4],
             }, 3);
             var ch = Row(byChannel, parts[1], 3);
@@ -107,7 +118,7 @@ public static class AttributionDayAggregate
         return new DaySlice(
             day,
             [.. grouped.Select(kv => new CreditRow(kv.Key, kv.Value[0], kv.Value[1], kv.Value[2]))],
-            [.. s.Stores.Select(kv => new StoreConversions(kv.Key, kv.Value[0], kv.Value[1], kv.Value[2], kv.Value[3], kv.Value[4], kv.Value[5]))],
+            [.. s.Stores.Where(kv => store is null || kv.Key == store).Select(kv => new StoreConversions(kv.Key, kv.Value[0], kv.Value[1], kv.Value[2], kv.Value[3], kv.Value[4], kv.Value[5]))],
             [.. s.Funnel.Select(kv => new FunnelCounts(ScopeOf(kv.Key), kv.Key[(kv.Key.IndexOf(':') + 1)..], kv.Value))],
             [.. byChannel.Select(kv => new CreditRow(kv.Key, kv.Value[0], kv.Value[1], kv.Value[2]))]);
     }

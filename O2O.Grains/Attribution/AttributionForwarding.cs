@@ -1,48 +1,47 @@
-using O2O.Grains.Events;
+using O2O.Grains.Ingestion;
 using O2O.Grains.Profiles;
 
 namespace O2O.Grains.Attribution;
 
 /// <summary>
-/// Turns a batch's apply results into one update per tenant and day for the attribution read
-/// model: the event applier's share of attribution, kept here so the applier stays a router.
+/// Turns owed deliveries into one call per tenant and day for the attribution read model: the event
+/// applier's share of attribution, kept here so the applier stays a router. Each delivery keeps its
+/// id, so a day grain applies it once however often it comes.
 /// </summary>
 public static class AttributionForwarding
 {
-    public static IEnumerable<Task> Forward(IGrainFactory grains, IEnumerable<(string Tenant, ApplyResult Result)> results, IEnumerable<CustomerEvent> anonymousOrders)
+    public static IEnumerable<Task> Forward(IGrainFactory grains, IEnumerable<(string Tenant, OwedDelivery Delivery)> deliveries)
     {
-        var days = new Dictionary<string, (List<ConversionCredits> Conversions, List<FunnelDelta> Funnel)>(StringComparer.Ordinal);
-        (List<ConversionCredits>, List<FunnelDelta>) For(string tenant, DateTimeOffset at)
+        var days = new Dictionary<string, List<AttributionDayUpdate>>(StringComparer.Ordinal);
+        foreach (var (tenant, d) in deliveries)
         {
-            var key = ReportCalendar.Key(tenant, ReportCalendar.DayOf(at));
-            if (!days.TryGetValue(key, out var lists))
+            var byDay = new Dictionary<string, (List<ConversionCredits> Conversions, List<FunnelDelta> Funnel)>(StringComparer.Ordinal);
+            (List<ConversionCredits>, List<FunnelDelta>) For(DateTimeOffset at)
             {
-                days[key] = lists = ([], []);
+                var key = ReportCalendar.Key(tenant, ReportCalendar.DayOf(at));
+                if (!byDay.TryGetValue(key, out var lists))
+                {
+                    byDay[key] = lists = ([], []);
+                }
+                return lists;
             }
-            return lists;
-        }
-        foreach (var (tenant, r) in results)
-        {
-            foreach (var c in r.Credits)
+            foreach (var c in d.Credits)
             {
-                For(tenant, c.At).Item1.Add(c);
+                For(c.At).Item1.Add(c);
             }
-            if (r.Funnel.Count > 0)
+            if (d.Funnel.Count > 0)
             {
-                For(tenant, r.LatestEventAt).Item2.AddRange(r.Funnel);
+                For(d.LatestEventAt).Item2.AddRange(d.Funnel);
             }
-        }
-        foreach (var e in anonymousOrders)
-        {
-            // Nobody is known, so no touch is: an anonymous sale counts as organic.
-            var store = e.StoreId ?? "online";
-            var lists = For(e.Tenant, e.Timestamp);
-            lists.Item1.Add(new ConversionCredits(ConversionKind.Purchase, e.Timestamp, store, e.Order!.Total, []));
-            if (e.StoreId is not null && e.CheckInMethod is null && e.Order.Source == OrderSource.Pos)
+            foreach (var (key, (conversions, funnel)) in byDay)
             {
-                lists.Item1.Add(new ConversionCredits(ConversionKind.StoreVisit, e.Timestamp, store, 0, []));
+                if (!days.TryGetValue(key, out var updates))
+                {
+                    days[key] = updates = [];
+                }
+                updates.Add(new AttributionDayUpdate(d.Id, conversions, funnel));
             }
         }
-        return days.Select(d => grains.GetGrain<IAttributionDayGrain>(d.Key).RecordAsync(new AttributionDayUpdate(d.Value.Conversions, d.Value.Funnel)));
+        return days.Select(d => grains.GetGrain<IAttributionDayGrain>(d.Key).RecordAsync(d.Value));
     }
 }

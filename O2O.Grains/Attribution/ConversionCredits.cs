@@ -55,8 +55,12 @@ public sealed record ConversionCredits(
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] string StoreId,
     [property: Id(3)] long Revenue,
-    [property: Id(4)] IReadOnlyList<TouchCredit> Credits)
+    [property: Id(4)] IReadOnlyList<TouchCredit> Credits,
+    [property: Id(5)] bool Retracted = false)
 {
+    /// <summary>+1 for a conversion, -1 for one taken back (an order returned, an anonymous sale later identified).</summary>
+    public int Sign => Retracted ? -1 : 1;
+
     public bool IsOrganic => Credits.Count == 0;
 }
 

@@ -10,14 +10,15 @@ namespace O2O.Grains.Attribution;
 /// </summary>
 public interface IAttributionDayGrain : IGrainWithStringKey
 {
-    /// <summary>Adds one batch's conversions and funnel moves for this day.</summary>
-    Task RecordAsync(AttributionDayUpdate update);
+    /// <summary>Adds batches' conversions and funnel moves for this day; a delivery seen before changes nothing.</summary>
+    Task RecordAsync(IReadOnlyList<AttributionDayUpdate> updates);
 
     /// <summary>
     /// This day's figures, with credit under <paramref name="model"/> grouped by <paramref name="by"/>,
-    /// only for <paramref name="channel"/> when one is given.
+    /// only for <paramref name="channel"/>, <paramref name="store"/> and <paramref name="campaign"/> when
+    /// given (the store filter applies to the store conversions too).
     /// </summary>
-    Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null);
+    Task<DaySlice> GetAsync(AttributionModel model, TouchDimension by, string? channel = null, string? store = null, string? campaign = null);
 }
 
 /// <summary>The tag a report groups credit by.</summary>
@@ -27,6 +28,8 @@ public enum TouchDimension : byte
     Campaign = 2,
     Content = 3,
     Audience = 4,
+    /// <summary>The store the conversion happened at.</summary>
+    Store = 5,
 }
 
 /// <summary>Where a funnel move happened: scope kinds a report can group by.</summary>
@@ -39,6 +42,7 @@ public enum FunnelScope : byte
 
 [GenerateSerializer, Immutable, Alias("o2o.attribution-day-update")]
 public sealed record AttributionDayUpdate(
+    [property: Id(2)] string DeliveryId,
     [property: Id(0)] IReadOnlyList<ConversionCredits> Conversions,
     [property: Id(1)] IReadOnlyList<FunnelDelta> Funnel);
 
@@ -80,12 +84,13 @@ public sealed record DaySlice(
 public sealed class AttributionDayState
 {
     [Id(0)] public int Version { get; set; } = 1;
-    /// <summary>[visit credit, purchase credit, revenue] keyed by <c>model|channel|campaign|content|audience</c>.</summary>
+    /// <summary>[visit credit, purchase credit, revenue] keyed by <c>model|channel|campaign|content|audience|store</c> (older rows lack the store).</summary>
     [Id(1)] public Dictionary<string, long[]> Credit { get; set; } = [];
     /// <summary>[visits, organic visits, purchases, organic purchases, revenue, organic revenue] by store.</summary>
     [Id(2)] public Dictionary<string, long[]> Stores { get; set; } = [];
     /// <summary>Reached counts by scope key (<c>c:</c>, <c>s:</c>, <c>ch:</c> + id).</summary>
     [Id(3)] public Dictionary<string, long[]> Funnel { get; set; } = [];
+    [Id(4)] public Ingestion.DeliveryLog Delivered { get; set; } = new();
 }
 
 /// <summary>The calendar reports use: Vietnam's day (UTC+7, no daylight saving).</summary>

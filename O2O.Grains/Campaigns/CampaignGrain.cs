@@ -11,10 +11,15 @@ public sealed class CampaignGrain(
 {
     private readonly StateWriter<CampaignState> _writer = new(state, StorageNames.Campaigns, writes);
 
-    public async Task RecordAsync(IReadOnlyList<FunnelDelta> deltas)
+    public async Task RecordAsync(IReadOnlyList<CampaignUpdate> updates)
     {
         var isNew = state.State.Reached.Count == 0;
-        foreach (var delta in deltas)
+        var fresh = updates.Where(u => state.State.Delivered.TryRecord(u.DeliveryId)).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        foreach (var delta in fresh.SelectMany(u => u.Deltas))
         {
             var key = string.Join('|', delta.Touch?.Source, delta.Touch?.Medium, delta.Touch?.Content);
             if (!state.State.Reached.TryGetValue(key, out var counts))
@@ -26,7 +31,7 @@ public sealed class CampaignGrain(
                 counts[FunnelStages.IndexOf(stage)]++;
             }
         }
-        await _writer.WriteAsync();
+        await _writer.WriteOrReloadAsync(this);
         if (isNew)
         {
             var (tenant, id) = TenantKey.Split(this.GetPrimaryKeyString());

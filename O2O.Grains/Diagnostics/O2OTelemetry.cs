@@ -23,4 +23,10 @@ public static class O2OTelemetry
     public static readonly Counter<long> EventsDeadLettered = Meter.CreateCounter<long>("o2o.events.deadlettered", "{event}");
     /// <summary>Time from an event's acceptance to its application in grains.</summary>
     public static readonly Histogram<double> ApplyLatency = Meter.CreateHistogram<double>("o2o.events.apply_latency", "ms");
+
+    /// <summary>Transient apply failures retried (the events stay held, never dead-lettered).</summary>
+    public static readonly Counter<long> ApplyRetries = Meter.CreateCounter<long>("o2o.events.apply_retries", "{attempt}");
+
+    /// <summary>From a partition revocation until the group assigned partitions again.</summary>
+    public static readonly Histogram<double> RebalanceDuration = Meter.CreateHistogram<double>("o2o.consumer.rebalance.duration", "ms");
 }

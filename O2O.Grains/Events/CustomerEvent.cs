@@ -10,6 +10,8 @@ public enum EventType : byte
     Alias = 5,
     CheckIn = 6,
     Order = 7,
+    /// <summary>Segment <c>group</c>: the person belongs to an account or company (<see cref="CustomerEvent.GroupId"/>).</summary>
+    Group = 8,
 }
 
 /// <summary>How a person was recognised in a store.</summary>
@@ -28,6 +30,15 @@ public enum OrderSource : byte
     Pos = 1,
     Web = 2,
     Marketplace = 3,
+}
+
+/// <summary>Where an order stands. Returned and cancelled orders take their revenue back.</summary>
+public enum OrderStatus : byte
+{
+    Placed = 0,
+    Paid = 1,
+    Returned = 2,
+    Cancelled = 3,
 }
 
 /// <summary>
@@ -70,6 +81,12 @@ public sealed record CustomerEvent
     [Id(20)] public string? ProductId { get; init; }
     /// <summary>W3C trace parent of the request that accepted the event, so one trace spans the hops.</summary>
     [Id(21)] public string? TraceParent { get; init; }
+    /// <summary>Consent the person gave or withdrew with this event (<c>context.consent</c>, <c>Consent Updated</c>).</summary>
+    [Id(22)] public IReadOnlyList<Consent.ConsentChange>? Consents { get; init; }
+    /// <summary>For <see cref="EventType.Group"/>: the account or company the person belongs to.</summary>
+    [Id(40)] public string? GroupId { get; init; }
+    /// <summary>For <see cref="EventType.Group"/>: traits of the account or company (name, industry, plan, ...).</summary>
+    [Id(41)] public IReadOnlyDictionary<string, string>? GroupTraits { get; init; }
 
     /// <summary>
     /// The key that keeps one person's events in order on a partitioned feed: the device id first
@@ -99,6 +116,8 @@ public sealed record AdTouch
     [Id(6)] public string? ClickIdType { get; init; }
     /// <summary>True for an ad view (impression) rather than a click or tagged visit.</summary>
     [Id(7)] public bool IsView { get; init; }
+    /// <summary>The click id's value, for the ad platforms' offline conversion uploads.</summary>
+    [Id(8)] public string? ClickId { get; init; }
 
     /// <summary>The campaign a report groups this touch under.</summary>
     public string CampaignKey => Campaign ?? $"({Source ?? ClickSource ?? "unknown"})";
@@ -123,6 +142,12 @@ public sealed record OrderInfo
     [Id(3)] public IReadOnlyList<OrderItem> Items { get; init; } = [];
     /// <summary>Customer name printed on the order, if any.</summary>
     [Id(4)] public string? CustomerName { get; init; }
+    [Id(5)] public OrderStatus Status { get; init; }
+    /// <summary>How it was paid (cash, card, transfer, cod, wallet), as the source system names it.</summary>
+    [Id(6)] public string? PaymentMethod { get; init; }
+
+    /// <summary>True when the order no longer counts: its revenue is taken back.</summary>
+    public bool IsReversed => Status is OrderStatus.Returned or OrderStatus.Cancelled;
 }
 
 [GenerateSerializer, Immutable, Alias("o2o.order-item")]

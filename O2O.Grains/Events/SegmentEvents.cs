@@ -19,6 +19,8 @@ public static class SegmentEvents
     public const string LeadSubmitted = "Lead Submitted";
     public const string AdClicked = "Ad Clicked";
     public const string AdViewed = "Ad Viewed";
+    public const string VideoAdStarted = "Video Ad Started";
+    public const string EmailOpened = "Email Opened";
 
     public static bool Is(string? name, string expected) =>
         name is not null && string.Equals(name, expected, StringComparison.OrdinalIgnoreCase);
@@ -26,6 +28,13 @@ public static class SegmentEvents
     /// <summary>True for events that mean the person reached out ("click to lead").</summary>
     public static bool IsContact(string? name) =>
         Is(name, ChatStarted) || Is(name, CallStarted) || Is(name, FormSubmitted) || Is(name, LeadSubmitted);
+
+    /// <summary>
+    /// True for events that mean the person saw an ad or message without clicking it (an impression,
+    /// a video ad starting, an email opened): their touch counts as a view for attribution.
+    /// </summary>
+    public static bool IsView(string? name) =>
+        Is(name, AdViewed) || Is(name, VideoAdStarted) || Is(name, EmailOpened);
 
     /// <summary>True for events that show interest in a product.</summary>
     public static bool IsProductInterest(string? name) =>

@@ -1,28 +1,49 @@
 namespace O2O.Grains.Identity;
 
 /// <summary>
-/// Maps one normalised identifier to the profile that owns it.
-/// Key: <c>{tenant}/{kind}:{value}</c>, for example <c>shop/phone:+84901234567</c>.
+/// Maps one normalised identifier to the profile that owns it, or marks it suppressed.
+/// Key: an <see cref="IdentityKey"/>, <c>{tenant}/{kind}:{keyed hash}</c>, for example
+/// <c>shop/phone:3f9a…</c>: the phone itself is never part of the key.
 /// </summary>
 public interface IIdentityGrain : IGrainWithStringKey
 {
-    /// <summary>The owning profile id, or null when nobody has claimed this identifier.</summary>
+    /// <summary>The owning profile id, or null when nobody has claimed this identifier (or it is suppressed).</summary>
     Task<string?> GetProfileAsync();
 
-    /// <summary>Claims the identifier for <paramref name="profileId"/> unless already owned; returns the owner.</summary>
-    Task<string> ClaimAsync(string profileId);
+    /// <summary>Who owns the identifier, and whether its person was erased and must not come back.</summary>
+    Task<IdentityOwner> GetOwnerAsync();
+
+    /// <summary>
+    /// Claims the identifier for <paramref name="profileId"/> unless already owned; returns the owner,
+    /// or null when the identifier is suppressed.
+    /// </summary>
+    Task<string?> ClaimAsync(string profileId);
 
     /// <summary>Moves ownership from a merged profile to the one it merged into.</summary>
     Task ReassignAsync(string fromProfileId, string toProfileId);
 
-    /// <summary>Frees the identifier when its owner is erased.</summary>
+    /// <summary>Frees the identifier (its anonymous profile expired); it may be claimed again.</summary>
     Task ReleaseAsync(string profileId);
+
+    /// <summary>
+    /// Puts the identifier on the suppression list (its person was erased): the owner is forgotten and
+    /// events carrying it are dropped from now on. The grain key is the keyed hash, so the list holds no identifier in clear.
+    /// </summary>
+    Task SuppressAsync(string profileId, DateTimeOffset at);
+}
+
+/// <summary>The owner of an identifier; <see cref="SuppressedAt"/> is set once its person was erased.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.identity-owner")]
+public sealed record IdentityOwner([property: Id(0)] string? ProfileId, [property: Id(1)] DateTimeOffset? SuppressedAt)
+{
+    public bool Suppressed => SuppressedAt is not null;
 }
 
 [GenerateSerializer, Alias("o2o.identity-state")]
 public sealed class IdentityState
 {
     [Id(0)] public string? ProfileId { get; set; }
+    [Id(1)] public DateTimeOffset? SuppressedAt { get; set; }
 }
 
 /// <inheritdoc cref="IIdentityGrain"/>
@@ -31,8 +52,14 @@ public sealed class IdentityGrain(
 {
     public Task<string?> GetProfileAsync() => Task.FromResult(state.State.ProfileId);
 
-    public async Task<string> ClaimAsync(string profileId)
+    public Task<IdentityOwner> GetOwnerAsync() => Task.FromResult(new IdentityOwner(state.State.ProfileId, state.State.SuppressedAt));
+
+    public async Task<string?> ClaimAsync(string profileId)
     {
+        if (state.State.SuppressedAt is not null)
+        {
+            return null;
+        }
         if (state.State.ProfileId is { } owner)
         {
             return owner;
@@ -53,9 +80,19 @@ public sealed class IdentityGrain(
 
     public async Task ReleaseAsync(string profileId)
     {
-        if (state.State.ProfileId == profileId)
+        if (state.State.ProfileId == profileId && state.State.SuppressedAt is null)
         {
             await state.ClearStateAsync();
         }
+    }
+
+    public async Task SuppressAsync(string profileId, DateTimeOffset at)
+    {
+        if (state.State.SuppressedAt is not null || (state.State.ProfileId is { } owner && owner != profileId))
+        {
+            return;
+        }
+        state.State = new IdentityState { SuppressedAt = at };
+        await state.WriteStateAsync();
     }
 }

@@ -32,6 +32,16 @@ public readonly record struct Identifier(
         _ => "anon",
     };
 
+    /// <summary>The kind a prefix written by <see cref="Prefix"/> names.</summary>
+    public static IdentifierKind KindOf(string prefix) => prefix switch
+    {
+        "user" => IdentifierKind.UserId,
+        "phone" => IdentifierKind.Phone,
+        "email" => IdentifierKind.Email,
+        "zalo" => IdentifierKind.Zalo,
+        _ => IdentifierKind.Anonymous,
+    };
+
     /// <summary>Every identifier an event carries, strongest first, without repeats.</summary>
     public static List<Identifier> From(CustomerEvent e)
     {

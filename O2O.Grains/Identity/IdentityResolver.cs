@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using O2O.Grains.Events;
+using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
 
 namespace O2O.Grains.Identity;
@@ -11,19 +12,26 @@ namespace O2O.Grains.Identity;
 /// as needed. An anonymous profile that turns out to belong to a known person is merged into
 /// them; two identified people are never merged: the event goes to the owner of its strongest
 /// identifier and the conflicting identifier stays where it was.
+/// An identifier on the suppression list (its person was erased) stops the whole event: it names
+/// nobody, so no profile is created again.
 /// </summary>
 /// <remarks>
+/// Identity grains are keyed by <see cref="IdentityKey"/> (keyed hashes), never by the identifier.
 /// Resolved identifiers are cached: an identifier, once owned, only changes owner through a merge,
 /// and a merged profile forwards to its successor, so a stale entry costs a redirect, never a wrong answer.
 /// </remarks>
-public sealed class IdentityResolver(IGrainFactory grains)
+public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms)
 {
     private const int CacheLimit = 200_000;
+
+    /// <summary>The tenant-keyed hashes identity grains are keyed by, for whatever else must name a person without their contact.</summary>
+    public Pseudonyms Pseudonyms => pseudonyms;
     private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The profile id for the event (null for an event that names nobody), and the event to apply:
-    /// the same one, less any identifier that belongs to another identified person.
+    /// The profile id for the event (null for an event that names nobody or carries a suppressed
+    /// identifier), and the event to apply: the same one, less any identifier that belongs to another
+    /// identified person.
     /// </summary>
     public async ValueTask<(string? ProfileId, CustomerEvent Event)> ResolveAsync(CustomerEvent e)
     {
@@ -32,25 +40,39 @@ public sealed class IdentityResolver(IGrainFactory grains)
         {
             return (null, e);
         }
-        var keys = ids.ConvertAll(id => TenantKey.Compose(e.Tenant, id.ToString()));
+        var keys = ids.ConvertAll(id => KeyOf(e.Tenant, id));
         if (TryFromCache(keys) is { } cached)
         {
             return (cached, e);
         }
 
-        var owners = await Task.WhenAll(keys.Select(k => grains.GetGrain<IIdentityGrain>(k).GetProfileAsync()));
+        var found = await Task.WhenAll(keys.Select(k => grains.GetGrain<IIdentityGrain>(k).GetOwnerAsync()));
+        if (Array.Exists(found, o => o.Suppressed))
+        {
+            return (null, e);
+        }
+        var owners = Array.ConvertAll(found, o => o.ProfileId);
         // The strongest identifier decides. Its owner if it has one, else whoever owns a weaker one,
         // else a new profile whose id derives from it, so a replay after a crash lands on the same one.
         var winner = Array.Find(owners, o => o is not null) ?? NewProfileId(keys[0]);
         // Claiming can lose a race to a concurrent event (a check-in by phone while the web form
         // identifies): then the profile that got the strongest identifier is the person.
-        winner = owners[0] ?? await grains.GetGrain<IIdentityGrain>(keys[0]).ClaimAsync(winner);
+        if ((owners[0] ?? await grains.GetGrain<IIdentityGrain>(keys[0]).ClaimAsync(winner)) is not { } first)
+        {
+            return (null, e);
+        }
+        winner = first;
 
         var owned = new List<string>(keys.Count) { keys[0] };
         for (var k = 1; k < keys.Count; k++)
         {
             var owner = owners[k] ?? await grains.GetGrain<IIdentityGrain>(keys[k]).ClaimAsync(winner);
-            if (owner == winner)
+            if (owner is null)
+            {
+                // Suppressed between the read and the claim: the erased person's identifier stays off this profile.
+                e = Without(e, ids[k]);
+            }
+            else if (owner == winner)
             {
                 owned.Add(keys[k]);
             }
@@ -73,7 +95,19 @@ public sealed class IdentityResolver(IGrainFactory grains)
 
     /// <summary>Records that the profile now lives elsewhere (it was merged).</summary>
     public void Redirected(CustomerEvent e, string profileId) =>
-        Remember(Identifier.From(e).ConvertAll(id => TenantKey.Compose(e.Tenant, id.ToString())), profileId);
+        Remember(Identifier.From(e).ConvertAll(id => KeyOf(e.Tenant, id)), profileId);
+
+    /// <summary>The identity grain key of <paramref name="id"/>: a keyed hash, never the identifier.</summary>
+    public string KeyOf(string tenant, Identifier id) => IdentityKey.Of(tenant, id, pseudonyms).GrainKey;
+
+    /// <summary>Forgets cached owners of these identifiers (their person was erased or expired).</summary>
+    public void Forget(string tenant, IEnumerable<Identifier> ids)
+    {
+        foreach (var id in ids)
+        {
+            _cache.TryRemove(KeyOf(tenant, id), out _);
+        }
+    }
 
     private static CustomerEvent Without(CustomerEvent e, Identifier id) => id.Kind switch
     {

@@ -6,6 +6,7 @@ using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Journeys;
 using O2O.Grains.Leads;
+using O2O.Grains.Orders;
 using O2O.Grains.Profiles;
 using O2O.Grains.Segments;
 using O2O.Grains.Stores;
@@ -14,12 +15,16 @@ namespace O2O.Grains.Ingestion;
 
 /// <summary>
 /// Applies a batch of events to the grains: resolves each person, applies each person's events in
-/// one call in their original order, then tells campaigns, stores and lead boards what changed,
-/// one call per grain per batch. Every feed (in-process, Event Hubs) drains through here.
+/// one call in their original order, delivers what the profiles owe campaigns, stores, attribution
+/// days and lead routers (one call per grain per batch), refreshes the lead boards, and finally
+/// tells the profiles what was delivered. Every feed (in-process, Event Hubs) drains through here.
 /// </summary>
 /// <remarks>
-/// Applying is idempotent: profiles ignore message ids they have seen, so a batch that fails
-/// half-way can be applied again whole.
+/// Applying is idempotent, so a batch that fails anywhere can be applied again whole: profiles
+/// ignore message ids they have seen and keep their changes for the aggregates in their own state
+/// until acknowledged (an outbox written with the events); aggregates ignore delivery ids they
+/// have applied. A retry after a failure between the profile write and the aggregates' writes
+/// delivers what is still owed, once.
 /// </remarks>
 public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver, TimeProvider clock)
 {
@@ -28,14 +33,22 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
     /// <summary>Applies the batch; returns how many events were new and how many were duplicates.</summary>
     public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
     {
+        var received = events.Count;
+        events = await OrderBook.KeepAsync(grains, resolver.Pseudonyms, events);
+        var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
         var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
 
         var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null).ToList();
-        await Task.WhenAll(ForwardAsync(results, anonymousOrders), RaiseLeadsAsync(results));
+        var deliveries = results.SelectMany(r => r.Result.Owed.Select(d => (r.Tenant, Delivery: d)))
+            .Concat(anonymousOrders.Select(e => (e.Tenant, Delivery: AnonymousOrders.DeliveryOf(e))))
+            .ToList();
+        await Task.WhenAll(DeliverAsync(deliveries), UpsertBoardsAsync(results));
+        await Task.WhenAll(results.Where(r => r.Result.Owed.Count > 0).Select(r =>
+            grains.GetGrain<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Result.Owed.Select(d => d.Id)])));
 
         var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
-        var duplicates = results.Sum(r => r.Result.Duplicates);
+        var duplicates = results.Sum(r => r.Result.Duplicates) + unchangedOrders;
         var tenant = events.Count > 0 ? events[0].Tenant : "";
         O2OTelemetry.EventsApplied.Add(applied + duplicates, new KeyValuePair<string, object?>("tenant", tenant));
         if (duplicates > 0)
@@ -60,7 +73,13 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             foreach (var (e, i) in group)
             {
                 var (profileId, cleaned) = await resolver.ResolveAsync(e);
-                list.Add((i, profileId!, cleaned));
+                if (profileId is null)
+                {
+                    // The event carries an identifier on the suppression list: its person was erased.
+                    Privacy.PrivacyTelemetry.EventsSuppressed.Add(1);
+                    continue;
+                }
+                list.Add((i, profileId, cleaned));
             }
             return list;
         }));
@@ -69,7 +88,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             .Select(g => new PersonBatch(g.Key.Tenant, g.Key.ProfileId, [.. g.OrderBy(x => x.Index).Select(x => x.Event)]))];
     }
 
-    private async Task<(string Tenant, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events)
+    private async Task<(string Tenant, string ProfileId, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events)
     {
         // The grain call continues the trace of the request that accepted the person's first event;
         // the others in the batch are linked.
@@ -80,7 +99,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             var result = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).ApplyAsync(batch);
             if (result.RedirectTo is not { } next || hops > 3)
             {
-                return (tenant, result);
+                return (tenant, profileId, result);
             }
             profileId = next;
             foreach (var e in events)
@@ -104,79 +123,63 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         return O2OTelemetry.Source.StartActivity("o2o.apply profile", ActivityKind.Consumer, parent, links: links);
     }
 
-    private Task ForwardAsync((string Tenant, ApplyResult Result)[] results, List<CustomerEvent> anonymousOrders)
+    private Task DeliverAsync(List<(string Tenant, OwedDelivery Delivery)> deliveries)
     {
         var calls = new List<Task>();
 
-        var campaignDeltas = results
-            .SelectMany(r => r.Result.Funnel.Where(d => d.Scope.StartsWith("c:", StringComparison.Ordinal)).Select(d => (r.Tenant, Delta: d)))
-            .GroupBy(x => TenantKey.Compose(x.Tenant, x.Delta.Scope[2..]));
-        foreach (var campaign in campaignDeltas)
+        var campaigns = new Dictionary<string, List<CampaignUpdate>>(StringComparer.Ordinal);
+        var stores = new Dictionary<string, List<StoreUpdate>>(StringComparer.Ordinal);
+        foreach (var (tenant, d) in deliveries)
         {
-            calls.Add(grains.GetGrain<ICampaignGrain>(campaign.Key).RecordAsync([.. campaign.Select(x => x.Delta)]));
-        }
-
-        var storeKeys = new Dictionary<string, (List<StoreVisit> Visits, List<StoreOrder> Orders, List<FunnelDelta> Funnel)>(StringComparer.Ordinal);
-        (List<StoreVisit>, List<StoreOrder>, List<FunnelDelta>) For(string tenant, string storeId)
-        {
-            var key = TenantKey.Compose(tenant, storeId);
-            if (!storeKeys.TryGetValue(key, out var lists))
+            foreach (var campaign in d.Funnel.Where(f => f.Scope.StartsWith("c:", StringComparison.Ordinal)).GroupBy(f => f.Scope[2..]))
             {
-                storeKeys[key] = lists = ([], [], []);
+                Add(campaigns, TenantKey.Compose(tenant, campaign.Key), new CampaignUpdate(d.Id, [.. campaign]));
             }
-            return lists;
-        }
-        foreach (var (tenant, r) in results)
-        {
-            foreach (var visit in r.Visits)
+            var storeIds = d.Visits.Select(v => v.StoreId)
+                .Concat(d.Orders.Select(o => o.StoreId))
+                .Concat(d.Funnel.Where(f => f.Scope.StartsWith("s:", StringComparison.Ordinal)).Select(f => f.Scope[2..]))
+                .Distinct(StringComparer.Ordinal);
+            foreach (var storeId in storeIds)
             {
-                For(tenant, visit.StoreId).Item1.Add(visit);
-            }
-            foreach (var order in r.Orders)
-            {
-                For(tenant, order.StoreId).Item2.Add(order);
-            }
-            foreach (var delta in r.Funnel.Where(d => d.Scope.StartsWith("s:", StringComparison.Ordinal)))
-            {
-                For(tenant, delta.Scope[2..]).Item3.Add(delta);
+                Add(stores, TenantKey.Compose(tenant, storeId), new StoreUpdate(
+                    d.Id,
+                    [.. d.Visits.Where(v => v.StoreId == storeId)],
+                    [.. d.Orders.Where(o => o.StoreId == storeId)],
+                    [.. d.Funnel.Where(f => f.Scope == "s:" + storeId)]));
             }
         }
-        foreach (var e in anonymousOrders)
-        {
-            var order = e.Order!;
-            For(e.Tenant, e.StoreId ?? "online").Item2.Add(new StoreOrder(e.StoreId ?? "online", order.OrderId, order.Source, order.Total, e.Timestamp, Identified: false));
-            if (e.StoreId is not null && e.CheckInMethod is null && order.Source == OrderSource.Pos)
-            {
-                // An anonymous POS sale is still a visit: somebody stood at the till.
-                For(e.Tenant, e.StoreId).Item1.Add(new StoreVisit(e.StoreId, CheckInMethod.Pos, e.Timestamp, null));
-            }
-        }
-        foreach (var (key, (visits, orders, funnel)) in storeKeys)
-        {
-            calls.Add(grains.GetGrain<IStoreGrain>(key).RecordAsync(new StoreUpdate(visits, orders, funnel)));
-        }
-
-        var leads = results.Where(r => r.Result.Lead is { RawScore: >= MinimumLeadScore }).ToList();
-        foreach (var board in leads
-            .SelectMany(r => new[] { (r.Tenant, Board: ILeadBoardGrain.AllStores, r.Result.Lead!) }
-                .Concat(r.Result.Lead!.StoreId is { } store ? [(r.Tenant, store, r.Result.Lead!)] : []))
-            .GroupBy(x => TenantKey.Compose(x.Tenant, x.Board)))
-        {
-            calls.Add(grains.GetGrain<ILeadBoardGrain>(board.Key).UpsertAsync([.. board.Select(x => x.Item3)]));
-        }
-        calls.AddRange(AttributionForwarding.Forward(grains, results, anonymousOrders));
-        calls.AddRange(SegmentForwarding.Forward(grains, results.Where(r => r.Result.Segments is not null).Select(r => (r.Tenant, r.Result.Segments!))));
-        calls.AddRange(results.Where(r => r.Result.Nurture.Count > 0).Select(r =>
-            grains.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(r.Tenant, r.Result.Lead!.ProfileId)).ObserveAsync(r.Result.Nurture)));
+        calls.AddRange(campaigns.Select(c => grains.GetGrain<ICampaignGrain>(c.Key).RecordAsync(c.Value)));
+        calls.AddRange(stores.Select(s => grains.GetGrain<IStoreGrain>(s.Key).RecordAsync(s.Value)));
+        calls.AddRange(AttributionForwarding.Forward(grains, deliveries));
+        // Routers keep one open lead per person and refresh it on a repeated raise, so a raise delivered twice is harmless.
+        calls.AddRange(deliveries
+            .Where(x => x.Delivery.Raise is not null)
+            .GroupBy(x => LeadRouterKey.For(x.Tenant, x.Delivery.Raise!.Team))
+            .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(x => x.Delivery.Raise!)])));
+        // Segment membership is a set, so a move delivered twice is harmless; journeys skip delivery ids they have seen.
+        calls.AddRange(SegmentForwarding.Forward(grains, deliveries.Where(x => x.Delivery.Segments is not null).Select(x => (x.Tenant, x.Delivery.Segments!))));
+        calls.AddRange(deliveries.Where(x => x.Delivery.Nurture.Count > 0).Select(x =>
+            grains.GetGrain<IPersonJourneysGrain>(x.Delivery.ProfileKey).ObserveAsync(x.Delivery.Id, x.Delivery.Nurture)));
         return Task.WhenAll(calls);
     }
 
-    /// <summary>Hands the leads the profiles raised to their teams' routers, one call per team.</summary>
-    private Task RaiseLeadsAsync((string Tenant, ApplyResult Result)[] results) =>
+    private static void Add<T>(Dictionary<string, List<T>> map, string key, T item)
+    {
+        if (!map.TryGetValue(key, out var list))
+        {
+            map[key] = list = [];
+        }
+        list.Add(item);
+    }
+
+    /// <summary>Boards rank the person as they are now: a snapshot, so refreshing it twice is harmless.</summary>
+    private Task UpsertBoardsAsync((string Tenant, string ProfileId, ApplyResult Result)[] results) =>
         Task.WhenAll(results
-            .Where(r => r.Result.Raise is not null)
-            .GroupBy(r => LeadRouterKey.For(r.Tenant, r.Result.Raise!.Team))
-            .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(r => r.Result.Raise!)])));
+            .Where(r => r.Result.Lead is { RawScore: >= MinimumLeadScore })
+            .SelectMany(r => new[] { (r.Tenant, Board: ILeadBoardGrain.AllStores, Lead: r.Result.Lead!) }
+                .Concat(r.Result.Lead!.StoreId is { } store ? [(r.Tenant, store, r.Result.Lead!)] : []))
+            .GroupBy(x => TenantKey.Compose(x.Tenant, x.Board))
+            .Select(board => grains.GetGrain<ILeadBoardGrain>(board.Key).UpsertAsync([.. board.Select(x => x.Lead)])));
 
     private sealed record PersonBatch(string Tenant, string ProfileId, List<CustomerEvent> Events);
 }

@@ -16,15 +16,20 @@ public interface IPersonJourneysGrain : IGrainWithStringKey
     /// <summary>Runs whatever step is due; <paramref name="bucket"/> is the wheel bucket being run.</summary>
     Task WakeAsync(long bucket);
 
-    /// <summary>What the person did (replied, visited, purchased), from their profile's events.</summary>
-    [OneWay]
-    Task ObserveAsync(IReadOnlyList<NurtureSignal> signals);
+    /// <summary>
+    /// What the person did (replied, visited, purchased), from their profile's events: a delivery of
+    /// the profile's outbox, applied once per <paramref name="deliveryId"/>.
+    /// </summary>
+    Task ObserveAsync(string deliveryId, IReadOnlyList<NurtureSignal> signals);
 
     /// <summary>A tracked link was opened. Null when the message or link is unknown.</summary>
     Task<ClickResult?> ClickAsync(int message, int link);
 
     /// <summary>The unsubscribe link of a message was opened: that channel stops at once. Null when the message is unknown.</summary>
     Task<MessageChannel?> UnsubscribeAsync(int message);
+
+    /// <summary>The person was erased: every place, message and response is dropped; nothing more is sent.</summary>
+    Task ForgetAsync();
 
     /// <summary>Places, messages, master channel.</summary>
     [AlwaysInterleave]

@@ -85,6 +85,8 @@ public sealed record JourneyStep
     [Id(6)] public IReadOnlyList<BranchRule> Branches { get; init; } = [];
     /// <summary>Send: message cost override in VND (otherwise the channel's cost).</summary>
     [Id(7)] public long? Cost { get; init; }
+    /// <summary>Send on Zalo: the approved ZNS template (parameters <c>customer_name</c>, <c>content</c>, <c>link</c>); none: the tenant's default.</summary>
+    [Id(8)] public string? TemplateId { get; init; }
 }
 
 /// <summary>A nurture journey as a marketer writes it (JSON through the API and the dashboard).</summary>

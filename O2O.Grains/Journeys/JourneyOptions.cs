@@ -34,14 +34,15 @@ public sealed class JourneyOptions
     /// <summary>HMAC key that signs tracked and unsubscribe links. Set your own secret in production.</summary>
     [Required, MinLength(32)] public string LinkKey { get; set; } = "o2o-development-link-key-not-for-production";
 
-    /// <summary>Cost per message in VND, by channel.</summary>
+    /// <summary>The approved ZNS template journey messages on Zalo use unless a step names its own.</summary>
+    public string? ZaloTemplateId { get; set; }
+
+    /// <summary>Cost per message in VND, by channel, until the provider reports what it charged.</summary>
     [Range(0, 1_000_000)] public long EmailCost { get; set; } = 20;
     [Range(0, 1_000_000)] public long SmsCost { get; set; } = 750;
     [Range(0, 1_000_000)] public long ZaloCost { get; set; } = 300;
     [Range(0, 1_000_000)] public long ViberCost { get; set; } = 450;
     [Range(0, 1_000_000)] public long WebPushCost { get; set; }
-
-    public SmtpOptions Smtp { get; set; } = new();
 
     public long CostOf(MessageChannel channel) => channel switch
     {
@@ -51,16 +52,4 @@ public sealed class JourneyOptions
         MessageChannel.Viber => ViberCost,
         _ => WebPushCost,
     };
-}
-
-/// <summary>The SMTP server email journeys send through. No host: no email channel.</summary>
-public sealed class SmtpOptions
-{
-    public string? Host { get; set; }
-    [Range(1, 65535)] public int Port { get; set; } = 587;
-    public bool UseTls { get; set; }
-    public string? UserName { get; set; }
-    public string? Password { get; set; }
-    [EmailAddress] public string From { get; set; } = "khach-hang@o2o.local";
-    public string FromName { get; set; } = "O2O";
 }

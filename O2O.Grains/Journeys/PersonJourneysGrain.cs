@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using O2O.Grains.Consent;
 using O2O.Grains.Journeys.Messaging;
 using O2O.Grains.Profiles;
 using O2O.Grains.Segments;
@@ -12,13 +13,15 @@ public sealed class PersonJourneysState
 {
     [Id(0)] public List<JourneyPlace> Places { get; set; } = [];
     /// <summary>The newest messages, sent or suppressed, oldest first (bounded).</summary>
-    [Id(1)] public List<MessageRecord> Messages { get; set; } = [];
+    [Id(1)] public List<JourneyMessageRecord> Messages { get; set; } = [];
     /// <summary>The person's own messages and responses per channel.</summary>
     [Id(2)] public Dictionary<MessageChannel, ChannelTally> Channels { get; set; } = [];
     [Id(3)] public List<MessageChannel> Unsubscribed { get; set; } = [];
     [Id(4)] public int LastMessage { get; set; }
     [Id(5)] public long? DueBucket { get; set; }
     [Id(6)] public MessageChannel? Master { get; set; }
+    /// <summary>The profile's newest outbox deliveries applied here, so a redelivery changes nothing.</summary>
+    [Id(7)] public List<string> Observed { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("o2o.journey-place")]
@@ -40,8 +43,8 @@ public sealed class JourneyPlace
     [Id(9)] public byte Counted { get; set; }
 }
 
-[GenerateSerializer, Alias("o2o.message-record")]
-public sealed class MessageRecord
+[GenerateSerializer, Alias("o2o.journey-message-record")]
+public sealed class JourneyMessageRecord
 {
     [Id(0)] public int Seq { get; set; }
     [Id(1)] public string JourneyId { get; set; } = "";
@@ -62,15 +65,19 @@ public sealed partial class PersonJourneysGrain(
     [PersistentState("journeys", StorageNames.Profiles)] IPersistentState<PersonJourneysState> state,
     IOptions<JourneyOptions> journeyOptions,
     IOptions<StoreOptions> storeOptions,
-    MessageSenders senders,
+    IJourneyMessenger messenger,
+    IConsentChecker consent,
     TimeProvider clock,
     ILogger<PersonJourneysGrain> logger) : Grain, IPersonJourneysGrain
 {
     private const int MessagesKept = 30;
     private const int MaxStepsPerRun = 100;
+    private const int ObservedKept = 16;
     private readonly JourneyOptions _options = journeyOptions.Value;
     private readonly TimeSpan _offset = storeOptions.Value.UtcOffset;
     private readonly Dictionary<string, JourneyDefinition?> _definitions = new(StringComparer.Ordinal);
+    /// <summary>The wheel bucket the current run was woken by, if any.</summary>
+    private long? _draining;
 
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
 
@@ -112,9 +119,18 @@ public sealed partial class PersonJourneysGrain(
 
     public Task WakeAsync(long bucket) => RunAsync(draining: bucket);
 
-    public async Task ObserveAsync(IReadOnlyList<NurtureSignal> signals)
+    public async Task ObserveAsync(string deliveryId, IReadOnlyList<NurtureSignal> signals)
     {
         var s = state.State;
+        if (s.Observed.Contains(deliveryId))
+        {
+            return;
+        }
+        s.Observed.Add(deliveryId);
+        if (s.Observed.Count > ObservedKept)
+        {
+            s.Observed.RemoveAt(0);
+        }
         foreach (var signal in signals)
         {
             CreditResponse(signal.At);
@@ -207,6 +223,16 @@ public sealed partial class PersonJourneysGrain(
         return record.Channel;
     }
 
+    public async Task ForgetAsync()
+    {
+        if (state.State.DueBucket is { } bucket)
+        {
+            await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Journeys, bucket)).RemoveAsync(ProfileId);
+        }
+        await state.ClearStateAsync();
+        state.State = new PersonJourneysState();
+    }
+
     public Task<PersonJourneysView> GetAsync()
     {
         var s = state.State;
@@ -219,6 +245,8 @@ public sealed partial class PersonJourneysGrain(
 
     private async Task RunAsync(long? draining)
     {
+        _draining = draining;
+        await ReconcileAsync();
         var now = clock.GetUtcNow();
         foreach (var p in state.State.Places.Where(p => p.Status == PlaceStatus.Active).ToList())
         {
@@ -277,13 +305,11 @@ public sealed partial class PersonJourneysGrain(
                     End(p, PlaceStatus.GaveUp);
                     return;
                 case StepType.Send:
-                    if (await SendAsync(p, definition, step, now) is { } delayed)
+                    if (await SendAsync(p, definition, step, NextStep(definition, at), now) is { } delayed)
                     {
                         p.WakeAt = delayed;
                         return;
                     }
-                    p.WakeAt = null;
-                    p.StepId = NextStep(definition, at);
                     break;
                 default:
                     End(p, PlaceStatus.Finished);
@@ -293,26 +319,31 @@ public sealed partial class PersonJourneysGrain(
     }
 
     /// <summary>Sends one step's message, or records why not. Returns when to try again if it must wait.</summary>
-    private async Task<DateTimeOffset?> SendAsync(JourneyPlace p, JourneyDefinition definition, JourneyStep step, DateTimeOffset now)
+    /// <remarks>
+    /// Unless it must wait, the place moves on to <paramref name="next"/> here, and for a message that
+    /// goes out that move is stored (with the message as sent) before the provider is called.
+    /// </remarks>
+    private async Task<DateTimeOffset?> SendAsync(JourneyPlace p, JourneyDefinition definition, JourneyStep step, string? next, DateTimeOffset now)
     {
         var s = state.State;
         var contact = await Customer.GetContactAsync();
         var channel = step.Channel == MessageChannel.Master ? await ChooseMasterAsync(contact) : step.Channel;
         SuppressReason? blocked = contact is null ? SuppressReason.NoAddress
-            : channel is not { } ch ? (senders.Channels.Any(c => contact.Reaches(c) && s.Unsubscribed.Contains(c)) ? SuppressReason.Unsubscribed : SuppressReason.NoAddress)
+            : channel is not { } ch ? (messenger.Channels.Any(c => contact.Reaches(c) && s.Unsubscribed.Contains(c)) ? SuppressReason.Unsubscribed : SuppressReason.NoAddress)
             : s.Unsubscribed.Contains(ch) ? SuppressReason.Unsubscribed
-            : !senders.Has(ch) ? SuppressReason.ChannelUnavailable
+            : !messenger.Channels.Contains(ch) ? SuppressReason.ChannelUnavailable
             : !contact.Reaches(ch) ? SuppressReason.NoAddress
             : null;
+        var consented = blocked is null && (await consent.CheckAsync(Tenant, ProfileId, ConsentPurpose.Marketing, ConsentChannelOf(channel!.Value))).Allowed;
         var verdict = blocked is { } reason
             ? new GuardVerdict(null, reason)
             : SendGuard.Check([.. s.Messages.Where(m => m.WentOut).Select(m => new SentMessage(m.At, m.JourneyId))],
-                definition.Id, Consented(contact!, channel!.Value), now, _offset, _options);
+                definition.Id, consented, now, _offset, _options);
         if (verdict.DelayUntil is { } until)
         {
             return until;
         }
-        var record = new MessageRecord
+        var record = new JourneyMessageRecord
         {
             Seq = ++s.LastMessage,
             JourneyId = definition.Id,
@@ -321,6 +352,8 @@ public sealed partial class PersonJourneysGrain(
             At = now,
         };
         AddMessage(record);
+        p.StepId = next;
+        p.WakeAt = null;
         if (verdict.Suppressed is { } suppressed)
         {
             record.Status = DeliveryStatus.Suppressed;
@@ -340,13 +373,31 @@ public sealed partial class PersonJourneysGrain(
         p.Counted |= (byte)Funnel.Messaged;
         Tally(definition.Id, new JourneyTally { Messaged = first ? 1 : 0, Messages = 1, Cost = record.Cost });
         RecordChannel(record.Channel, sent: 1, responded: 0);
-        // Stored as sent before the provider is called: a crash after this point never sends it again.
-        await state.WriteStateAsync();
+        // Stored as sent, and the place on its next step due at once, before the provider is called:
+        // a silo lost after this point never sends it again, and its successor's next tick goes on
+        // from the next step.
+        p.WakeAt = now;
+        await SaveAndScheduleAsync(_draining);
+        p.WakeAt = null;
 
-        var idempotencyKey = $"{Tenant}.{ProfileId}.{record.Seq}";
-        var receipt = await senders.SendAsync(new OutgoingMessage(Tenant, idempotencyKey, record.Channel, contact!, content), CancellationToken.None);
+        DeliveryReceipt receipt;
+        try
+        {
+            receipt = await messenger.SendAsync(new JourneyMessage(Tenant, MessageIdOf(record.Seq), record.Channel, contact!, content, step.TemplateId), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            receipt = new DeliveryReceipt(false, null, ex.GetType().Name);
+        }
         record.Status = receipt.Accepted ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
-        Tally(definition.Id, receipt.Accepted ? new JourneyTally { Delivered = 1 } : new JourneyTally { Failed = 1 });
+        var tally = receipt.Accepted ? new JourneyTally { Delivered = 1 } : new JourneyTally { Failed = 1 };
+        if (receipt.Accepted && step.Cost is null && receipt.CostVnd is { } charged && charged != record.Cost)
+        {
+            // What the provider charges replaces the configured estimate.
+            tally = tally with { Cost = charged - record.Cost };
+            record.Cost = charged;
+        }
+        Tally(definition.Id, tally);
         if (!receipt.Accepted)
         {
             LogSendFailed(logger, definition.Id, step.Id, record.Channel, receipt.Error);
@@ -355,8 +406,40 @@ public sealed partial class PersonJourneysGrain(
         return null;
     }
 
-    private static bool Consented(MessageContact contact, MessageChannel channel) =>
-        contact.Traits.GetValueOrDefault("consent_" + channel.ToString().ToLowerInvariant()) is not ("false" or "no" or "0");
+    /// <summary>
+    /// Messages a lost silo left as "sending" take the outcome the messaging service recorded for them
+    /// (by their stable message id); with no record they stay as they are, counted as sent.
+    /// </summary>
+    private async Task ReconcileAsync()
+    {
+        foreach (var record in state.State.Messages.Where(m => m.Status == DeliveryStatus.Sending).ToList())
+        {
+            var outcome = await GrainFactory.GetGrain<O2O.Grains.Messaging.IMessageGrain>(TenantKey.Compose(Tenant, MessageIdOf(record.Seq))).GetAsync();
+            if (outcome?.Status is "Sent" or "Delivered")
+            {
+                record.Status = DeliveryStatus.Delivered;
+                Tally(record.JourneyId, new JourneyTally { Delivered = 1 });
+            }
+            else if (outcome?.Status is "Failed" or "Blocked")
+            {
+                record.Status = DeliveryStatus.Failed;
+                Tally(record.JourneyId, new JourneyTally { Failed = 1 });
+            }
+        }
+    }
+
+    /// <summary>The id the messaging service records the message under (and providers deduplicate by): stable per person and message.</summary>
+    private string MessageIdOf(int seq) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"journey-{ProfileId}-{seq}");
+
+    private static ConsentChannel ConsentChannelOf(MessageChannel channel) => channel switch
+    {
+        MessageChannel.Email => ConsentChannel.Email,
+        MessageChannel.Sms => ConsentChannel.Sms,
+        MessageChannel.Zalo => ConsentChannel.Zalo,
+        MessageChannel.Viber => ConsentChannel.Viber,
+        MessageChannel.WebPush => ConsentChannel.WebPush,
+        _ => ConsentChannel.All,
+    };
 
     private async Task<MessageChannel?> ChooseMasterAsync(MessageContact? contact)
     {
@@ -365,7 +448,7 @@ public sealed partial class PersonJourneysGrain(
             return null;
         }
         var s = state.State;
-        var reachable = senders.Channels.Where(c => contact.Reaches(c) && !s.Unsubscribed.Contains(c)).ToList();
+        var reachable = messenger.Channels.Where(c => contact.Reaches(c) && !s.Unsubscribed.Contains(c)).ToList();
         var prior = await GrainFactory.GetGrain<IChannelPriorGrain>(Tenant).GetAsync();
         var master = MasterChannel.Choose(reachable, s.Channels, prior, _options.PriorStrength);
         if (master != s.Master)
@@ -380,7 +463,7 @@ public sealed partial class PersonJourneysGrain(
     }
 
     /// <summary>A response within the window counts once, for the channel of the newest message before it.</summary>
-    private void CreditResponse(DateTimeOffset at, MessageRecord? record = null)
+    private void CreditResponse(DateTimeOffset at, JourneyMessageRecord? record = null)
     {
         record ??= state.State.Messages.LastOrDefault(m => m.WentOut && m.At <= at && at - m.At <= _options.ResponseWindow);
         if (record is null || record.Responded)
@@ -418,7 +501,7 @@ public sealed partial class PersonJourneysGrain(
 
     private static string? NextStep(JourneyDefinition d, int at) => at + 1 < d.Steps.Count ? d.Steps[at + 1].Id : null;
 
-    private void AddMessage(MessageRecord record)
+    private void AddMessage(JourneyMessageRecord record)
     {
         var messages = state.State.Messages;
         messages.Add(record);

@@ -33,6 +33,24 @@ public interface ILeadRouterGrain : IGrainWithStringKey
     /// <summary>Drops the person's open lead (right to erasure); consultants see it closed.</summary>
     Task ForgetAsync(string profileId);
 
+    /// <summary>
+    /// The profile behind a lead open in the consultant's team, or null. With <paramref name="toRevealPhone"/>
+    /// only the consultant who claimed it gets it, and the reveal is recorded (who, which lead, when).
+    /// </summary>
+    Task<string?> ProfileForAsync(string leadId, Consultant consultant, bool toRevealPhone);
+
+    /// <summary>Adds a note to a lead open in the consultant's team; null when it is not.</summary>
+    Task<LeadCard?> AddNoteAsync(string leadId, Consultant consultant, string text);
+
+    /// <summary>Records a booked appointment on a lead the consultant holds.</summary>
+    Task<LeadCard?> BookAppointmentAsync(string leadId, Consultant consultant, DateTimeOffset at);
+
+    /// <summary>A manager gives a lead to a consultant of the team; false when not allowed.</summary>
+    Task<bool> ReassignAsync(string leadId, Consultant manager, string toConsultantId);
+
+    /// <summary>Per consultant of the team: what they hold, response time, SLA misses and outcomes.</summary>
+    Task<IReadOnlyList<ConsultantStats>> StatsAsync();
+
     /// <summary>An online consultant of the team who could take a conversation now, if any.</summary>
     Task<Consultant?> AvailableConsultantAsync();
 }

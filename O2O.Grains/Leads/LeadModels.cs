@@ -65,15 +65,20 @@ public sealed record LeadFacts(
     [property: Id(3)] LeadAd? LastAd,
     [property: Id(4)] IReadOnlyList<string> LastPages,
     [property: Id(5)] string? LastStoreId,
-    [property: Id(6)] string? MasterChannel = null);
+    [property: Id(6)] IReadOnlyList<Consent.ConsentChannel>? ContactConsent = null,
+    [property: Id(7)] string? MasterChannel = null);
 
-/// <summary>A consultant as the hub knows them from their token.</summary>
+/// <summary>
+/// A consultant as the hub knows them from their sign-in; <paramref name="MaxOpenLeads"/> is the
+/// cap an admin set for them (null: <c>O2O:Leads:MaxOpenPerConsultant</c>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("o2o.consultant")]
 public sealed record Consultant(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] string Team,
-    [property: Id(3)] ConsultantRole Role);
+    [property: Id(3)] ConsultantRole Role,
+    [property: Id(4)] int? MaxOpenLeads = null);
 
 /// <summary>An online touch as a consultant reads it.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.lead-ad")]
@@ -122,7 +127,41 @@ public sealed record LeadCard
     [Id(40)] public string? MasterChannel { get; init; }
     /// <summary>How many consultants it has been offered to, the current one included.</summary>
     [Id(23)] public int Offers { get; init; }
+    /// <summary>Channels the person agreed to receive marketing on, as of the raise; empty means do not market to them.</summary>
+    [Id(24)] public IReadOnlyList<Consent.ConsentChannel> ContactConsent { get; init; } = [];
+    /// <summary>When the current offer started (its countdown runs to <see cref="OfferExpiresAt"/>).</summary>
+    [Id(25)] public DateTimeOffset? OfferedAt { get; init; }
+    [Id(26)] public DateTimeOffset? ClaimedAt { get; init; }
+    /// <summary>The booked appointment, when the outcome is <see cref="LeadOutcome.AppointmentBooked"/>.</summary>
+    [Id(27)] public DateTimeOffset? AppointmentAt { get; init; }
+    /// <summary>Consultants' notes on this lead, oldest first.</summary>
+    [Id(28)] public IReadOnlyList<LeadNote> Notes { get; init; } = [];
 }
+
+/// <summary>A consultant's note on a lead.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.lead-note")]
+public sealed record LeadNote(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string ConsultantId,
+    [property: Id(2)] string ConsultantName,
+    [property: Id(3)] string Text);
+
+/// <summary>
+/// How one consultant of a team is doing, for the store manager: leads offered to them and held by
+/// them now, claims in all, mean time from a lead being raised to their claim (null before the first),
+/// offers to them that expired unclaimed, and the outcomes they recorded.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("o2o.consultant-stats")]
+public sealed record ConsultantStats(
+    [property: Id(0)] string ConsultantId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] bool Online,
+    [property: Id(3)] int Offered,
+    [property: Id(4)] int Claimed,
+    [property: Id(5)] int Claims,
+    [property: Id(6)] TimeSpan? MeanResponse,
+    [property: Id(7)] int SlaMisses,
+    [property: Id(8)] IReadOnlyDictionary<LeadOutcome, int> Outcomes);
 
 /// <summary>The kinds of alert the hub sends; the hub method name is the kind's name.</summary>
 public enum LeadNoticeKind : byte

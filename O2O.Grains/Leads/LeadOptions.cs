@@ -18,6 +18,13 @@ public sealed class LeadOptions
     /// <summary>Open (offered or claimed) leads one consultant holds at most.</summary>
     [Range(1, 100)] public int MaxOpenPerConsultant { get; set; } = 5;
 
+    /// <summary>
+    /// Open leads one team's router keeps at most. Its state is one storage row (about 1 MB in Table
+    /// storage); at the cap a new lead closes the team's weakest unclaimed one (lowest score, then
+    /// oldest), as the 8-hour limit would. Claimed leads are never closed for room.
+    /// </summary>
+    [Range(10, 400)] public int MaxOpenPerTeam { get; set; } = 300;
+
     /// <summary>How often the router looks for expired offers; the SLA itself is measured on the clock.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan SlaCheckPeriod { get; set; } = TimeSpan.FromSeconds(1);

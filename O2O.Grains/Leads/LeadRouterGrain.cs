@@ -9,7 +9,29 @@ public sealed class LeadRouterState
 {
     [Id(0)] public Dictionary<string, OpenLead> Open { get; set; } = [];
     [Id(1)] public long Sequence { get; set; }
+    /// <summary>What each consultant of the team has done, for the manager's view.</summary>
+    [Id(2)] public Dictionary<string, ConsultantRecord> Consultants { get; set; } = [];
+    /// <summary>The latest phone reveals (who saw whose number, when), newest last.</summary>
+    [Id(3)] public List<PhoneReveal> Reveals { get; set; } = [];
 }
+
+[GenerateSerializer, Alias("o2o.consultant-record")]
+public sealed class ConsultantRecord
+{
+    [Id(0)] public string Name { get; set; } = "";
+    [Id(1)] public int Claims { get; set; }
+    [Id(2)] public double ResponseSeconds { get; set; }
+    [Id(3)] public int SlaMisses { get; set; }
+    [Id(4)] public Dictionary<LeadOutcome, int> Outcomes { get; set; } = [];
+}
+
+/// <summary>One look at a customer's phone number: the audit trail of who saw it.</summary>
+[GenerateSerializer, Immutable, Alias("o2o.phone-reveal")]
+public sealed record PhoneReveal(
+    [property: Id(0)] string LeadId,
+    [property: Id(1)] string ProfileId,
+    [property: Id(2)] string ConsultantId,
+    [property: Id(3)] DateTimeOffset At);
 
 [GenerateSerializer, Alias("o2o.open-lead")]
 public sealed class OpenLead
@@ -77,10 +99,12 @@ public sealed partial class LeadRouterGrain(
                     Score = ScoreCard.Display(request.Snapshot.RawScore),
                     Reasons = request.Snapshot.TopReasons,
                     Stage = request.Facts.Stage,
+                    ContactConsent = request.Facts.ContactConsent ?? lead.Card.ContactConsent,
                 });
             }
             else
             {
+                MakeRoom();
                 var lead = new OpenLead { Card = LeadInsights.Card($"L{++state.State.Sequence}", request with { Team = Team }, Options.Scripts, now) };
                 state.State.Open[lead.Card.LeadId] = lead;
                 _openByProfile[lead.Card.ProfileId] = lead.Card.LeadId;
@@ -104,6 +128,7 @@ public sealed partial class LeadRouterGrain(
             _presence[consultant.Id] = presence = new Presence(consultant, presence?.Connections ?? []);
         }
         presence.Connections.Add(connectionId);
+        RecordOf(consultant);
         FillWaiting(clock.GetUtcNow());
         if (_notices.Count > 0)
         {
@@ -130,19 +155,24 @@ public sealed partial class LeadRouterGrain(
     {
         if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
         {
-            return new ClaimResult(false, null, null, "This lead is not open in your team.");
+            return new ClaimResult(false, null, null, "Khách này không còn mở trong nhóm của bạn.");
         }
         if (lead.Card.ClaimedBy is { } winner)
         {
             return new ClaimResult(winner == consultant.Id, winner, lead.Card.ClaimedByName);
         }
+        var now = clock.GetUtcNow();
         Set(lead, lead.Card with
         {
             Status = LeadStatus.Claimed,
             ClaimedBy = consultant.Id,
             ClaimedByName = consultant.Name,
+            ClaimedAt = now,
             OfferExpiresAt = null,
         });
+        var record = RecordOf(consultant);
+        record.Claims++;
+        record.ResponseSeconds += Math.Max(0, (now - lead.Card.RaisedAt).TotalSeconds);
         _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClaimed, lead.Card));
         LogClaimed(Tenant, leadId, consultant.Id);
         // Whoever it was offered to has room again.
@@ -167,17 +197,20 @@ public sealed partial class LeadRouterGrain(
         {
             return null;
         }
-        var profile = GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId));
-        var snapshot = await profile.RecordOutcomeAsync(outcome, lostReason, Team == LeadOptions.OnlineTeam ? null : Team);
+        // One-way: a router never waits for a profile, which may be waiting for this router (an erasure).
+        GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId))
+            .RecordOutcomeAsync(outcome, lostReason, Team == LeadOptions.OnlineTeam ? null : Team).Ignore();
         var closes = LeadOutcomes.Closes(outcome);
+        var reached = LeadOutcomes.StageOf(outcome);
+        var outcomes = RecordOf(consultant).Outcomes;
+        outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         var card = lead.Card with
         {
             Outcome = outcome,
             LostReason = outcome == LeadOutcome.Lost ? lostReason : null,
             Status = closes ? LeadStatus.Closed : lead.Card.Status,
-            Score = snapshot is null ? lead.Card.Score : ScoreCard.Display(snapshot.RawScore),
-            Reasons = snapshot?.TopReasons ?? lead.Card.Reasons,
-            Stage = snapshot?.Stage ?? lead.Card.Stage,
+            Stage = reached > lead.Card.Stage ? reached : lead.Card.Stage,
+            Reasons = [ScoreReason.ConsultantOutcome, .. lead.Card.Reasons.Where(r => r != ScoreReason.ConsultantOutcome)],
         };
         if (closes)
         {
@@ -210,6 +243,112 @@ public sealed partial class LeadRouterGrain(
 
     public Task<IReadOnlyList<LeadCard>> GetOpenAsync() => Task.FromResult(OpenLeads());
 
+    public async Task<string?> ProfileForAsync(string leadId, Consultant consultant, bool toRevealPhone)
+    {
+        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        {
+            return null;
+        }
+        if (toRevealPhone)
+        {
+            if (lead.Card.ClaimedBy != consultant.Id)
+            {
+                return null;
+            }
+            state.State.Reveals.Add(new PhoneReveal(leadId, lead.Card.ProfileId, consultant.Id, clock.GetUtcNow()));
+            if (state.State.Reveals.Count > MaxRevealsKept)
+            {
+                state.State.Reveals.RemoveRange(0, state.State.Reveals.Count - MaxRevealsKept);
+            }
+            LogPhoneRevealed(Tenant, leadId, consultant.Id);
+            // The audit entry is durable before the number is handed out.
+            await WriteNowAsync();
+        }
+        return lead.Card.ProfileId;
+    }
+
+    public async Task<LeadCard?> AddNoteAsync(string leadId, Consultant consultant, string text)
+    {
+        if (!state.State.Open.TryGetValue(leadId, out var lead) || consultant.Team != Team)
+        {
+            return null;
+        }
+        var notes = lead.Card.Notes.Append(new LeadNote(clock.GetUtcNow(), consultant.Id, consultant.Name, text)).TakeLast(MaxNotesPerLead);
+        Set(lead, lead.Card with { Notes = [.. notes] });
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadUpdated, lead.Card));
+        await SaveAndPublishAsync();
+        return lead.Card;
+    }
+
+    public async Task<LeadCard?> BookAppointmentAsync(string leadId, Consultant consultant, DateTimeOffset at)
+    {
+        if (await RecordOutcomeAsync(leadId, consultant, LeadOutcome.AppointmentBooked, null) is null
+            || !state.State.Open.TryGetValue(leadId, out var lead))
+        {
+            return null;
+        }
+        Set(lead, lead.Card with { AppointmentAt = at });
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadUpdated, lead.Card));
+        await SaveAndPublishAsync();
+        return lead.Card;
+    }
+
+    public async Task<bool> ReassignAsync(string leadId, Consultant manager, string toConsultantId)
+    {
+        if (manager.Role != ConsultantRole.Manager || manager.Team != Team
+            || !state.State.Open.TryGetValue(leadId, out var lead)
+            || !state.State.Consultants.TryGetValue(toConsultantId, out var to))
+        {
+            return false;
+        }
+        var now = clock.GetUtcNow();
+        lead.Tried.Add(toConsultantId);
+        Set(lead, lead.Card with
+        {
+            Status = LeadStatus.Claimed,
+            ClaimedBy = toConsultantId,
+            ClaimedByName = to.Name,
+            ClaimedAt = now,
+            OfferedTo = null,
+            OfferExpiresAt = null,
+        });
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadReassigned, lead.Card));
+        FillWaiting(now);
+        await SaveAndPublishAsync();
+        return true;
+    }
+
+    public Task<IReadOnlyList<ConsultantStats>> StatsAsync()
+    {
+        var open = state.State.Open.Values.Select(l => l.Card).ToList();
+        IReadOnlyList<ConsultantStats> stats = [.. state.State.Consultants
+            .Select(kv =>
+            {
+                var (id, r) = (kv.Key, kv.Value);
+                return new ConsultantStats(
+                    id, r.Name,
+                    _presence.TryGetValue(id, out var p) && p.Connections.Count > 0,
+                    open.Count(c => c.Status == LeadStatus.Offered && c.OfferedTo == id),
+                    open.Count(c => c.Status == LeadStatus.Claimed && c.ClaimedBy == id),
+                    r.Claims,
+                    r.Claims == 0 ? null : TimeSpan.FromSeconds(r.ResponseSeconds / r.Claims),
+                    r.SlaMisses,
+                    new Dictionary<LeadOutcome, int>(r.Outcomes));
+            })
+            .OrderBy(s => s.Name, StringComparer.Ordinal)];
+        return Task.FromResult(stats);
+    }
+
+    private ConsultantRecord RecordOf(Consultant consultant)
+    {
+        if (!state.State.Consultants.TryGetValue(consultant.Id, out var record))
+        {
+            state.State.Consultants[consultant.Id] = record = new ConsultantRecord();
+        }
+        record.Name = consultant.Name;
+        return record;
+    }
+
     public Task<Consultant?> AvailableConsultantAsync()
     {
         var id = LeadRouting.Pick(Seats(), Options.MaxOpenPerConsultant, new HashSet<string>());
@@ -239,15 +378,15 @@ public sealed partial class LeadRouterGrain(
         }
         foreach (var lead in stale)
         {
-            Close(lead);
-            lead.Card = lead.Card with { Status = LeadStatus.Closed, OfferedTo = null, OfferExpiresAt = null };
-            _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, lead.Card));
-            // The person may raise a lead again, with whichever team fits them then.
-            GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId)).LeadClosedAsync(Team).Ignore();
+            CloseUnworked(lead);
         }
         foreach (var lead in expired.OrderByDescending(l => l.Card.Score))
         {
             LogExpired(Tenant, lead.Card.LeadId, lead.Card.OfferedTo);
+            if (lead.Card.OfferedTo is { } missed && state.State.Consultants.TryGetValue(missed, out var late))
+            {
+                late.SlaMisses++;
+            }
             Route(lead, now);
         }
         if (stale.Count > 0 || expired.Count > 0)
@@ -272,7 +411,7 @@ public sealed partial class LeadRouterGrain(
         {
             lead.Tried.Add(next);
             _lastAssigned[next] = ++_assignments;
-            Set(lead, card with { Status = LeadStatus.Offered, OfferedTo = next, OfferExpiresAt = now + Options.ClaimSla, Offers = card.Offers + 1 });
+            Set(lead, card with { Status = LeadStatus.Offered, OfferedTo = next, OfferedAt = now, OfferExpiresAt = now + Options.ClaimSla, Offers = card.Offers + 1 });
         }
         else if (lead.Tried.Count > 0 && LeadRouting.Exhausted(seats, lead.Tried))
         {
@@ -322,6 +461,27 @@ public sealed partial class LeadRouterGrain(
             {
                 Route(lead, now);
             }
+        }
+    }
+
+    /// <summary>Closes a lead nobody worked: it went stale, or a new lead needed its room.</summary>
+    private void CloseUnworked(OpenLead lead)
+    {
+        Close(lead);
+        lead.Card = lead.Card with { Status = LeadStatus.Closed, OfferedTo = null, OfferExpiresAt = null };
+        _notices.Add(new LeadNotice(Tenant, LeadNoticeKind.LeadClosed, lead.Card));
+        // The person may raise a lead again, with whichever team fits them then.
+        GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, lead.Card.ProfileId)).LeadClosedAsync(Team).Ignore();
+    }
+
+    /// <summary>Keeps the open list (this grain's one storage row) under <see cref="LeadOptions.MaxOpenPerTeam"/>.</summary>
+    private void MakeRoom()
+    {
+        while (state.State.Open.Count >= Options.MaxOpenPerTeam
+            && state.State.Open.Values.Where(l => l.Card.Status != LeadStatus.Claimed).MinBy(l => (l.Card.Score, l.Card.RaisedAt)) is { } weakest)
+        {
+            LogMadeRoom(Tenant, weakest.Card.LeadId, Team);
+            CloseUnworked(weakest);
         }
     }
 
@@ -403,7 +563,7 @@ public sealed partial class LeadRouterGrain(
         var seats = new List<Seat>(_presence.Count);
         foreach (var (id, p) in _presence)
         {
-            seats.Add(new Seat(id, p.Consultant.Role, p.Connections.Count > 0, _load.GetValueOrDefault(id), _lastAssigned.GetValueOrDefault(id)));
+            seats.Add(new Seat(id, p.Consultant.Role, p.Connections.Count > 0, _load.GetValueOrDefault(id), _lastAssigned.GetValueOrDefault(id), p.Consultant.MaxOpenLeads));
         }
         return seats;
     }
@@ -458,6 +618,12 @@ public sealed partial class LeadRouterGrain(
 
     private sealed record Presence(Consultant Consultant, HashSet<string> Connections);
 
+    private const int MaxRevealsKept = 1000;
+    private const int MaxNotesPerLead = 20;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Phone of lead {LeadId} in tenant {Tenant} revealed to consultant {ConsultantId}")]
+    private partial void LogPhoneRevealed(string tenant, string leadId, string consultantId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} raised in tenant {Tenant} for team {Team} ({Trigger})")]
     private partial void LogRaised(string tenant, string leadId, LeadTrigger trigger, string team);
 
@@ -466,6 +632,9 @@ public sealed partial class LeadRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} offer to {ConsultantId} expired")]
     private partial void LogExpired(string tenant, string leadId, string? consultantId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} closed unclaimed to make room: team {Team} holds its most open leads")]
+    private partial void LogMadeRoom(string tenant, string leadId, string team);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} in tenant {Tenant} escalated to the manager of team {Team}")]
     private partial void LogEscalated(string tenant, string leadId, string team);

@@ -1,7 +1,7 @@
 namespace O2O.Grains.Leads;
 
 /// <summary>A consultant seat as routing sees it.</summary>
-public sealed record Seat(string ConsultantId, ConsultantRole Role, bool Online, int OpenLeads, long LastAssigned);
+public sealed record Seat(string ConsultantId, ConsultantRole Role, bool Online, int OpenLeads, long LastAssigned, int? Cap = null);
 
 /// <summary>
 /// Picks who gets a lead: an online consultant of the lead's team, under the cap, who has not
@@ -12,7 +12,7 @@ public static class LeadRouting
 {
     public static string? Pick(IEnumerable<Seat> seats, int cap, IReadOnlySet<string> alreadyTried) =>
         seats
-            .Where(s => s.Role == ConsultantRole.Consultant && s.Online && s.OpenLeads < cap && !alreadyTried.Contains(s.ConsultantId))
+            .Where(s => s.Role == ConsultantRole.Consultant && s.Online && s.OpenLeads < (s.Cap ?? cap) && !alreadyTried.Contains(s.ConsultantId))
             .OrderBy(s => s.OpenLeads)
             .ThenBy(s => s.LastAssigned)
             .ThenBy(s => s.ConsultantId, StringComparer.Ordinal)

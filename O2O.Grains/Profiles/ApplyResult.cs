@@ -1,4 +1,3 @@
-using O2O.Grains.Attribution;
 using O2O.Grains.Events;
 
 namespace O2O.Grains.Profiles;
@@ -8,8 +7,10 @@ namespace O2O.Grains.Profiles;
 public sealed record EventBatch([property: Id(0)] IReadOnlyList<CustomerEvent> Events);
 
 /// <summary>
-/// What applying a batch changed, for the campaign, store and lead grains to hear about.
-/// The caller forwards these in bulk, so a hot campaign gets one call a batch, not one an event.
+/// What applying a batch did, and everything the profile still owes the campaign, store,
+/// attribution and lead grains (this batch's changes and any earlier ones not yet acknowledged).
+/// The caller delivers <see cref="Owed"/> in bulk, so a hot campaign gets one call a batch, not one
+/// an event, then acknowledges it with <see cref="ICustomerGrain.AcknowledgeAsync"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("o2o.apply-result")]
 public sealed record ApplyResult
@@ -18,20 +19,10 @@ public sealed record ApplyResult
     [Id(1)] public int Duplicates { get; init; }
     /// <summary>The profile this one was merged into: apply there instead.</summary>
     [Id(2)] public string? RedirectTo { get; init; }
-    [Id(3)] public IReadOnlyList<FunnelDelta> Funnel { get; init; } = [];
-    [Id(4)] public IReadOnlyList<StoreVisit> Visits { get; init; } = [];
-    [Id(5)] public IReadOnlyList<StoreOrder> Orders { get; init; } = [];
+    /// <summary>The person as the hot-lead boards rank them; null when nothing changed.</summary>
     [Id(6)] public LeadSnapshot? Lead { get; init; }
-    /// <summary>The lead this batch raises (or refreshes) with the person's team router, if any.</summary>
-    [Id(7)] public Leads.LeadRequest? Raise { get; init; }
-    /// <summary>Each conversion (visit, purchase) in the batch with its credit under every attribution model.</summary>
-    [Id(20)] public IReadOnlyList<ConversionCredits> Credits { get; init; } = [];
-    /// <summary>When the newest applied event happened: the day the batch's funnel moves count on.</summary>
-    [Id(21)] public DateTimeOffset LatestEventAt { get; init; }
-    /// <summary>Segments the person entered or left with this batch.</summary>
-    [Id(22)] public Segments.SegmentChange? Segments { get; init; }
-    /// <summary>Responses for the person's journeys (only for people who have been in one).</summary>
-    [Id(23)] public IReadOnlyList<Journeys.NurtureSignal> Nurture { get; init; } = [];
+    /// <summary>Changes the aggregates have not acknowledged yet, oldest first.</summary>
+    [Id(22)] public IReadOnlyList<Ingestion.OwedDelivery> Owed { get; init; } = [];
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

@@ -1,9 +1,14 @@
 using Microsoft.Extensions.Options;
+using O2O.Grains.AdExport;
 using O2O.Grains.Attribution;
+using O2O.Grains.Consent;
+using O2O.Grains.Directory;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
 using O2O.Grains.Journeys;
 using O2O.Grains.Leads;
+using O2O.Grains.Privacy;
 using O2O.Grains.Segments;
 using O2O.Grains.Stores;
 
@@ -16,12 +21,15 @@ public sealed class CustomerGrain(
     IOptions<ScoringOptions> scoringOptions,
     IOptions<AttributionOptions> attributionOptions,
     IOptions<StateWriteOptions> writes,
+    IOptions<PrivacyOptions> privacyOptions,
+    Pseudonyms pseudonyms,
     IOptions<SegmentOptions> segmentOptions,
     IOptions<StoreOptions> storeOptions,
     TimeProvider clock) : Grain, ICustomerGrain
 {
     private readonly SegmentOptions _segments = segmentOptions.Value;
     private readonly TimeSpan _utcOffset = storeOptions.Value.UtcOffset;
+    private readonly TimeSpan _anonymousRetention = privacyOptions.Value.AnonymousRetention;
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
     private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
@@ -39,7 +47,20 @@ public sealed class CustomerGrain(
             return ApplyResult.Redirect(target);
         }
 
+        if (s.ErasedAt is not null)
+        {
+            // The person was erased: a stale cache or a replay must not bring them back.
+            PrivacyTelemetry.EventsSuppressed.Add(batch.Events.Count);
+            return new ApplyResult();
+        }
+
         var now = clock.GetUtcNow();
+        if (!s.IsIdentified && Retention.IsExpired(s.Totals.LastSeen, now, _anonymousRetention))
+        {
+            // The device comes back after its history expired: it starts again as a new visitor.
+            state.State = s = new ProfileState { Identifiers = s.Identifiers, Seen = s.Seen, RetentionDay = s.RetentionDay, Outbox = s.Outbox, OutboxSequence = s.OutboxSequence };
+        }
+        var sharedBefore = s.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         var priorScore = s.Score.ScoreAt(now, _scoring.HalfLife);
         int applied = 0, duplicates = 0;
         List<StoreVisit>? visits = null;
@@ -55,8 +76,9 @@ public sealed class CustomerGrain(
                 continue;
             }
             ProfileProjection.Apply(s, e, _profile, _scoring);
-            s.SegmentFacts.Observe(e, _segments);
-            if (s.Nurtured && NurtureSignals.Of(e) is { } signal)
+            RecordConsents(s, e);
+            s.Nurture.Segments.Observe(e, _segments);
+            if (s.Nurture.InJourneys && NurtureSignals.Of(e) is { } signal)
             {
                 (nurture ??= []).AddRange(signal);
             }
@@ -65,52 +87,94 @@ public sealed class CustomerGrain(
             {
                 (visits ??= []).Add(new StoreVisit(store, method, e.Timestamp, ProfileId));
             }
-            if (e.Order is { } order)
+            if (e.Order is { IsReversed: false } order)
             {
                 (orders ??= []).Add(new StoreOrder(e.StoreId ?? "online", order.OrderId, order.Source, order.Total, e.Timestamp, Identified: true));
             }
             if (ConversionAttribution.ConversionOf(e) is { } conversion)
             {
-                (credits ??= []).Add(ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution));
+                var credit = ConversionAttribution.Attribute(s.Touches, conversion.Kind, e.Timestamp, e.StoreId ?? "online", conversion.Revenue, _attribution);
+                if (e.Order is { IsReversed: true })
+                {
+                    (credits ??= []).Add(credit with { Retracted = true });
+                }
+                else
+                {
+                    (credits ??= []).Add(credit);
+                    RecordConversion(s, e, conversion.Kind, conversion.Revenue);
+                }
             }
             latest = e.Timestamp > latest ? e.Timestamp : latest;
         }
         if (applied == 0)
         {
-            return new ApplyResult { Duplicates = duplicates };
+            // A retry or replay: whatever the first attempt left undelivered is still owed.
+            return new ApplyResult { Duplicates = duplicates, Owed = [.. s.Outbox] };
         }
 
-        var funnel = new List<FunnelDelta>();
-        ProfileProjection.CollectFunnelDeltas(s, funnel);
-        var lead = Snapshot(s);
-        var raise = RaiseLead(s, batch.Events, lead, priorScore);
         SegmentChange? segments;
         try
         {
+            await IndexAsync(s, sharedBefore);
             segments = await ResegmentAsync(s, now, draining: null);
+        }
+        catch
+        {
+            // The events are applied in memory only: drop them so the caller's retry applies them again.
+            DeactivateOnIdle();
+            throw;
+        }
+        var funnel = new List<FunnelDelta>();
+        ProfileProjection.CollectFunnelDeltas(s, funnel);
+        var lead = Snapshot(s);
+        var owed = new OwedDelivery
+        {
+            Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}",
+            Funnel = funnel,
+            Visits = visits ?? [],
+            Orders = orders ?? [],
+            Credits = credits ?? [],
+            LatestEventAt = latest,
+            Raise = RaiseLead(s, batch.Events, lead, priorScore),
+            Segments = segments,
+            Nurture = nurture ?? [],
+        };
+        if (!owed.IsEmpty)
+        {
+            s.OutboxSequence++;
+            s.Outbox.Add(owed);
+        }
+        // Stored in one write with the events' ids: from here the changes are owed, never lost.
+        await WriteOrReloadAsync();
+        return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Owed = [.. s.Outbox] };
+    }
+
+    public async Task AcknowledgeAsync(IReadOnlyList<string> deliveryIds)
+    {
+        var s = state.State;
+        var delivered = deliveryIds.ToHashSet(StringComparer.Ordinal);
+        if (s.Outbox.RemoveAll(o => delivered.Contains(o.Id)) > 0)
+        {
+            await WriteOrReloadAsync();
+        }
+    }
+
+    /// <summary>
+    /// Writes the state; when that fails, drops this activation so the caller's retry re-reads what
+    /// is stored: events applied only in memory must apply again, deliveries acknowledged only in
+    /// memory must be owed again.
+    /// </summary>
+    private async Task WriteOrReloadAsync()
+    {
+        try
+        {
             await _writer.WriteAsync();
         }
         catch
         {
-            // The batch is applied in memory but not stored. Dropping this activation makes the caller's
-            // retry re-read durable state and apply the batch again, instead of calling it all duplicates.
             DeactivateOnIdle();
             throw;
         }
-        return new ApplyResult
-        {
-            Applied = applied,
-            Duplicates = duplicates,
-            Funnel = funnel,
-            Visits = visits ?? [],
-            Orders = orders ?? [],
-            Lead = lead,
-            Raise = raise,
-            Credits = credits ?? [],
-            LatestEventAt = latest,
-            Segments = segments,
-            Nurture = nurture ?? [],
-        };
     }
 
     public async Task ReevaluateSegmentsAsync(long bucket)
@@ -118,18 +182,27 @@ public sealed class CustomerGrain(
         var s = state.State;
         if (s.MergedInto is not null || s.Totals.Events == 0)
         {
-            if (s.SegmentFacts.DueBucket == bucket)
+            if (s.Nurture.Segments.DueBucket == bucket)
             {
-                s.SegmentFacts.DueBucket = null;
+                s.Nurture.Segments.DueBucket = null;
             }
             return;
         }
-        var change = await ResegmentAsync(s, clock.GetUtcNow(), bucket);
-        await _writer.WriteAsync();
-        if (change is not null)
+        if (await ResegmentAsync(s, clock.GetUtcNow(), bucket) is not { } change)
         {
-            await Task.WhenAll(SegmentForwarding.Forward(GrainFactory, [(Tenant, change)]));
+            await _writer.WriteAsync();
+            return;
         }
+        // Owed like an event's changes: a failure between this write and the segments' leaves it
+        // for the next delivery (the next batch of this person's events, or the next re-evaluation).
+        var owed = new OwedDelivery { Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}", Segments = change };
+        s.OutboxSequence++;
+        s.Outbox.Add(owed);
+        await WriteOrReloadAsync();
+        await Task.WhenAll(SegmentForwarding.Forward(GrainFactory, [.. s.Outbox.Where(o => o.Segments is not null).Select(o => (Tenant, o.Segments!))]));
+        var delivered = s.Outbox.Where(o => o.Segments is not null && o.Nurture.Count == 0 && o.Funnel.Count == 0 && o.Visits.Count == 0
+            && o.Orders.Count == 0 && o.Credits.Count == 0 && o.Raise is null).Select(o => o.Id).ToList();
+        await AcknowledgeAsync(delivered);
     }
 
     /// <summary>
@@ -138,7 +211,7 @@ public sealed class CustomerGrain(
     /// </summary>
     private async Task<SegmentChange?> ResegmentAsync(ProfileState s, DateTimeOffset now, long? draining)
     {
-        var f = s.SegmentFacts;
+        var f = s.Nurture.Segments;
         var inputs = new SegmentInputs(f.OrderTimes, s.Totals.Orders, s.Totals.Revenue, f.LastInterestAt, f.PromotionUses,
             f.NewArrivalViews, f.PointsActions, s.IsIdentified, s.Touches.Count > 0 || f.FromEvent);
         var evaluation = SegmentRules.Evaluate(inputs, now, _segments);
@@ -169,14 +242,14 @@ public sealed class CustomerGrain(
     public Task<MessageContact?> GetContactAsync()
     {
         var s = state.State;
-        if (s.MergedInto is not null || s.Totals.Events == 0)
+        if (s.MergedInto is not null || s.ErasedAt is not null || s.Totals.Events == 0)
         {
             return Task.FromResult<MessageContact?>(null);
         }
         return Task.FromResult<MessageContact?>(new MessageContact
         {
             Name = s.DisplayName,
-            Email = s.Identifiers.Find(i => i.Kind == IdentifierKind.Email).Value,
+            Email = s.Email,
             Phone = s.Phone,
             ZaloId = s.Identifiers.Find(i => i.Kind == IdentifierKind.Zalo).Value,
             StoreId = s.LastStoreId,
@@ -187,18 +260,18 @@ public sealed class CustomerGrain(
 
     public async Task SetNurturedAsync()
     {
-        if (!state.State.Nurtured)
+        if (!state.State.Nurture.InJourneys)
         {
-            state.State.Nurtured = true;
+            state.State.Nurture.InJourneys = true;
             await _writer.WriteAsync();
         }
     }
 
     public async Task SetMasterChannelAsync(MessageChannel channel)
     {
-        if (state.State.MasterChannel != channel)
+        if (state.State.Nurture.MasterChannel != channel)
         {
-            state.State.MasterChannel = channel;
+            state.State.Nurture.MasterChannel = channel;
             await _writer.WriteAsync();
         }
     }
@@ -254,11 +327,17 @@ public sealed class CustomerGrain(
         {
             return false;
         }
+        var sharedBefore = state.State.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
-        state.State.SegmentFacts.Absorb(detached.SegmentFacts, _segments);
+        state.State.Nurture.Segments.Absorb(detached.Nurture.Segments, _segments);
+        foreach (var record in detached.Consents.History)
+        {
+            state.State.Consents.Record(record);
+        }
+        state.State.Conversions = [.. state.State.Conversions.Concat(detached.Conversions).OrderBy(c => c.At).TakeLast(ConversionRecord.Capacity)];
+        await IndexAsync(state.State, sharedBefore);
         await _writer.WriteAsync();
-        await Task.WhenAll(detached.Identifiers.Select(id =>
-            GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReassignAsync(sourceProfileId, ProfileId)));
+        await Task.WhenAll(detached.Identifiers.Select(id => Identity(id).ReassignAsync(sourceProfileId, ProfileId)));
         return true;
     }
 
@@ -275,46 +354,217 @@ public sealed class CustomerGrain(
         return snapshot;
     }
 
-    public async Task<bool> EraseAsync()
+    public async Task<ErasureReceipt?> EraseAsync()
     {
         var s = state.State;
         if (s.MergedInto is { } target)
         {
             return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).EraseAsync();
         }
+        if (s.ErasedAt is not null || s.Totals.Events == 0)
+        {
+            return null;
+        }
+        var now = clock.GetUtcNow();
+        // Suppressed, not released: the same phone sent again by a POS or a replay names nobody.
+        await Task.WhenAll(s.Identifiers.Select(id => Identity(id).SuppressAsync(ProfileId, now)));
+
+        // The person may sit on any store's board or router (a lead raised at one store, a visit at
+        // another), so every store the tenant has is told, not just the last one.
+        var directory = await GrainFactory.GetGrain<ITenantDirectoryGrain>(Tenant).GetAsync();
+        var stores = directory.Stores.Concat(s.LastStoreId is { } last ? [last] : []).Distinct(StringComparer.Ordinal).ToList();
+        var boards = stores.Append(ILeadBoardGrain.AllStores).ToList();
+        var teams = stores.Append(LeadOptions.OnlineTeam).Concat(s.LeadTeam is { } team ? [team] : []).Distinct(StringComparer.Ordinal).ToList();
+        await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
+        await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, t)).ForgetAsync(ProfileId)));
+        var visitorLists = await Task.WhenAll(stores.Select(async store =>
+            (Store: store, Listed: await GrainFactory.GetGrain<IStoreGrain>(TenantKey.Compose(Tenant, store)).ForgetVisitorAsync(ProfileId))));
+        await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, false);
+        if (s.RetentionDay is { } day)
+        {
+            await GrainFactory.GetGrain<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).RemoveAsync(ProfileId);
+        }
+
+        var receipt = new ErasureReceipt
+        {
+            ProfileId = ProfileId,
+            ErasedAt = now,
+            SuppressedIdentifiers = [.. s.Identifiers.Select(i => Identifier.Prefix(i.Kind))],
+            MergedProfiles = [.. s.MergedFrom],
+            LeadBoards = boards,
+            LeadRouters = teams,
+            StoreVisitorLists = [.. visitorLists.Where(v => v.Listed).Select(v => v.Store)],
+            Kept =
+            [
+                "campaign, store and attribution counts (numbers only, no person)",
+                "suppression list entries: keyed hashes of the identifiers",
+                $"64-bit hashes of the message ids applied in the last {DedupWindow.MaxAge.TotalHours:0} hours, so a replay counts once",
+            ],
+        };
+        // Keep the dedup window: a replay of an erased person's old events must not bring them back.
+        var seen = s.Seen;
+        // Keep what the aggregates are still owed (counts), without the lead that names the person.
+        var owed = s.Outbox.Select(o => o with { Raise = null, Segments = null, Nurture = [] }).Where(o => !o.IsEmpty).ToList();
+        await ForgetSegmentsAsync(s, now);
+        state.State = new ProfileState { Seen = seen, ErasedAt = now, Outbox = owed, OutboxSequence = s.OutboxSequence };
+        // Durable before the receipt is handed out, whatever the storage's write policy.
+        await state.WriteStateAsync();
+        return receipt;
+    }
+
+    public Task<SubjectExport?> ExportAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).ExportAsync();
+        }
+        return Task.FromResult(s.Totals.Events == 0 ? null : new SubjectExport
+        {
+            Profile = ProfileView.From(ProfileId, s, clock.GetUtcNow(), _profile, _scoring),
+            Consents = [.. s.Consents.History],
+            Conversions = [.. s.Conversions],
+            OpenLeadTeam = s.LeadTeam,
+        });
+    }
+
+    public async Task<ProfileView?> CorrectTraitsAsync(IReadOnlyDictionary<string, string?> traits)
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).CorrectTraitsAsync(traits);
+        }
         if (s.Totals.Events == 0)
+        {
+            return null;
+        }
+        foreach (var (name, value) in traits)
+        {
+            if (value is null)
+            {
+                s.Traits.Remove(name);
+            }
+            else
+            {
+                s.Traits[name] = value;
+            }
+        }
+        await state.WriteStateAsync();
+        return ProfileView.From(ProfileId, s, clock.GetUtcNow(), _profile, _scoring);
+    }
+
+    public Task<ConsentDecision> CheckConsentAsync(ConsentPurpose purpose, ConsentChannel channel) => state.State switch
+    {
+        { MergedInto: { } target } => GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).CheckConsentAsync(purpose, channel),
+        var s => Task.FromResult(s.Consents.Check(purpose, channel)),
+    };
+
+    public Task<AdExportPerson?> GetAdConversionsAsync(DateTimeOffset from, DateTimeOffset to)
+    {
+        var s = state.State;
+        if (s.MergedInto is { } target)
+        {
+            return GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).GetAdConversionsAsync(from, to);
+        }
+        if (!s.Consents.Check(ConsentPurpose.AdSharing).Allowed)
+        {
+            return Task.FromResult<AdExportPerson?>(null);
+        }
+        return Task.FromResult<AdExportPerson?>(new AdExportPerson(s.Phone, s.Email, [.. s.Conversions.Where(c => c.At >= from && c.At < to)]));
+    }
+
+    public async Task<bool> ExpireIfIdleAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.ErasedAt is not null || s.IsIdentified || s.Totals.Events == 0
+            || !Retention.IsExpired(s.Totals.LastSeen, clock.GetUtcNow(), _anonymousRetention))
         {
             return false;
         }
-        await Task.WhenAll(s.Identifiers.Select(id =>
-            GrainFactory.GetGrain<IIdentityGrain>(TenantKey.Compose(Tenant, id.ToString())).ReleaseAsync(ProfileId)));
-        var boards = new[] { ILeadBoardGrain.AllStores, s.LastStoreId }.OfType<string>();
-        await Task.WhenAll(boards.Select(b => GrainFactory.GetGrain<ILeadBoardGrain>(TenantKey.Compose(Tenant, b)).RemoveAsync(ProfileId)));
-        if (s.LeadTeam is { } team)
-        {
-            await GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, team)).ForgetAsync(ProfileId);
-        }
-        // Keep the dedup window: a replay of an erased person's old events must not bring them back.
-        var seen = s.Seen;
+        // Released, not suppressed: nobody asked to be forgotten, the device may come back as a new visitor.
+        await Task.WhenAll(s.Identifiers.Select(id => Identity(id).ReleaseAsync(ProfileId)));
+        await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, false);
         await state.ClearStateAsync();
-        state.State = new ProfileState { Seen = seen };
-        await _writer.WriteAsync();
+        state.State = new ProfileState { Outbox = s.Outbox, OutboxSequence = s.OutboxSequence };
         return true;
+    }
+
+    /// <summary>An erased person leaves every segment and the due wheel; their journeys stop.</summary>
+    private async Task ForgetSegmentsAsync(ProfileState s, DateTimeOffset now)
+    {
+        var f = s.Nurture.Segments;
+        if (f.Current != 0)
+        {
+            await Task.WhenAll(SegmentForwarding.Forward(GrainFactory, [(Tenant, new SegmentChange(ProfileId, f.Current, 0, now))]));
+        }
+        if (f.DueBucket is { } bucket)
+        {
+            await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, bucket)).RemoveAsync(ProfileId);
+        }
+        if (s.Nurture.InJourneys)
+        {
+            await GrainFactory.GetGrain<IPersonJourneysGrain>(this.GetPrimaryKeyString()).ForgetAsync();
+        }
+    }
+
+    private IIdentityGrain Identity(Identifier id) => GrainFactory.Identity(IdentityKey.Of(Tenant, id, pseudonyms));
+
+    private static void RecordConsents(ProfileState s, CustomerEvent e)
+    {
+        foreach (var change in e.Consents ?? [])
+        {
+            s.Consents.Record(new ConsentRecord(change.Purpose, change.Channel, change.Granted, change.Source, e.Timestamp, change.WordingVersion, e.MessageId));
+        }
+    }
+
+    private static void RecordConversion(ProfileState s, CustomerEvent e, ConversionKind kind, long value)
+    {
+        var click = ConversionRecord.LastClick(s.Touches, e.Timestamp);
+        s.Conversions.Add(new ConversionRecord(kind, e.Timestamp, e.StoreId ?? "online", e.Order?.OrderId, value, e.MessageId,
+            click?.Touch.ClickIdType, click?.Touch.ClickId, click?.Timestamp));
+        if (s.Conversions.Count > ConversionRecord.Capacity)
+        {
+            s.Conversions.RemoveAt(0);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the tenant-wide indexes this profile belongs to current: the ad-sharing audience when its
+    /// consent changed, and the retention day index while it is anonymous.
+    /// </summary>
+    private async Task IndexAsync(ProfileState s, bool sharedBefore)
+    {
+        if (s.Consents.Check(ConsentPurpose.AdSharing).Allowed != sharedBefore)
+        {
+            await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, !sharedBefore);
+        }
+        if (!s.IsIdentified && s.Totals.LastSeen is { } lastSeen && Retention.DayOf(lastSeen) is var day && s.RetentionDay != day)
+        {
+            var first = s.RetentionDay is null;
+            s.RetentionDay = day;
+            await GrainFactory.GetGrain<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).AddAsync(ProfileId);
+            if (first)
+            {
+                await GrainFactory.GetGrain<IRetentionSweepGrain>(Tenant).NoteDayAsync(day);
+            }
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _writer.DeactivatingAsync(reason, cancellationToken);
 
-    public async Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
+    public async Task RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
     {
         var s = state.State;
         if (s.MergedInto is { } target)
         {
-            return await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).RecordOutcomeAsync(outcome, lostReason, storeId);
+            await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, target)).RecordOutcomeAsync(outcome, lostReason, storeId);
+            return;
         }
         if (s.Totals.Events == 0)
         {
-            return null;
+            return;
         }
         Leads.LeadOutcomes.Apply(s, outcome, lostReason, storeId, clock.GetUtcNow(), _scoring, _profile.TimelineSize);
         if (Leads.LeadOutcomes.Closes(outcome))
@@ -322,7 +572,6 @@ public sealed class CustomerGrain(
             s.LeadTeam = null;
         }
         await _writer.WriteAsync();
-        return Snapshot(s);
     }
 
     public async Task LeadClosedAsync(string team)

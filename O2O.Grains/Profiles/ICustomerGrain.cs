@@ -8,8 +8,14 @@ namespace O2O.Grains.Profiles;
 /// </summary>
 public interface ICustomerGrain : IGrainWithStringKey
 {
-    /// <summary>Applies one person's events; ids already seen inside the dedup window count once.</summary>
+    /// <summary>
+    /// Applies one person's events; ids already seen inside the dedup window count once. The result
+    /// carries every change the aggregates have not acknowledged yet, even when all events were duplicates.
+    /// </summary>
     Task<ApplyResult> ApplyAsync(EventBatch batch);
+
+    /// <summary>The aggregates hold these deliveries: the profile stops owing them.</summary>
+    Task AcknowledgeAsync(IReadOnlyList<string> deliveryIds);
 
     /// <summary>The profile as people read it, or null when it has never seen an event.</summary>
     Task<ProfileView?> GetAsync();
@@ -28,16 +34,44 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<ProfileState?> DetachIntoAsync(string targetProfileId);
 
     /// <summary>
-    /// Forgets the person (right to erasure): state cleared, identifiers released, lead boards told.
-    /// Campaign and store counts keep the person only as a number. False when there was nothing to erase.
+    /// Forgets the person (right to erasure) everywhere: profile state cleared, identifiers put on the
+    /// suppression list, every lead board and every team's router told, today's store visitor lists
+    /// keep them as an anonymous visitor. Campaign, store and attribution counts keep the person only
+    /// as a number. Returns the receipt, or null when there was nothing to erase.
     /// </summary>
-    Task<bool> EraseAsync();
+    Task<Privacy.ErasureReceipt?> EraseAsync();
+
+    /// <summary>Everything held about the person (right of access), or null for an unknown profile.</summary>
+    Task<Privacy.SubjectExport?> ExportAsync();
+
+    /// <summary>
+    /// Corrects traits (right to rectification): a value replaces the trait, null removes it.
+    /// Returns the profile as it now reads, or null for an unknown profile.
+    /// </summary>
+    Task<ProfileView?> CorrectTraitsAsync(IReadOnlyDictionary<string, string?> traits);
+
+    /// <summary>Whether the person allows <paramref name="purpose"/> on <paramref name="channel"/> now.</summary>
+    Task<Consent.ConsentDecision> CheckConsentAsync(Consent.ConsentPurpose purpose, Consent.ConsentChannel channel);
+
+    /// <summary>
+    /// The person's contact points and conversions in [<paramref name="from"/>, <paramref name="to"/>)
+    /// for an ad-platform upload, or null when they do not allow sharing with ad platforms now.
+    /// </summary>
+    Task<AdExport.AdExportPerson?> GetAdConversionsAsync(DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>
+    /// Retention: deletes an anonymous profile idle longer than <c>O2O:Privacy:AnonymousRetention</c>
+    /// and releases its identifiers. True when it was deleted.
+    /// </summary>
+    Task<bool> ExpireIfIdleAsync();
 
     /// <summary>
     /// Records what a consultant achieved with this person: moves the funnel and the score and
-    /// adds it to the timeline. Returns the lead as it stands now, or null for an unknown profile.
+    /// adds it to the timeline. One-way: the team's router sends it and never waits for a profile,
+    /// which may itself be waiting for the router (an erasure).
     /// </summary>
-    Task<LeadSnapshot?> RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId);
+    [OneWay]
+    Task RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId);
 
     /// <summary>The team's router closed this person's open lead: the next lead may go to any team.</summary>
     [OneWay]

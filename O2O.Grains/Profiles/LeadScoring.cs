@@ -52,7 +52,10 @@ public static class LeadScoring
     {
         if (e.Order is not null)
         {
-            yield return (ScoreReason.Purchase, o.Purchase);
+            if (!e.Order.IsReversed)
+            {
+                yield return (ScoreReason.Purchase, o.Purchase);
+            }
             yield break;
         }
         switch (e.Type)

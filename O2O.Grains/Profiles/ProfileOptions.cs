@@ -13,6 +13,9 @@ public sealed class ProfileOptions
     /// <summary>Online touches kept for attribution.</summary>
     [Range(1, 200)] public int TouchesSize { get; set; } = 20;
 
+    /// <summary>Accounts or companies (Segment <c>group</c>) a profile keeps; later groups past it are ignored.</summary>
+    [Range(1, 100)] public int GroupsSize { get; set; } = 10;
+
     /// <summary>A person who has not moved for this long has dropped off at their current stage.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
     public TimeSpan DropOffAfter { get; set; } = TimeSpan.FromDays(7);

@@ -19,6 +19,10 @@ public static class ProfileProjection
                 s.Traits[key] = value;
             }
         }
+        if (e is { Type: EventType.Group, GroupId: { } groupId })
+        {
+            JoinGroup(s, groupId, e.GroupTraits, profile.GroupsSize);
+        }
         if (e.Order?.CustomerName is { Length: > 0 } orderName)
         {
             s.Traits.TryAdd("name", orderName);
@@ -45,7 +49,13 @@ public static class ProfileProjection
                 t.StoreVisits++;
                 break;
         }
-        if (e.Order is { } order)
+        if (e.Order is { IsReversed: true } reversed)
+        {
+            // A return or cancellation takes the sale back; the order keeps its place in the timeline.
+            t.Orders = Math.Max(0, t.Orders - 1);
+            t.Revenue -= reversed.Total;
+        }
+        else if (e.Order is { } order)
         {
             t.Orders++;
             t.Revenue += order.Total;
@@ -166,6 +176,12 @@ public static class ProfileProjection
             }
         }
         target.LastStoreId ??= source.LastStoreId;
+        // What the source still owed the aggregates is now this profile's debt, under the same ids.
+        target.Outbox.AddRange(source.Outbox);
+        foreach (var (groupId, traits) in source.Groups)
+        {
+            JoinGroup(target, groupId, traits, profile.GroupsSize);
+        }
         target.MergedFrom.Add(source.Identifiers.Count > 0 ? source.Identifiers[0].ToString() : "?");
     }
 
@@ -187,6 +203,22 @@ public static class ProfileProjection
         s.Timeline.Where(p => p.Type == EventType.CheckIn && p.StoreId is not null).Select(p => p.StoreId!)
             .Concat(s.LastStoreId is { } last ? [last] : [])
             .Distinct(StringComparer.Ordinal);
+
+    private static void JoinGroup(ProfileState s, string groupId, IReadOnlyDictionary<string, string>? traits, int max)
+    {
+        if (!s.Groups.TryGetValue(groupId, out var known))
+        {
+            if (s.Groups.Count >= max)
+            {
+                return;
+            }
+            s.Groups[groupId] = known = [];
+        }
+        foreach (var (key, value) in traits ?? new Dictionary<string, string>())
+        {
+            known[key] = value;
+        }
+    }
 
     private static AdTouch FirstTouchOf(ProfileState s, string campaignKey) =>
         s.Touches.First(r => r.Touch.CampaignKey == campaignKey).Touch;

@@ -30,12 +30,22 @@ public sealed class ProfileState
     [Id(12)] public string? LastStoreId { get; set; }
     /// <summary>The team whose router holds this person's open lead, if one is open.</summary>
     [Id(13)] public string? LeadTeam { get; set; }
-    /// <summary>What the segment rules read beyond the totals, and the segments the person is in.</summary>
-    [Id(14)] public Segments.SegmentFacts SegmentFacts { get; set; } = new();
-    /// <summary>The channel this person responds to best, as their journeys last learned it.</summary>
-    [Id(15)] public Journeys.MessageChannel? MasterChannel { get; set; }
-    /// <summary>The person has been in a journey: their responses (visits, purchases, replies) go to it.</summary>
-    [Id(16)] public bool Nurtured { get; set; }
+    /// <summary>Changes applied here that the aggregates have not acknowledged yet, oldest first.</summary>
+    [Id(14)] public List<Ingestion.OwedDelivery> Outbox { get; set; } = [];
+    /// <summary>The sequence number of the last delivery this profile created.</summary>
+    [Id(15)] public long OutboxSequence { get; set; }
+    /// <summary>Set when the person was erased: nothing else is kept, and no event is applied again.</summary>
+    [Id(16)] public DateTimeOffset? ErasedAt { get; set; }
+    /// <summary>Every consent the person gave or withdrew.</summary>
+    [Id(17)] public Consent.ConsentLedger Consents { get; set; } = new();
+    /// <summary>Store visits and purchases with their click ids, newest last, for ad platforms' offline conversions.</summary>
+    [Id(18)] public List<AdExport.ConversionRecord> Conversions { get; set; } = [];
+    /// <summary>The day index an anonymous profile is listed under for the retention sweep.</summary>
+    [Id(19)] public DateOnly? RetentionDay { get; set; }
+    /// <summary>Accounts or companies the person belongs to (Segment <c>group</c>), with their traits, by group id.</summary>
+    [Id(40)] public Dictionary<string, Dictionary<string, string>> Groups { get; set; } = [];
+    /// <summary>Segments and journeys: facts the segment rules read, the master channel, journey membership.</summary>
+    [Id(60)] public Segments.ProfileNurture Nurture { get; set; } = new();
 
     public FunnelStage Stage
     {
@@ -55,6 +65,8 @@ public sealed class ProfileState
     public bool IsIdentified => Identifiers.Exists(i => i.IsStrong);
 
     public string? Phone => Identifiers.Find(i => i.Kind == IdentifierKind.Phone).Value;
+
+    public string? Email => Identifiers.Find(i => i.Kind == IdentifierKind.Email).Value;
 
     public string? DisplayName => Traits.GetValueOrDefault("name");
 }

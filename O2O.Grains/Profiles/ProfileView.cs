@@ -19,10 +19,12 @@ public sealed record ProfileView
     [Id(12)] public IReadOnlyList<string> MergedFrom { get; init; } = [];
     [Id(13)] public string? LastStoreId { get; init; }
     [Id(14)] public bool Identified { get; init; }
+    /// <summary>Accounts or companies the person belongs to, with their traits, by group id.</summary>
+    [Id(40)] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Groups { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
     /// <summary>Segment slugs the person is in now.</summary>
-    [Id(15)] public IReadOnlyList<string> Segments { get; init; } = [];
+    [Id(41)] public IReadOnlyList<string> Segments { get; init; } = [];
     /// <summary>The channel that works best for this person (null until a journey learned it).</summary>
-    [Id(16)] public Journeys.MessageChannel? MasterChannel { get; init; }
+    [Id(42)] public Journeys.MessageChannel? MasterChannel { get; init; }
 
     internal static ProfileView From(string profileId, ProfileState s, DateTimeOffset now, ProfileOptions profile, ScoringOptions scoring)
     {
@@ -54,8 +56,9 @@ public sealed record ProfileView
             MergedFrom = [.. s.MergedFrom],
             LastStoreId = s.LastStoreId,
             Identified = s.IsIdentified,
-            Segments = [.. O2O.Grains.Segments.SegmentCatalog.Each(s.SegmentFacts.Current).Select(O2O.Grains.Segments.SegmentCatalog.Slug)],
-            MasterChannel = s.MasterChannel,
+            Groups = s.Groups.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(g.Value), StringComparer.Ordinal),
+            Segments = [.. O2O.Grains.Segments.SegmentCatalog.Each(s.Nurture.Segments.Current).Select(O2O.Grains.Segments.SegmentCatalog.Slug)],
+            MasterChannel = s.Nurture.MasterChannel,
         };
     }
 }

@@ -9,13 +9,29 @@ namespace O2O.Grains.Reports;
 /// The marketers' reports, assembled from one call per day to the attribution read model (and one to
 /// the spend grain); nothing here reads a profile.
 /// </summary>
-public sealed class MarketingReports(IGrainFactory grains)
+public sealed class MarketingReports(IGrainFactory grains, TimeProvider clock)
 {
-    public async Task<OverviewReport> OverviewAsync(string tenant, ReportPeriod period)
+    /// <summary>
+    /// Headline figures. Narrowed to a channel or campaign, visits and revenue are those credited to it
+    /// under <paramref name="model"/>, so they add up with the attribution and store tables.
+    /// </summary>
+    public async Task<OverviewReport> OverviewAsync(string tenant, ReportPeriod period, ReportFilter? filter = null, AttributionModel model = AttributionModel.LastTouch)
     {
-        var slices = await SlicesAsync(tenant, period, AttributionModel.LastTouch, TouchDimension.Channel);
-        var spend = (await grains.GetGrain<ISpendGrain>(tenant).GetDailyAsync(period.From, period.To)).Sum(d => d.Amount);
+        filter ??= ReportFilter.None;
+        var slices = await SlicesAsync(tenant, period, model, TouchDimension.Channel, filter);
+        var spend = (await grains.GetGrain<ISpendGrain>(tenant).GetDailyAsync(period.From, period.To))
+            .Where(d => filter.Channel is null || d.Channel == filter.Channel).Sum(d => d.Amount);
         var stores = slices.SelectMany(s => s.Stores).ToList();
+        if (filter.ByCredit)
+        {
+            var credit = Merge(slices.SelectMany(s => s.Credit));
+            long credited = (long)Math.Round(Units(credit.Sum(c => c.VisitCredit)));
+            long creditedRevenue = credit.Sum(c => c.Revenue);
+            return new OverviewReport(
+                period, credited, credited, Share(credited, stores.Sum(s => s.Visits)),
+                (long)Math.Round(Units(credit.Sum(c => c.PurchaseCredit))), creditedRevenue, creditedRevenue, Share(creditedRevenue, stores.Sum(s => s.Revenue)),
+                spend, credited == 0 ? null : spend / credited);
+        }
         long visits = stores.Sum(s => s.Visits), organic = stores.Sum(s => s.OrganicVisits);
         long revenue = stores.Sum(s => s.Revenue), organicRevenue = stores.Sum(s => s.OrganicRevenue);
         var influenced = visits - organic;
@@ -25,10 +41,22 @@ public sealed class MarketingReports(IGrainFactory grains)
             spend, influenced == 0 ? null : spend / influenced);
     }
 
-    public async Task<FunnelTable> FunnelAsync(string tenant, ReportPeriod period, FunnelScope scope)
+    /// <summary>
+    /// Funnels by <paramref name="scope"/>. Narrowed to a store, the store's own funnel; to a channel,
+    /// the campaigns of that channel.
+    /// </summary>
+    public async Task<FunnelTable> FunnelAsync(string tenant, ReportPeriod period, FunnelScope scope, ReportFilter? filter = null)
     {
-        var slices = await SlicesAsync(tenant, period, AttributionModel.LastTouch, TouchDimension.Channel);
+        filter ??= ReportFilter.None;
+        if (filter.Store is not null)
+        {
+            scope = FunnelScope.Store;
+        }
+        var slices = await SlicesAsync(tenant, period, AttributionModel.LastTouch, TouchDimension.Campaign, filter with { Store = null });
+        var campaigns = filter.ByCredit ? slices.SelectMany(s => s.Credit).Select(c => c.Key).ToHashSet(StringComparer.Ordinal) : null;
         var rows = slices.SelectMany(s => s.Funnels).Where(f => f.Scope == scope)
+            .Where(f => scope != FunnelScope.Store || filter.Store is null || f.Id == filter.Store)
+            .Where(f => scope != FunnelScope.Campaign || campaigns is null || campaigns.Contains(f.Id))
             .GroupBy(f => f.Id, StringComparer.Ordinal)
             .Select(g =>
             {
@@ -48,17 +76,19 @@ public sealed class MarketingReports(IGrainFactory grains)
         return new FunnelTable(period, scope, rows);
     }
 
-    public async Task<AttributionTable> AttributionAsync(string tenant, ReportPeriod period, AttributionModel model, TouchDimension by)
+    public async Task<AttributionTable> AttributionAsync(string tenant, ReportPeriod period, AttributionModel model, TouchDimension by, ReportFilter? filter = null)
     {
-        var slices = await SlicesAsync(tenant, period, model, by);
+        filter ??= ReportFilter.None;
+        var slices = await SlicesAsync(tenant, period, model, by, filter);
         var rows = Merge(slices.SelectMany(s => s.Credit));
         var totalVisits = rows.Sum(r => r.VisitCredit);
         return new AttributionTable(
             period, model, by,
             [.. rows.OrderByDescending(r => r.VisitCredit).ThenByDescending(r => r.Revenue)
                 .Select(r => new AttributionRow(r.Key, Units(r.VisitCredit), Units(r.PurchaseCredit), r.Revenue, Share(r.VisitCredit, totalVisits)))],
-            slices.SelectMany(s => s.Stores).Sum(s => s.OrganicVisits),
-            slices.SelectMany(s => s.Stores).Sum(s => s.OrganicPurchases));
+            // Organic visits have no channel or campaign: a table narrowed to one has none.
+            filter.ByCredit ? 0 : slices.SelectMany(s => s.Stores).Sum(s => s.OrganicVisits),
+            filter.ByCredit ? 0 : slices.SelectMany(s => s.Stores).Sum(s => s.OrganicPurchases));
     }
 
     public async Task<SpendVsResults> SpendVsResultsAsync(string tenant, ReportPeriod period, AttributionModel model)
@@ -84,11 +114,17 @@ public sealed class MarketingReports(IGrainFactory grains)
         return new SpendVsResults(period, model, rows, daily);
     }
 
-    public async Task<StoreLeaderboard> StoresAsync(string tenant, ReportPeriod period)
+    /// <summary>Stores ranked by visits; narrowed to a channel or campaign, by the visits credited to it under <paramref name="model"/>.</summary>
+    public async Task<StoreLeaderboard> StoresAsync(string tenant, ReportPeriod period, ReportFilter? filter = null, AttributionModel model = AttributionModel.LastTouch)
     {
-        var slices = await SlicesAsync(tenant, period, AttributionModel.LastTouch, TouchDimension.Channel);
-        var rows = slices.SelectMany(s => s.Stores).GroupBy(s => s.StoreId, StringComparer.Ordinal)
-            .Select(g => (Id: g.Key, Visits: g.Sum(x => x.Visits), Influenced: g.Sum(x => x.Visits - x.OrganicVisits), Purchases: g.Sum(x => x.Purchases), Revenue: g.Sum(x => x.Revenue)))
+        filter ??= ReportFilter.None;
+        var slices = await SlicesAsync(tenant, period, model, TouchDimension.Store, filter);
+        var totals = filter.ByCredit
+            ? Merge(slices.SelectMany(s => s.Credit)).Select(c =>
+                (Id: c.Key, Visits: (long)Math.Round(Units(c.VisitCredit)), Influenced: (long)Math.Round(Units(c.VisitCredit)), Purchases: (long)Math.Round(Units(c.PurchaseCredit)), c.Revenue))
+            : slices.SelectMany(s => s.Stores).GroupBy(s => s.StoreId, StringComparer.Ordinal)
+                .Select(g => (Id: g.Key, Visits: g.Sum(x => x.Visits), Influenced: g.Sum(x => x.Visits - x.OrganicVisits), Purchases: g.Sum(x => x.Purchases), Revenue: g.Sum(x => x.Revenue)));
+        var rows = totals
             .Where(s => s.Visits > 0 || s.Revenue > 0)
             .OrderByDescending(s => s.Visits).ThenByDescending(s => s.Revenue).ThenBy(s => s.Id, StringComparer.Ordinal)
             .Select((s, i) => new StoreRow(i + 1, s.Id, s.Visits, s.Influenced, Share(s.Influenced, s.Visits), s.Purchases, s.Revenue))
@@ -120,10 +156,13 @@ public sealed class MarketingReports(IGrainFactory grains)
             visits.Add(new DailyPoint(day, spent, Units(credit?.VisitCredit ?? 0)));
             revenue.Add(new DailyPoint(day, spent, credit?.Revenue ?? 0));
         }
-        var totalDailyVisits = slices.Sum(s => s.Stores.Sum(x => x.Visits)) / (double)Math.Max(1, visits.Count);
-        var totalDailyRevenue = slices.Sum(s => s.Stores.Sum(x => x.Revenue)) / (double)Math.Max(1, visits.Count);
+        // All stores' daily results, over complete days only (today's are still coming in).
+        var today = ReportCalendar.DayOf(clock.GetUtcNow());
+        var completeDays = Math.Max(1, visits.Count(v => v.Day < today));
+        var totalDailyVisits = slices.Where(s => s.Day < today).Sum(s => s.Stores.Sum(x => x.Visits)) / (double)completeDays;
+        var totalDailyRevenue = slices.Where(s => s.Day < today).Sum(s => s.Stores.Sum(x => x.Revenue)) / (double)completeDays;
         var breakdown = await BreakdownAsync(tenant, history, model, channel);
-        return WhatIf.Answer(channel, model, monthlySpend, visits, revenue, totalDailyVisits, totalDailyRevenue, breakdown);
+        return WhatIf.Answer(channel, model, monthlySpend, visits, revenue, totalDailyVisits, totalDailyRevenue, breakdown, today);
     }
 
     private async Task<IReadOnlyList<(TouchDimension By, string Key, double Share)>> BreakdownAsync(string tenant, ReportPeriod period, AttributionModel model, string channel)
@@ -132,7 +171,7 @@ public sealed class MarketingReports(IGrainFactory grains)
         var result = new List<(TouchDimension, string, double)>();
         foreach (var by in new[] { TouchDimension.Content, TouchDimension.Audience })
         {
-            var slices = await SlicesAsync(tenant, period, model, by, channel);
+            var slices = await SlicesAsync(tenant, period, model, by, new ReportFilter(Channel: channel));
             var rows = Merge(slices.SelectMany(s => s.Credit));
             var total = rows.Sum(r => r.VisitCredit);
             result.AddRange(rows.Where(r => r.VisitCredit > 0).OrderByDescending(r => r.VisitCredit).Select(r => (by, r.Key, Share(r.VisitCredit, total))));
@@ -147,8 +186,9 @@ public sealed class MarketingReports(IGrainFactory grains)
         return (await slices, await spend);
     }
 
-    private Task<DaySlice[]> SlicesAsync(string tenant, ReportPeriod period, AttributionModel model, TouchDimension by, string? channel = null) =>
-        Task.WhenAll(period.Each().Select(day => grains.GetGrain<IAttributionDayGrain>(ReportCalendar.Key(tenant, day)).GetAsync(model, by, channel)));
+    private Task<DaySlice[]> SlicesAsync(string tenant, ReportPeriod period, AttributionModel model, TouchDimension by, ReportFilter? filter = null) =>
+        Task.WhenAll(period.Each().Select(day => grains.GetGrain<IAttributionDayGrain>(ReportCalendar.Key(tenant, day))
+            .GetAsync(model, by, filter?.Channel, filter?.Store, filter?.Campaign)));
 
     private static List<CreditRow> Merge(IEnumerable<CreditRow> rows) =>
         [.. rows.GroupBy(r => r.Key, StringComparer.Ordinal)

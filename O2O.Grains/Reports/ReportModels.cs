@@ -13,6 +13,17 @@ public readonly record struct ReportPeriod(DateOnly From, DateOnly To)
     public IEnumerable<DateOnly> Each() => Enumerable.Range(0, Days).Select(From.AddDays);
 }
 
+/// <summary>
+/// What a report is narrowed to: one store (its conversions; spend is never split by store), one
+/// channel (the conversions credited to it under the report's model, and its spend), one campaign.
+/// </summary>
+public sealed record ReportFilter(string? Store = null, string? Channel = null, string? Campaign = null)
+{
+    public static readonly ReportFilter None = new();
+
+    public bool ByCredit => Channel is not null || Campaign is not null;
+}
+
 /// <summary>The figures the dashboard opens with.</summary>
 public sealed record OverviewReport(
     ReportPeriod Period,

@@ -50,7 +50,8 @@ public sealed record ResponseCurve(
         var dz = Z(dailySpend) - MeanZ;
         var half = t * ResidualStdError * Math.Sqrt(1.0 / Days + dz * dz / Szz);
         var mid = Predict(dailySpend);
-        return (mid - half, mid + half);
+        // Visits and revenue cannot be negative, whatever the straight-line interval says.
+        return (Math.Max(0, mid - half), Math.Max(0, mid + half));
     }
 
     private double Z(double spend) => Math.Log(1 + Math.Max(0, spend) / Scale);
@@ -80,11 +81,11 @@ public static class ResponseCurveFit
         var withSpend = days.Where(d => d.Spend > 0).ToList();
         if (days.Count < MinimumDays)
         {
-            problems.Add($"Only {days.Count} day(s) of data; at least {MinimumDays} days of spend and results are needed.");
+            problems.Add($"Mới có {days.Count} ngày đủ dữ liệu có chi tiêu; cần ít nhất {MinimumDays} ngày chi tiêu và kết quả.");
         }
         if (withSpend.Count == 0)
         {
-            problems.Add("No spend recorded for this channel: upload daily spend first.");
+            problems.Add("Kênh này chưa có chi tiêu nào: hãy tải lên chi tiêu theo ngày trước.");
         }
         else
         {
@@ -93,7 +94,7 @@ public static class ResponseCurveFit
             var sd = Math.Sqrt(days.Sum(d => (d.Spend - mean) * (d.Spend - mean)) / Math.Max(1, days.Count - 1));
             if (distinct < MinimumDistinctSpendLevels || sd / mean < MinimumSpendVariation)
             {
-                problems.Add($"Daily spend barely varied ({distinct} distinct level(s), variation {sd / mean:P0}); the effect of spend cannot be told apart from the baseline.");
+                problems.Add($"Chi tiêu mỗi ngày gần như không đổi ({distinct} mức khác nhau, dao động {(sd / mean).ToString("P0", System.Globalization.CultureInfo.GetCultureInfo("vi-VN"))}); không tách được tác động của chi tiêu khỏi mức nền.");
             }
         }
         if (problems.Count > 0)
@@ -111,7 +112,7 @@ public static class ResponseCurveFit
         var best = curves.MinBy(c => c.ResidualStdError)!;
         if (best.Lift <= 0)
         {
-            return new FitOutcome(null, ["Results did not rise with spend on this data: no positive response to extrapolate."]);
+            return new FitOutcome(null, ["Kết quả không tăng khi chi tiêu tăng trên dữ liệu này: không có đáp ứng dương để dự báo."]);
         }
         var n = days.Count;
         var sseBest = best.ResidualStdError * best.ResidualStdError * (n - 2);

@@ -37,12 +37,33 @@ public sealed record WhatIfAnswer(
     WhatIfProjection? Revenue,
     IReadOnlyList<WhatIfSplit> Split,
     IReadOnlyList<string> Problems,
-    IReadOnlyList<DailyPoint> Observed);
+    IReadOnlyList<DailyPoint> Observed)
+{
+    /// <summary>What each extra store visit would cost: the extra spend over the extra visits; null when there are none.</summary>
+    public long? CostPerExtraVisit => Visits is { IncrementalPerMonth: > 0.5 } v && MonthlySpend > CurrentMonthlySpend
+        ? (long)Math.Round((MonthlySpend - CurrentMonthlySpend) / v.IncrementalPerMonth)
+        : null;
+}
 
 public static class WhatIf
 {
     /// <summary>A month, for turning daily curves into monthly answers.</summary>
     public const int DaysPerMonth = 30;
+
+    /// <summary>
+    /// The days a curve may be fitted on: complete days (before <paramref name="today"/>, whose
+    /// visits are still coming in) on which the channel spent something. A day without spend says
+    /// nothing about how results answer spend, and an unfinished day looks like a day of poor results.
+    /// </summary>
+    public static IReadOnlyList<DailyPoint> FitDays(IEnumerable<DailyPoint> days, DateOnly today) =>
+        [.. days.Where(d => d.Day < today && d.Spend > 0)];
+
+    /// <summary>Today's budget: the mean daily spend over the complete days up to a month back.</summary>
+    public static double CurrentDailySpend(IEnumerable<DailyPoint> days, DateOnly today)
+    {
+        var complete = days.Where(d => d.Day < today && d.Day >= today.AddDays(-DaysPerMonth)).ToList();
+        return complete.Count == 0 ? 0 : complete.Sum(d => d.Spend) / DaysPerMonth;
+    }
 
     public static WhatIfAnswer Answer(
         string channel,
@@ -52,15 +73,16 @@ public static class WhatIf
         IReadOnlyList<DailyPoint> revenue,
         double totalDailyVisits,
         double totalDailyRevenue,
-        IReadOnlyList<(TouchDimension By, string Key, double Share)> breakdown)
+        IReadOnlyList<(TouchDimension By, string Key, double Share)> breakdown,
+        DateOnly today)
     {
-        var currentDaily = visits.Count == 0 ? 0 : visits.Average(v => v.Spend);
-        var visitFit = ResponseCurveFit.Fit(visits);
-        var revenueFit = ResponseCurveFit.Fit(revenue);
+        var currentDaily = CurrentDailySpend(visits, today);
+        var visitFit = ResponseCurveFit.Fit(FitDays(visits, today));
+        var revenueFit = ResponseCurveFit.Fit(FitDays(revenue, today));
         var target = monthlySpend / (double)DaysPerMonth;
         var visitProjection = visitFit.Curve is { } vc ? Project(vc, target, currentDaily, totalDailyVisits) : null;
         var revenueProjection = revenueFit.Curve is { } rc ? Project(rc, target, currentDaily, totalDailyRevenue) : null;
-        var problems = visitFit.Problems.Select(p => "Visits: " + p).Concat(revenueFit.Problems.Select(p => "Revenue: " + p)).ToList();
+        var problems = visitFit.Problems.Select(p => "Lượt ghé: " + p).Concat(revenueFit.Problems.Select(p => "Doanh thu: " + p)).ToList();
         var split = visitProjection is null
             ? []
             : breakdown.Select(b => new WhatIfSplit(b.By, b.Key, b.Share, b.Share * visitProjection.IncrementalPerMonth)).ToList();
@@ -69,9 +91,9 @@ public static class WhatIf
 
     private static WhatIfProjection Project(ResponseCurve curve, double targetDaily, double currentDaily, double totalDaily)
     {
-        var expected = curve.Predict(targetDaily);
+        var expected = Math.Max(0, curve.Predict(targetDaily));
         var (low, high) = curve.Interval(targetDaily);
-        var current = curve.Predict(currentDaily);
+        var current = Math.Max(0, curve.Predict(currentDaily));
         var incremental = expected - current;
         // All results per day at the new spend: what happens now, plus the change.
         var allAtTarget = Math.Max(totalDaily + incremental, expected);
@@ -81,7 +103,7 @@ public static class WhatIf
         {
             var x = top * i / 24;
             var (l, h) = curve.Interval(x);
-            return new CurvePoint(x, curve.Predict(x), l, h);
+            return new CurvePoint(x, Math.Max(0, curve.Predict(x)), l, h);
         }).ToList();
         return new WhatIfProjection(
             curve.Baseline, curve.Lift, curve.Scale, curve.RSquared, curve.ResidualStdError, curve.Days,

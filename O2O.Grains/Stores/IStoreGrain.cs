@@ -9,8 +9,14 @@ namespace O2O.Grains.Stores;
 /// </summary>
 public interface IStoreGrain : IGrainWithStringKey
 {
-    /// <summary>Records what a batch of events did at this store.</summary>
-    Task RecordAsync(StoreUpdate update);
+    /// <summary>Records what batches of events did at this store; a delivery seen before changes nothing.</summary>
+    Task RecordAsync(IReadOnlyList<StoreUpdate> updates);
+
+    /// <summary>
+    /// Erasure: today's visitor list keeps the person only as an anonymous visitor, so the count stays.
+    /// True when the person was on the list.
+    /// </summary>
+    Task<bool> ForgetVisitorAsync(string profileId);
 
     /// <summary>The store's figures as of now.</summary>
     Task<StoreReport> GetReportAsync();
@@ -18,6 +24,7 @@ public interface IStoreGrain : IGrainWithStringKey
 
 [GenerateSerializer, Immutable, Alias("o2o.store-update")]
 public sealed record StoreUpdate(
+    [property: Id(3)] string DeliveryId,
     [property: Id(0)] IReadOnlyList<StoreVisit> Visits,
     [property: Id(1)] IReadOnlyList<StoreOrder> Orders,
     [property: Id(2)] IReadOnlyList<FunnelDelta> Funnel);

@@ -17,12 +17,17 @@ public sealed class StoreGrain(
     private static readonly TimeSpan HourlyKept = TimeSpan.FromDays(31);
     private HashSet<string>? _orderIds;
 
-    public async Task RecordAsync(StoreUpdate update)
+    public async Task RecordAsync(IReadOnlyList<StoreUpdate> updates)
     {
         var s = state.State;
         var isNew = !state.RecordExists && s.Orders == 0 && s.CheckIns.Sum() == 0;
+        var fresh = updates.Where(u => s.Delivered.TryRecord(u.DeliveryId)).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
         RollDay(s);
-        foreach (var visit in update.Visits)
+        foreach (var visit in fresh.SelectMany(u => u.Visits))
         {
             s.CheckIns[(int)visit.Method - 1]++;
             var hour = visit.At.ToUnixTimeSeconds() / 3600;
@@ -40,7 +45,7 @@ public sealed class StoreGrain(
             }
         }
         var orderIds = _orderIds ??= [.. s.RecentOrderIds];
-        foreach (var order in update.Orders)
+        foreach (var order in fresh.SelectMany(u => u.Orders))
         {
             if (!orderIds.Add(order.OrderId))
             {
@@ -60,7 +65,7 @@ public sealed class StoreGrain(
             orderIds.ExceptWith(s.RecentOrderIds.Take(drop));
             s.RecentOrderIds.RemoveRange(0, drop);
         }
-        foreach (var delta in update.Funnel)
+        foreach (var delta in fresh.SelectMany(u => u.Funnel))
         {
             for (var stage = delta.From + 1; stage <= delta.To; stage++)
             {
@@ -76,7 +81,7 @@ public sealed class StoreGrain(
         {
             s.Hourly.Remove(old);
         }
-        await _writer.WriteAsync();
+        await _writer.WriteOrReloadAsync(this);
         if (isNew)
         {
             var (tenant, id) = TenantKey.Split(this.GetPrimaryKeyString());
@@ -115,6 +120,18 @@ public sealed class StoreGrain(
             Revenue = s.Revenue.Sum(),
             RevenueBySource = Enum.GetValues<OrderSource>().ToDictionary(o => o, o => s.Revenue[(int)o - 1]),
         });
+    }
+
+    public async Task<bool> ForgetVisitorAsync(string profileId)
+    {
+        var s = state.State;
+        if (!s.VisitorsToday.Remove(profileId))
+        {
+            return false;
+        }
+        s.AnonymousVisitorsToday++;
+        await state.WriteStateAsync();
+        return true;
     }
 
     private void RollDay(StoreState s)

@@ -23,4 +23,5 @@ public sealed class StoreState
     [Id(10)] public List<string> RecentOrderIds { get; set; } = [];
     /// <summary>Anonymous visitors counted today, for whom no profile id exists.</summary>
     [Id(11)] public int AnonymousVisitorsToday { get; set; }
+    [Id(12)] public Ingestion.DeliveryLog Delivered { get; set; } = new();
 }

@@ -14,13 +14,16 @@ namespace O2O.Silo.EventHubs;
 /// <summary>
 /// Drains the event hub into the grains as one member of the consumer group. Each owned partition has
 /// its own worker that applies each key's events (one person's) in partition order through
-/// <see cref="EventApplier"/>, several keys' batches at once; an offset
-/// is committed only once every event before it has been applied (or dead-lettered). Rebalances and
-/// shutdown commit what is done and nothing more, so a crash replays at most the uncommitted tail,
-/// which the grains' message-id dedup window absorbs.
+/// <see cref="ApplyPolicy"/>, several keys' batches at once; an offset is committed only once every
+/// event before it has been applied (or dead-lettered because it can never apply). A transient
+/// failure holds its lane, and so the partition's offsets, until it passes; a partition whose lanes
+/// fall behind is paused at the broker rather than buffered. Rebalances and shutdown commit what is
+/// done and nothing more, so a crash replays at most the uncommitted tail, which the grains absorb
+/// (message-id dedup in profiles, delivery ids in aggregates).
 /// </summary>
 public sealed partial class EventHubsConsumer(
-    EventApplier applier,
+    ApplyPolicy policy,
+    IngestionHealth health,
     IOptions<EventHubsOptions> options,
     TimeProvider clock,
     ILogger<EventHubsConsumer> logger) : BackgroundService
@@ -34,6 +37,8 @@ public sealed partial class EventHubsConsumer(
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(30);
 
     private readonly EventHubsOptions _options = options.Value;
+    private readonly IngestionHealth _health = health;
+    private readonly TimeProvider _clock = clock;
     private readonly ConcurrentDictionary<TopicPartition, PartitionWorker> _workers = new();
     private readonly TaskCompletionSource _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IProducer<string?, byte[]>? _deadLetters;
@@ -81,6 +86,14 @@ public sealed partial class EventHubsConsumer(
             EnablePartitionEof = false,
             AllowAutoCreateTopics = true,
             ClientId = $"o2o-silo-{Environment.MachineName}",
+            // Cooperative: a member joining or leaving moves only the partitions that change hands,
+            // and everyone else keeps applying through the rebalance.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            SessionTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds,
+            HeartbeatIntervalMs = (int)Math.Max(1_000, _options.SessionTimeout.TotalMilliseconds / 3),
+            // Static membership, where the endpoint supports it: a member restarted with the same id
+            // gets its partitions back without a rebalance.
+            GroupInstanceId = string.IsNullOrWhiteSpace(_options.GroupInstanceId) ? null : _options.GroupInstanceId,
         };
         connection.ApplyTo(config);
         using var consumer = new ConsumerBuilder<string?, byte[]>(config)
@@ -93,27 +106,37 @@ public sealed partial class EventHubsConsumer(
         consumer.Subscribe(_options.Hub);
         LogStarted(_options.Hub, _options.ConsumerGroup);
 
-        var nextCommit = clock.GetUtcNow() + _options.CommitInterval;
+        var nextCommit = _clock.GetUtcNow() + _options.CommitInterval;
         var bufferLimit = Math.Max(10_000, _options.BatchSize * 8);
+        var partitionLimit = Math.Max(2_000, _options.BatchSize * _options.LanesPerPartition * 2);
         try
         {
             while (!ct.IsCancellationRequested && !_aborted)
             {
                 if (Interlocked.Read(ref _buffered) >= bufferLimit)
                 {
-                    // Workers are behind: hold off fetching rather than buffer without bound.
+                    // Workers are behind everywhere: hold off fetching rather than buffer without bound.
                     Thread.Sleep(1);
                 }
                 else if (Consume(consumer) is { Message: not null } result && _workers.TryGetValue(result.TopicPartition, out var worker))
                 {
                     Interlocked.Increment(ref _buffered);
                     worker.Enqueue(result);
+                    if (worker.Queued >= partitionLimit && !worker.Paused)
+                    {
+                        // This partition's lanes are behind (or holding a failing batch): stop fetching it.
+                        Pause(consumer, worker, true);
+                    }
                 }
-                if (clock.GetUtcNow() >= nextCommit && !_aborted)
+                if (_clock.GetUtcNow() >= nextCommit && !_aborted)
                 {
+                    foreach (var w in _workers.Values.Where(w => w.Paused && w.Queued < partitionLimit / 2))
+                    {
+                        Pause(consumer, w, false);
+                    }
                     CommitDone(consumer, _workers.Values);
                     RecordLag(consumer);
-                    nextCommit = clock.GetUtcNow() + _options.CommitInterval;
+                    nextCommit = _clock.GetUtcNow() + _options.CommitInterval;
                 }
             }
         }
@@ -154,8 +177,31 @@ public sealed partial class EventHubsConsumer(
         }
     }
 
+    private void Pause(IConsumer<string?, byte[]> consumer, PartitionWorker worker, bool pause)
+    {
+        try
+        {
+            if (pause)
+            {
+                consumer.Pause([worker.Partition]);
+            }
+            else
+            {
+                consumer.Resume([worker.Partition]);
+            }
+            worker.Paused = pause;
+            LogPaused(worker.Partition.Partition, pause, worker.Queued);
+        }
+        catch (KafkaException ex)
+        {
+            // The partition went away in a rebalance; its worker goes with it.
+            LogKafkaError(ex.Error.Code, ex.Error.Reason);
+        }
+    }
+
     private void OnAssigned(List<TopicPartition> partitions)
     {
+        _health.RebalanceEnded();
         foreach (var tp in partitions)
         {
             var worker = new PartitionWorker(this, tp);
@@ -172,6 +218,11 @@ public sealed partial class EventHubsConsumer(
         if (_aborted)
         {
             return;
+        }
+        if (partitions.Count > 0)
+        {
+            // Cooperative rebalancing ends with an assignment (possibly of nothing) once the group settles.
+            _health.RebalanceStarted();
         }
         StopAndWait(leaving);
         if (commit)
@@ -227,6 +278,7 @@ public sealed partial class EventHubsConsumer(
 
     private void RecordLag(IConsumer<string?, byte[]> consumer)
     {
+        long total = 0;
         foreach (var (tp, worker) in _workers)
         {
             Offset high;
@@ -245,7 +297,9 @@ public sealed partial class EventHubsConsumer(
             }
             var next = worker.DoneOffset >= 0 ? worker.DoneOffset : worker.FirstOffset >= 0 ? worker.FirstOffset : high.Value;
             ConsumerLag.Set(tp.Topic, tp.Partition, high.Value - next);
+            total += Math.Max(0, high.Value - next);
         }
+        _health.RecordLag(total);
     }
 
     private static void TryClose(IConsumer<string?, byte[]> consumer)
@@ -260,7 +314,7 @@ public sealed partial class EventHubsConsumer(
         }
     }
 
-    private async Task ApplyBatchAsync(PartitionWorker worker, List<ConsumeResult<string?, byte[]>> batch, CancellationToken ct)
+    private async Task ApplyBatchAsync(string lane, List<ConsumeResult<string?, byte[]>> batch, CancellationToken ct)
     {
         var events = new List<CustomerEvent>(batch.Count);
         var sources = new List<ConsumeResult<string?, byte[]>>(batch.Count);
@@ -276,61 +330,11 @@ public sealed partial class EventHubsConsumer(
                 await DeadLetterAsync(message, "unparseable", reason!, ct);
             }
         }
-        if (events.Count > 0)
+        foreach (var refused in await policy.ApplyAsync(lane, events, ct))
         {
-            await ApplyOrIsolateAsync(worker, events, sources, ct);
+            await DeadLetterAsync(sources[refused.Index], "rejected", $"{refused.Error.GetType().Name}: {refused.Error.Message}", ct);
         }
     }
-
-    private async Task ApplyOrIsolateAsync(PartitionWorker worker, List<CustomerEvent> events, List<ConsumeResult<string?, byte[]>> sources, CancellationToken ct)
-    {
-        var failure = await TryApplyAsync(worker, events, ct);
-        if (failure is null)
-        {
-            return;
-        }
-        if (events.Count == 1)
-        {
-            await DeadLetterAsync(sources[0], IsPermanent(failure) ? "rejected" : "apply_failed",
-                $"{failure.GetType().Name}: {failure.Message}", ct);
-            return;
-        }
-        // Find the event(s) at fault by applying one at a time; the rest still go through, in order.
-        LogIsolating(worker.Partition.Partition, events.Count, failure.GetType().Name);
-        for (var i = 0; i < events.Count; i++)
-        {
-            await ApplyOrIsolateAsync(worker, [events[i]], [sources[i]], ct);
-        }
-    }
-
-    private async Task<Exception?> TryApplyAsync(PartitionWorker worker, List<CustomerEvent> events, CancellationToken ct)
-    {
-        var delay = _options.RetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            ct.ThrowIfCancellationRequested();
-            try
-            {
-                await applier.ApplyAsync(events);
-                return null;
-            }
-            catch (Exception ex) when (IsPermanent(ex) || attempt >= _options.MaxApplyAttempts)
-            {
-                return ex;
-            }
-            catch (Exception ex)
-            {
-                // Applying is idempotent (profiles skip message ids they have seen), so the whole batch is retried.
-                LogRetry(worker.Partition.Partition, events.Count, attempt, delay.TotalMilliseconds, ex);
-                await Task.Delay(delay, clock, ct);
-                delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, delay.Ticks * 2));
-            }
-        }
-    }
-
-    /// <summary>Errors that no retry can fix: the grain refused the event's content.</summary>
-    internal static bool IsPermanent(Exception ex) =>
-        ex is ArgumentException or FormatException or NotSupportedException or InvalidDataException or KeyNotFoundException;
 
     private async Task DeadLetterAsync(ConsumeResult<string?, byte[]> source, string kind, string reason, CancellationToken ct)
     {
@@ -345,7 +349,7 @@ public sealed partial class EventHubsConsumer(
         {
             headers.Add(EventJson.TraceParentHeader, traceParent);
         }
-        var delay = _options.RetryDelay;
+        var delay = TimeSpan.FromMilliseconds(100);
         while (true)
         {
             try
@@ -358,7 +362,7 @@ public sealed partial class EventHubsConsumer(
             catch (ProduceException<string?, byte[]> ex)
             {
                 LogDeadLetterFailed(source.Partition.Value, source.Offset.Value, ex.Error.Code);
-                await Task.Delay(delay, clock, ct);
+                await Task.Delay(delay, _clock, ct);
                 delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, delay.Ticks * 2));
             }
         }
@@ -409,6 +413,9 @@ public sealed partial class EventHubsConsumer(
 
         public int Queued => Volatile.Read(ref _queued);
 
+        /// <summary>Fetching is paused at the broker; touched only by the consume thread.</summary>
+        public bool Paused { get; set; }
+
         public Task Completion { get; private set; } = Task.CompletedTask;
 
         public void Start() => Completion = Task.WhenAll(_lanes.Select(lane => Task.Run(() => RunAsync(lane))));
@@ -435,41 +442,67 @@ public sealed partial class EventHubsConsumer(
             _stop.Cancel();
         }
 
+        /// <summary>
+        /// Runs a lane; when its loop faults (a bug, not a failing grain: those the policy retries), it
+        /// starts again with the batch it held, so the partition never stalls behind a dead lane.
+        /// </summary>
         private async Task RunAsync(Lane lane)
         {
             var ct = _stop.Token;
             var batch = new List<ConsumeResult<string?, byte[]>>(owner._options.BatchSize);
-            try
+            var name = $"{Partition.Partition.Value}/{Array.IndexOf(_lanes, lane)}";
+            var backoff = TimeSpan.FromMilliseconds(100);
+            while (true)
             {
-                while (await lane.Queue.Reader.WaitToReadAsync(ct))
+                try
                 {
-                    while (batch.Count < owner._options.BatchSize && lane.Queue.Reader.TryRead(out var message))
+                    await DrainAsync(lane, name, batch, ct);
+                    return;
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    owner.LogLaneRestarted(name, ex);
+                    owner._health.Restarted(name, ex);
+                    try
                     {
-                        batch.Add(message);
+                        await Task.Delay(backoff, owner._clock, ct);
                     }
-                    await owner.ApplyBatchAsync(this, batch, ct);
-                    if (owner._aborted)
+                    catch (OperationCanceledException)
                     {
                         return;
                     }
-                    lock (_offsets)
-                    {
-                        for (var i = 0; i < batch.Count; i++)
-                        {
-                            lane.Pending.Dequeue();
-                        }
-                    }
-                    Interlocked.Add(ref _queued, -batch.Count);
-                    Interlocked.Add(ref owner._buffered, -batch.Count);
-                    batch.Clear();
+                    backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, backoff.Ticks * 2));
                 }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        }
+
+        private async Task DrainAsync(Lane lane, string name, List<ConsumeResult<string?, byte[]>> batch, CancellationToken ct)
+        {
+            while (batch.Count > 0 || await lane.Queue.Reader.WaitToReadAsync(ct))
             {
-            }
-            catch (Exception ex)
-            {
-                owner.LogWorkerFailed(Partition.Partition, ex);
+                while (batch.Count < owner._options.BatchSize && lane.Queue.Reader.TryRead(out var message))
+                {
+                    batch.Add(message);
+                }
+                await owner.ApplyBatchAsync(name, batch, ct);
+                if (owner._aborted)
+                {
+                    return;
+                }
+                lock (_offsets)
+                {
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        lane.Pending.Dequeue();
+                    }
+                }
+                Interlocked.Add(ref _queued, -batch.Count);
+                Interlocked.Add(ref owner._buffered, -batch.Count);
+                batch.Clear();
             }
         }
 
@@ -508,11 +541,8 @@ public sealed partial class EventHubsConsumer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing offsets failed ({Code}: {Reason}); will retry")]
     private partial void LogCommitFailed(ErrorCode code, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Applying {Count} events from partition {Partition} failed (attempt {Attempt}); retrying in {DelayMs} ms")]
-    private partial void LogRetry(int partition, int count, int attempt, double delayMs, Exception ex);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} events from partition {Partition} keeps failing ({Error}); applying one by one")]
-    private partial void LogIsolating(int partition, int count, string error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} paused: {Paused} ({Queued} messages waiting for its lanes)")]
+    private partial void LogPaused(int partition, bool paused, int queued);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered {Topic}/{Partition}@{Offset} ({Kind})")]
     private partial void LogDeadLettered(string topic, int partition, long offset, string kind);
@@ -520,6 +550,6 @@ public sealed partial class EventHubsConsumer(
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing partition {Partition} offset {Offset} to the dead-letter hub failed ({Code}); retrying")]
     private partial void LogDeadLetterFailed(int partition, long offset, ErrorCode code);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The worker of partition {Partition} stopped unexpectedly")]
-    private partial void LogWorkerFailed(int partition, Exception ex);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lane {Lane} faulted; restarting it with the batch it held")]
+    private partial void LogLaneRestarted(string lane, Exception ex);
 }

@@ -33,11 +33,18 @@ public sealed class EventHubsOptions
     /// <summary>How often applied offsets are committed (also on rebalance and shutdown).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")] public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Attempts at a failing grain call before the events are isolated and dead-lettered.</summary>
-    [Range(1, 30)] public int MaxApplyAttempts { get; set; } = 6;
+    /// <summary>
+    /// How long the group waits for a silent member before its partitions move on (Kafka
+    /// <c>session.timeout.ms</c>; Event Hubs accepts 6 s to 300 s). Shorter means a killed silo's
+    /// partitions stall for less; heartbeats go every third of it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:06", "00:05:00")] public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First retry delay; doubles each attempt, up to five seconds.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")] public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// Static group membership (Kafka <c>group.instance.id</c>), unique per silo and stable across its
+    /// restarts; unset by default (see README: Reliability).
+    /// </summary>
+    public string? GroupInstanceId { get; set; }
 
     /// <summary>Producer: events published and not yet acknowledged, at most; beyond it the Api answers 503.</summary>
     [Range(100, 10_000_000)] public int MaxInFlightEvents { get; set; } = 200_000;

@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using O2O.Silo.Storage;
 using StackExchange.Redis;
 
 namespace O2O.Silo.Hosting;
@@ -57,19 +56,24 @@ public static class StorageHealthCheckExtensions
             checks.Add(new HealthCheckRegistration($"redis-{key}", services => new RedisHealthCheck(services.GetRequiredKeyedService<IConnectionMultiplexer>(key)), HealthStatus.Unhealthy, [ReadyTag]));
         }
 
-        var tableKeys = configuration.GetSection("Orleans:GrainStorage").GetChildren()
-            .Where(s => string.Equals(s["ProviderType"], AzureTableStorageProviderBuilder.ProviderType, StringComparison.OrdinalIgnoreCase))
-            .Select(s => s["ServiceKey"])
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal);
-        foreach (var key in tableKeys)
+        foreach (var key in configuration.TableServiceKeys())
         {
-            if (configuration.GetConnectionString(key) is { Length: > 0 } connectionString)
-            {
-                var client = AzureTableStorageOptions.CreateClient(connectionString);
-                checks.Add(new HealthCheckRegistration($"tables-{key}", _ => new TableStorageHealthCheck(client), HealthStatus.Unhealthy, [ReadyTag]));
-            }
+            checks.Add(new HealthCheckRegistration($"tables-{key}", services => new TableStorageHealthCheck(services.GetRequiredKeyedService<TableServiceClient>(key)), HealthStatus.Unhealthy, [ReadyTag]));
         }
+        return checks;
+    }
+
+    /// <summary>The feed's own health (<see cref="IngestionHealthCheck"/>), once per process.</summary>
+    public static IHealthChecksBuilder AddIngestionCheck(this IHealthChecksBuilder checks)
+    {
+        checks.Services.Configure<HealthCheckServiceOptions>(o =>
+        {
+            if (!o.Registrations.Any(r => r.Name == IngestionHealthCheck.Name))
+            {
+                o.Registrations.Add(new HealthCheckRegistration(IngestionHealthCheck.Name,
+                    services => new IngestionHealthCheck(services.GetRequiredService<O2O.Grains.Ingestion.IngestionHealth>()), HealthStatus.Degraded, [ReadyTag]));
+            }
+        });
         return checks;
     }
 }

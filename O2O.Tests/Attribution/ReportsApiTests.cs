@@ -130,7 +130,7 @@ public sealed class ReportsApiTests(ApiFactory api)
         var answer = await api.Reader(ApiFactory.OtherReadToken).GetFromJsonAsync<JsonElement>("/v1/reports/what-if?channel=viber&monthlySpend=500000000");
 
         answer.GetProperty("visits").ValueKind.ShouldBe(JsonValueKind.Null);
-        answer.GetProperty("problems").EnumerateArray().Select(p => p.GetString()).ShouldContain(p => p!.Contains("No spend"));
+        answer.GetProperty("problems").EnumerateArray().Select(p => p.GetString()).ShouldContain(p => p!.Contains("chưa có chi tiêu"));
     }
 
     private static JsonElement Row(JsonElement table, string key) =>

@@ -61,7 +61,7 @@ public sealed class ResponseCurveTests
         var fit = ResponseCurveFit.Fit(Synthetic(6, noise: 0));
 
         fit.Fitted.ShouldBeFalse();
-        fit.Problems.ShouldContain(p => p.Contains("6 day(s)") && p.Contains("14"));
+        fit.Problems.ShouldContain(p => p.Contains("Mới có 6 ngày") && p.Contains("14"));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class ResponseCurveTests
         var fit = ResponseCurveFit.Fit(flat);
 
         fit.Fitted.ShouldBeFalse();
-        fit.Problems.ShouldContain(p => p.Contains("barely varied"));
+        fit.Problems.ShouldContain(p => p.Contains("gần như không đổi"));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class ResponseCurveTests
     {
         var none = Enumerable.Range(0, 30).Select(d => new DailyPoint(Start.AddDays(d), 0, 10)).ToList();
 
-        ResponseCurveFit.Fit(none).Problems.ShouldContain(p => p.Contains("No spend"));
+        ResponseCurveFit.Fit(none).Problems.ShouldContain(p => p.Contains("chưa có chi tiêu"));
     }
 
     [Fact]
@@ -88,6 +88,6 @@ public sealed class ResponseCurveTests
     {
         var falling = Enumerable.Range(0, 30).Select(d => new DailyPoint(Start.AddDays(d), 1_000_000 * (d + 1), 100 - d)).ToList();
 
-        ResponseCurveFit.Fit(falling).Problems.ShouldContain(p => p.Contains("did not rise"));
+        ResponseCurveFit.Fit(falling).Problems.ShouldContain(p => p.Contains("không tăng"));
     }
 }

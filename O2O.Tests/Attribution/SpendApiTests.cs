@@ -25,7 +25,7 @@ public sealed class SpendApiTests(ApiFactory api)
             """;
         using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
 
-        var response = await api.Reader().PostAsync("/v1/spend/csv", content);
+        var response = await api.Reader(ApiFactory.MarketingToken).PostAsync("/v1/spend/csv", content);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var report = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -40,7 +40,7 @@ public sealed class SpendApiTests(ApiFactory api)
     {
         using var content = new StringContent("date,channel\n2026-02-01,facebook\n", Encoding.UTF8, "text/csv");
 
-        var response = await api.Reader().PostAsync("/v1/spend/csv", content);
+        var response = await api.Reader(ApiFactory.MarketingToken).PostAsync("/v1/spend/csv", content);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).ShouldContain("amount");
@@ -49,7 +49,7 @@ public sealed class SpendApiTests(ApiFactory api)
     [Fact]
     public async Task JsonSpendWithABadRowStoresNothingAndNamesTheField()
     {
-        var response = await api.Reader().PostAsJsonAsync("/v1/spend", new
+        var response = await api.Reader(ApiFactory.MarketingToken).PostAsJsonAsync("/v1/spend", new
         {
             rows = new[]
             {

@@ -14,6 +14,7 @@ namespace O2O.Tests.Contract;
 /// with those variables and nothing else, against redis-server, Azurite's table service, the Kafka
 /// mock cluster standing in for Event Hubs, and an OTLP receiver standing in for the dashboard.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azurite, KafkaMockCluster kafka)
 {
     private const string WriteKey = "contract-write-key-0123456789";
@@ -48,6 +49,9 @@ public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azur
                             "page":{"url":"https://shop.vn/san-pham/giay?utm_source=facebook&utm_campaign=contract"} } }
                 """, Encoding.UTF8, "application/json"),
         };
+        // The caller's own trace: the Api continues it rather than starting one of its own.
+        var callerTrace = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        track.Headers.Add("traceparent", $"00-{callerTrace}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
         (await writer.SendAsync(track)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await writer.PostAsync("/v1/checkins", new StringContent($$$"""{"storeId":"HCM01","method":"wifi","phone":"{{{phone}}}"}""", Encoding.UTF8, "application/json")))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -66,6 +70,7 @@ public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azur
             return request is not null && apply is not null && grainCall ? (request, apply) : default;
         }, () => $"spans: {string.Join("; ", otlp.Spans.Where(s => s.Name.Contains("/v1/track", StringComparison.Ordinal) || s.Name.StartsWith("o2o.", StringComparison.Ordinal)).Select(s => $"{s.Service}/{s.Scope}:{s.Name} {s.TraceId}/{s.SpanId}<-{s.ParentSpanId}"))}");
         apply.ParentSpanId.ShouldBe(request.SpanId, "the silo's application continues the Api request's trace across the Event Hubs hop");
+        request.TraceId.ShouldBe(callerTrace, "the Api continues the caller's W3C trace");
 
         await Poll.UntilAsync(() => new[] { "o2o.events.ingested", "o2o.events.applied", "o2o.consumer.lag" }.All(otlp.MetricNames.ContainsKey) ? true : default,
             () => $"metrics: {string.Join(", ", otlp.MetricNames.Select(m => $"{m.Key}@{m.Value}").Order())}");
@@ -74,7 +79,7 @@ public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azur
 
         using var probe = new HttpClient { BaseAddress = silo.BaseAddress };
         var health = await probe.GetStringAsync("/health");
-        health.ShouldBe("Healthy");
+        health.ShouldBe("Healthy", await probe.GetStringAsync("/health/details"));
     }
 
     private static async Task<RunningService> StartAsync(JsonDocument contract, string service, string project, Dictionary<string, string> shared)
@@ -85,6 +90,7 @@ public sealed class AppHostContractTests(RedisFixture redis, AzuriteFixture azur
             ["siloPort"] = ServerProcess.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
             ["gatewayPort"] = ServerProcess.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
             ["instance"] = Guid.NewGuid().ToString("N"),
+            ["pseudonymSecret"] = TestSecrets.PseudonymSecret,
         };
         var environment = contract.RootElement.GetProperty("services").GetProperty(service).EnumerateObject()
             .ToDictionary(v => v.Name, v => values.Aggregate(v.Value.GetString()!, (text, p) => text.Replace("{" + p.Key + "}", p.Value, StringComparison.Ordinal)));

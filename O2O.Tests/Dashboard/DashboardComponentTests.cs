@@ -61,7 +61,7 @@ public sealed class DashboardComponentTests : IDisposable
             new DailyPoint(new DateOnly(2026, 10, 1).AddDays(d), 5_000_000 + d * 1_000_000, 10 + 8 * Math.Log(1 + (5_000_000 + d * 1_000_000) / 6_000_000.0) + (d % 3 - 1) * 0.3))]);
         var answer = WhatIf.Answer("facebook", AttributionModel.LastTouch, 500_000_000,
             fit.Curve is null ? [] : [.. Enumerable.Range(0, 30).Select(d => new DailyPoint(new DateOnly(2026, 10, 1).AddDays(d), 5_000_000 + d * 1_000_000, 10 + 8 * Math.Log(1 + (5_000_000 + d * 1_000_000) / 6_000_000.0) + (d % 3 - 1) * 0.3))],
-            [], 100, 0, []);
+            [], 100, 0, [], new DateOnly(2026, 11, 15));
 
         var chart = DashboardCharts.ResponseCurve(answer.Visits.ShouldNotBeNull());
 

@@ -13,6 +13,7 @@ using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.EventHubs;
 
+[Trait("Category", "Slow")]
 public sealed class EventHubsApiTests(KafkaMockCluster kafka)
 {
     [Fact]

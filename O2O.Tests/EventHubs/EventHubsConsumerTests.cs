@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using O2O.Grains.Ingestion;
 using O2O.Silo.EventHubs;
 using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.EventHubs;
 
+[Trait("Category", "Slow")]
 public sealed class EventHubsConsumerTests(KafkaMockCluster kafka, ClusterFixture cluster)
 {
     private readonly EventMaker _make = new(ClusterFixture.NewTenant());
@@ -118,7 +120,36 @@ public sealed class EventHubsConsumerTests(KafkaMockCluster kafka, ClusterFixtur
     [InlineData(typeof(TimeoutException), false)]
     [InlineData(typeof(InvalidOperationException), false)]
     public void OnlyContentErrorsAreDeadLetteredWithoutRetrying(Type error, bool permanent) =>
-        EventHubsConsumer.IsPermanent((Exception)Activator.CreateInstance(error)!).ShouldBe(permanent);
+        ApplyPolicy.IsPermanent((Exception)Activator.CreateInstance(error)!).ShouldBe(permanent);
+
+    [Fact]
+    public async Task ATransientFailureHoldsThePartitionUntilItPassesThenEveryEventCountsOnceAndNothingIsDeadLettered()
+    {
+        await using var hub = new EventHubsHarness(kafka, cluster, "transient");
+        const int people = 10, views = 5;
+        var anonymousIds = Enumerable.Range(0, people).Select(p => $"t{p}-{Guid.NewGuid():N}").ToList();
+        // Every profile call of this tenant fails for a while, as during a storage outage or a dead silo.
+        GrainFaults.Fail(_make.Tenant, nameof(O2O.Grains.Profiles.ICustomerGrain.ApplyAsync), GrainFaults.When.BeforeCall, times: 150);
+        await hub.PublishAsync(Enumerable.Range(0, views).SelectMany(v => anonymousIds.Select(a => _make.Page(a, $"/p/{v}"))));
+
+        await hub.StartConsumerAsync(batchSize: 10);
+
+        await EventHubsHarness.UntilAsync(() => Task.FromResult(hub.Health.Evaluate().Degraded), "health turning degraded while lanes retry");
+        hub.Health.Evaluate().Description.ShouldContain("TimeoutException");
+        await EventHubsHarness.UntilAsync(async () =>
+        {
+            foreach (var a in anonymousIds)
+            {
+                if ((await hub.ProfileAsync(_make.Tenant, a))?.Totals.PageViews != views)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, "every event applied once the failure passed");
+        await EventHubsHarness.UntilAsync(() => Task.FromResult(!hub.Health.Evaluate().Degraded), "health recovering");
+        kafka.ReadAll(hub.DeadLetterHub, read => read.Count > 0, TimeSpan.FromSeconds(3)).ShouldBeEmpty();
+    }
 
     private static string Header(Message<string?, byte[]> message, string name) =>
         Encoding.UTF8.GetString(message.Headers.GetLastBytes(name));

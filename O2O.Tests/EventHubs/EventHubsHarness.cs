@@ -4,6 +4,7 @@ using O2O.Api.EventHubs;
 using O2O.Grains;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
 using O2O.Grains.Profiles;
 using O2O.Silo.EventHubs;
 using O2O.Tests.Infrastructure;
@@ -23,7 +24,17 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
 
     public string DeadLetterHub => Hub + "-dlq";
 
-    public KafkaEventFeed Feed => _feed ??= new KafkaEventFeed(Options(), NullLogger<KafkaEventFeed>.Instance);
+    /// <summary>What this harness's consumers report to <c>/health</c>; a lane retrying over a second counts as stuck.</summary>
+    public IngestionHealth Health { get; } = new(PolicyOptions, TimeProvider.System);
+
+    private static readonly IOptions<ApplyPolicyOptions> PolicyOptions = Microsoft.Extensions.Options.Options.Create(new ApplyPolicyOptions
+    {
+        RetryDelay = TimeSpan.FromMilliseconds(20),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+        StuckAfter = TimeSpan.FromSeconds(1),
+    });
+
+    public KafkaEventFeed Feed => _feed ??= new KafkaEventFeed(Options(), TestSecrets.Pseudonyms, NullLogger<KafkaEventFeed>.Instance);
 
     public IOptions<EventHubsOptions> Options(int batchSize = 100, TimeSpan? commitInterval = null) => Microsoft.Extensions.Options.Options.Create(new EventHubsOptions
     {
@@ -33,13 +44,13 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
         DeadLetterHub = DeadLetterHub,
         BatchSize = batchSize,
         CommitInterval = commitInterval ?? TimeSpan.FromMilliseconds(200),
-        RetryDelay = TimeSpan.FromMilliseconds(20),
     });
 
     /// <summary>Starts a group member and waits until it owns partitions.</summary>
     public async Task<EventHubsConsumer> StartConsumerAsync(int batchSize = 100, TimeSpan? commitInterval = null)
     {
-        var consumer = new EventHubsConsumer(cluster.Applier, Options(batchSize, commitInterval), TimeProvider.System, NullLogger<EventHubsConsumer>.Instance);
+        var policy = new ApplyPolicy(cluster.Applier, Health, PolicyOptions, TimeProvider.System, NullLogger<ApplyPolicy>.Instance);
+        var consumer = new EventHubsConsumer(policy, Health, Options(batchSize, commitInterval), TimeProvider.System, NullLogger<EventHubsConsumer>.Instance);
         _consumers.Add(consumer);
         await consumer.StartAsync(CancellationToken.None);
         await consumer.Assigned.WaitAsync(Limit);
@@ -58,7 +69,7 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
     public async Task<ProfileView?> ProfileAsync(string tenant, string anonymousId)
     {
         var id = new Identifier(IdentifierKind.Anonymous, anonymousId);
-        var profileId = await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(tenant, id.ToString())).GetProfileAsync();
+        var profileId = await cluster.Grains.Identity(IdentityKey.Of(tenant, id, TestSecrets.Pseudonyms)).GetProfileAsync();
         return profileId is null ? null : await cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
     }
 

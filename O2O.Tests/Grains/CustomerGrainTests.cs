@@ -183,13 +183,13 @@ public sealed class CustomerGrainTests(ClusterFixture cluster)
         (await board.GetTopAsync(10)).ShouldContain(l => l.ProfileId == person.ProfileId);
 
         person.Identities.ShouldContain("anon:anon-11");
-        var anonOwner = await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(_make.Tenant, "anon:anon-11")).GetProfileAsync();
+        var anonOwner = await cluster.Grains.Identity(IdentityKey.Of(_make.Tenant, new Identifier(IdentifierKind.Anonymous, "anon-11"), TestSecrets.Pseudonyms)).GetProfileAsync();
         anonOwner.ShouldBe(person.ProfileId);
-        (await Grain(person.ProfileId).EraseAsync()).ShouldBeTrue();
+        (await Grain(person.ProfileId).EraseAsync()).ShouldNotBeNull();
 
         (await Grain(person.ProfileId).GetAsync()).ShouldBeNull();
-        (await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(_make.Tenant, $"phone:{phone}")).GetProfileAsync()).ShouldBeNull();
-        (await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(_make.Tenant, "anon:anon-11")).GetProfileAsync()).ShouldBeNull();
+        (await cluster.Grains.Identity(IdentityKey.Of(_make.Tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms)).GetProfileAsync()).ShouldBeNull();
+        (await cluster.Grains.Identity(IdentityKey.Of(_make.Tenant, new Identifier(IdentifierKind.Anonymous, "anon-11"), TestSecrets.Pseudonyms)).GetProfileAsync()).ShouldBeNull();
         (await board.GetTopAsync(10)).ShouldNotContain(l => l.ProfileId == person.ProfileId);
         var campaign = await cluster.Grains.GetGrain<ICampaignGrain>(TenantKey.Compose(_make.Tenant, "tet_sale")).GetReportAsync();
         campaign.Total.Steps.Single(s => s.Stage == FunnelStage.StoreVisited).Reached.ShouldBe(1);
@@ -203,7 +203,7 @@ public sealed class CustomerGrainTests(ClusterFixture cluster)
 
     private async Task<ProfileView> ProfileAsync(Identifier id)
     {
-        var profileId = await cluster.Grains.GetGrain<IIdentityGrain>(TenantKey.Compose(_make.Tenant, id.ToString())).GetProfileAsync();
+        var profileId = await cluster.Grains.Identity(IdentityKey.Of(_make.Tenant, id, TestSecrets.Pseudonyms)).GetProfileAsync();
         profileId.ShouldNotBeNull($"nobody owns {id}");
         var view = await Grain(profileId).GetAsync();
         view.ShouldNotBeNull();

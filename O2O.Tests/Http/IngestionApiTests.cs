@@ -13,7 +13,7 @@ public sealed class IngestionApiTests(ApiFactory api)
     [Fact]
     public async Task AnEventSentWithTheWriteKeyCanBeReadBackThroughThePhone()
     {
-        var phone = "09" + Random.Shared.Next(10_000_000, 99_999_999);
+        var phone = MasterData.TestPhones.NewLocal();
         var response = await api.Writer().PostAsync("/v1/track", Json($$$"""
             {"anonymousId":"web-{{{phone}}}","event":"Product Viewed","messageId":"rt-{{{phone}}}",
              "properties":{"product_id":"ao-dai-lua"},
@@ -109,7 +109,7 @@ public sealed class IngestionApiTests(ApiFactory api)
     {
         var response = await api.Writer().GetAsync("/api/profiles?phone=0901234567");
 
-        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -160,11 +160,12 @@ public sealed class IngestionApiTests(ApiFactory api)
         var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={anonymousId}");
         var id = profile.GetProperty("profileId").GetString();
 
-        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await api.Reader().PostAsync($"/api/privacy/erasures?profileId={id}", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await api.Eraser().PostAsync($"/api/privacy/erasures?profileId={id}", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await api.Reader().GetAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await api.Reader().GetAsync($"/api/profiles?anonymousId={anonymousId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await api.Reader().DeleteAsync($"/api/profiles/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await api.Eraser().PostAsync($"/api/privacy/erasures?profileId={id}", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client), Clock);
+        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), Clock);
     }
 
     public async ValueTask DisposeAsync()
@@ -52,11 +52,13 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 silo.AddMemoryGrainStorage(name);
             }
+            silo.AddIncomingGrainCallFilter<GrainFaultFilter>();
             silo.UseInMemoryReminderService();
             silo.ConfigureServices(services =>
             {
                 services.AddSingleton<TimeProvider>(Clock);
                 services.AddO2OGrainOptions();
+                services.Configure<O2O.Grains.Privacy.PrivacyOptions>(o => o.PseudonymSecret = TestSecrets.PseudonymSecret);
             });
         }
     }

@@ -36,4 +36,18 @@ public static class Eventually
         }
         throw new TimeoutException($"GET {url} did not reach the expected state within {Limit}; last answer: {last}");
     }
+
+    /// <summary>Polls <paramref name="probe"/> until it holds; fails naming <paramref name="what"/> after the limit.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> probe, string what)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (!await probe())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Not true within {Limit}: {what}.");
+            }
+            await Task.Delay(200);
+        }
+    }
 }

@@ -1,10 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using O2O.Grains;
+using O2O.Api.Journeys;
+using O2O.Api.Messaging;
+using O2O.Grains.Consent;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.Journeys;
+using O2O.Grains.Journeys.Messaging;
+using O2O.Grains.Privacy;
 using O2O.Grains.Segments;
 using Orleans.TestingHost;
 
@@ -37,7 +42,7 @@ public sealed class NurtureCluster : IAsyncLifetime
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client), Clock);
+        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), Clock);
     }
 
     public async ValueTask DisposeAsync()
@@ -50,12 +55,15 @@ public sealed class NurtureCluster : IAsyncLifetime
     public Task<(int Applied, int Duplicates)> ApplyAsync(params CustomerEvent[] events) => Applier.ApplyAsync(events);
 
     /// <summary>
-    /// Moves the clock to <paramref name="at"/> and runs the tenant's due wheels. The tenant's reminder
-    /// runs on the same fake clock and may already have ticked when the clock moved; this tick then
-    /// joins it or finds nothing left, so when it returns everything due has run.
+    /// Moves the clock to <paramref name="at"/> (rounded up to the start of a journey wheel bucket, a
+    /// quarter hour, so everything due by then runs) and runs the tenant's due wheels. The tenant's
+    /// reminder runs on the same fake clock and may already have ticked when the clock moved; this
+    /// tick then joins it or finds nothing left, so when it returns everything due has run.
     /// </summary>
     public async Task<int> TickAtAsync(string tenant, DateTimeOffset at)
     {
+        var bucket = DueWheel.Resolution(WheelKind.Journeys).Ticks;
+        at = new DateTimeOffset((at.UtcTicks + bucket - 1) / bucket * bucket, TimeSpan.Zero);
         if (at > Clock.GetUtcNow())
         {
             Clock.SetUtcNow(at);
@@ -63,17 +71,33 @@ public sealed class NurtureCluster : IAsyncLifetime
         return await Grains.GetGrain<ITenantClockGrain>(tenant).TickAsync();
     }
 
-    /// <summary>Adds every member the journeys of a test need: options, the email sender through the SMTP sink.</summary>
+    /// <summary>Marketing on every channel, as a web form grants it: journeys may message the person.</summary>
+    public static readonly ConsentChange[] MarketingConsent = [new(ConsentPurpose.Marketing, ConsentChannel.All, true, ConsentSource.WebForm, "2026-11")];
+
+    /// <summary>
+    /// Adds every member the journeys of a test need: options, the pseudonym secret, and the product's
+    /// messaging (<see cref="MessageSender"/> with its SMTP channel) pointed at the SMTP sink.
+    /// </summary>
     public static void ConfigureJourneys(IServiceCollection services, int smtpPort)
     {
         services.AddO2OGrainOptions();
-        services.Configure<JourneyOptions>(o =>
+        services.Configure<PrivacyOptions>(o => o.PseudonymSecret = TestSecrets.PseudonymSecret);
+        services.Configure<JourneyOptions>(o => o.PublicBaseUrl = "https://o2o.test");
+        services.AddOptions<MessagingOptions>().Configure(o =>
         {
-            o.Smtp.Host = "127.0.0.1";
-            o.Smtp.Port = smtpPort;
-            o.PublicBaseUrl = "https://o2o.test";
+            o.Email.Host = "127.0.0.1";
+            o.Email.Port = smtpPort;
+            o.Email.Security = "None";
+            o.Email.CostPerMessage = EmailCost;
         });
+        services.AddSingleton<IMessageChannel, SmtpEmailChannel>();
+        services.AddSingleton<IConsentCheck, AllowUnlessOptedOutConsent>();
+        services.AddSingleton<MessageSender>();
+        services.AddSingleton<IJourneyMessenger, JourneyMessenger>();
     }
+
+    /// <summary>What the test SMTP provider charges per email, in VND.</summary>
+    public const long EmailCost = 25;
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {

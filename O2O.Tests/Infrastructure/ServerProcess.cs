@@ -119,6 +119,23 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, then waits for the process to end: a server shutting down as an operator would stop it.</summary>
+    public void Stop()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+        if (!_process.WaitForExit(30_000))
+        {
+            Kill();
+        }
+    }
+
     public void Dispose()
     {
         Kill();

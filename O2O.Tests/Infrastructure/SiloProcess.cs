@@ -49,6 +49,7 @@ public sealed class SiloProcess : IDisposable
             ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}",
             ["O2O__Demo__Enabled"] = "false",
+            ["O2O__Privacy__PseudonymSecret"] = TestSecrets.PseudonymSecret,
             // A killed silo is declared dead within seconds instead of the production default.
             ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
             ["Orleans__Membership__NumMissedProbesLimit"] = "2",
@@ -64,12 +65,16 @@ public sealed class SiloProcess : IDisposable
     }
 
     /// <summary>Starts a silo and waits until its health endpoint reports ready (Redis and Tables reachable).</summary>
-    public static async Task<SiloProcess> StartAsync(string clusterId, string redis, string tables)
+    public static async Task<SiloProcess> StartAsync(string clusterId, string redis, string tables, IReadOnlyDictionary<string, string>? more = null)
     {
         var (siloPort, gatewayPort, httpPort) = (ServerProcess.FreeTcpPort(), ServerProcess.FreeTcpPort(), ServerProcess.FreeTcpPort());
         var dll = ServiceDll("O2O.Silo");
-        var process = ServerProcess.Start("dotnet", [dll], "the .NET SDK runs the silo.",
-            AspireEnvironment(clusterId, redis, tables, siloPort, gatewayPort, httpPort), Path.GetDirectoryName(dll));
+        var environment = AspireEnvironment(clusterId, redis, tables, siloPort, gatewayPort, httpPort);
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        var process = ServerProcess.Start("dotnet", [dll], "the .NET SDK runs the silo.", environment, Path.GetDirectoryName(dll));
         var silo = new SiloProcess(process, siloPort, gatewayPort, httpPort);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
         await process.WaitUntilAsync(async () => (await http.GetAsync("/health")).IsSuccessStatusCode, "O2O.Silo", TimeSpan.FromSeconds(90));
@@ -117,6 +122,6 @@ public sealed class SiloProcess : IDisposable
         var configuration = tfm.Parent!;
         var root = configuration.Parent!.Parent!.Parent!;
         var built = Path.Combine(root.FullName, project, "bin", configuration.Name, tfm.Name, project + ".dll");
-        return File.Exists(built) ? built : throw new FileNotFoundException($"Build {project} first (dotnet build O2O.Local.slnf).", built);
+        return File.Exists(built) ? built : throw new FileNotFoundException($"Build {project} first (dotnet build O2O.sln).", built);
     }
 }

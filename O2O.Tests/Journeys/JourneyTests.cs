@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using MimeKit;
 using O2O.Grains;
+using O2O.Grains.Identity;
+using O2O.Grains.Consent;
 using O2O.Grains.Events;
 using O2O.Grains.Journeys;
 using O2O.Grains.Profiles;
@@ -58,7 +60,7 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         var report = (await journey.GetReportAsync())!;
         (report.Entered, report.Messaged, report.Clicked, report.Visited, report.GoalReached, report.GaveUp, report.Messages)
             .ShouldBe((2, 2, 1, 1, 1, 1, 5));
-        report.Cost.ShouldBe(5 * new JourneyOptions().EmailCost);
+        report.Cost.ShouldBe(5 * NurtureCluster.EmailCost);
     }
 
     [Fact]
@@ -123,6 +125,33 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
     }
 
     [Fact]
+    public async Task ConsentIsCheckedAtSendTimeSoAWithdrawalOrNoConsentStopsMessages()
+    {
+        var events = new EventMaker(ClusterFixture.NewTenant(), NurtureCluster.Clock);
+        var journey = await SaveAsync(events.Tenant, Winback("consent", "potential"));
+        var giao = await ContactFromAdAsync(events, "giao", "Hồ Văn Giao", consent: false);
+        var hoa = await ContactFromAdAsync(events, "hoa", "Đinh Thị Hoa");
+        await MailAsync(hoa.Email, 1);
+        await Waits.UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.NoConsent) == 1, "Giao, who never agreed, is not messaged");
+
+        // Hoa withdraws marketing by email: the next step, four days on, finds no consent.
+        await fixture.ApplyAsync(events.Track("anon-hoa", "Consent Updated") with
+        {
+            Consents = [new ConsentChange(ConsentPurpose.Marketing, ConsentChannel.Email, false, ConsentSource.WebForm, "2026-11")],
+        });
+        await fixture.TickAtAsync(events.Tenant, NurtureCluster.Clock.GetUtcNow().AddDays(4));
+
+        var hoaJourneys = fixture.Grains.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(events.Tenant, hoa.ProfileId));
+        await Waits.UntilAsync(async () => (await hoaJourneys.GetAsync()).Messages.Count == 2, "Hoa's next step ran");
+        fixture.Smtp.To(giao.Email).ShouldBeEmpty();
+        fixture.Smtp.To(hoa.Email).Count.ShouldBe(1);
+        (await hoaJourneys.GetAsync()).Messages.Select(m => (m.Status, m.Reason))
+            .ShouldBe([(DeliveryStatus.Delivered, (SuppressReason?)null), (DeliveryStatus.Suppressed, SuppressReason.NoConsent)]);
+        var giaoJourneys = fixture.Grains.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(events.Tenant, giao.ProfileId));
+        (await giaoJourneys.GetAsync()).Messages.ShouldAllBe(m => m.Status == DeliveryStatus.Suppressed && m.Reason == SuppressReason.NoConsent);
+    }
+
+    [Fact]
     public async Task AForgedLinkOpensNothing()
     {
         var token = TrackedLinks.Token(new LinkTarget("t", "p_1", 1, 0), Options.LinkKey);
@@ -167,14 +196,14 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         return grain;
     }
 
-    private async Task<(string ProfileId, string Email, string Phone)> ContactFromAdAsync(EventMaker events, string who, string name)
+    private async Task<(string ProfileId, string Email, string Phone)> ContactFromAdAsync(EventMaker events, string who, string name, bool consent = true)
     {
         var phone = "+8490" + Random.Shared.Next(1000000, 9999999);
         var email = $"{who}.{Guid.NewGuid():N}"[..(who.Length + 9)] + "@khach.vn";
         await fixture.ApplyAsync(
             events.Page("anon-" + who, "/uu-dai", new AdTouch { Source = "facebook", Campaign = "tet" }),
-            events.Identify("anon-" + who, phone, name) with { Email = email });
-        var profileId = (await fixture.Grains.GetGrain<O2O.Grains.Identity.IIdentityGrain>(TenantKey.Compose(events.Tenant, "phone:" + phone)).GetProfileAsync())!;
+            events.Identify("anon-" + who, phone, name) with { Email = email, Consents = consent ? NurtureCluster.MarketingConsent : null });
+        var profileId = (await fixture.Grains.Identity(IdentityKey.Of(events.Tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms)).GetProfileAsync())!;
         return (profileId, email, phone);
     }
 

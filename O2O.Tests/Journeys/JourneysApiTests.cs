@@ -12,8 +12,9 @@ public sealed class JourneysApiTests(ApiFactory api)
     [Fact]
     public async Task AJourneySavedAsJsonComesBackSwitchedOnWithAnEmptyFunnel()
     {
-        var client = api.Reader();
+        var client = api.Reader(ApiFactory.MarketingToken);
         var journey = JourneyTests.Winback("api-" + Guid.NewGuid().ToString("N")[..6], "churn-risk");
+        (await api.Reader().PutAsJsonAsync($"/api/journeys/{journey.Id}", journey)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
         var put = await client.PutAsJsonAsync($"/api/journeys/{journey.Id}", journey);
         put.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -35,7 +36,7 @@ public sealed class JourneysApiTests(ApiFactory api)
                      new JourneyStep { Id = "t", Type = StepType.Send, Body = "Chào {{ ten " }],
         };
 
-        var put = await api.Reader().PutAsJsonAsync("/api/journeys/broken", journey);
+        var put = await api.Reader(ApiFactory.MarketingToken).PutAsJsonAsync("/api/journeys/broken", journey);
 
         put.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var errors = (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");

@@ -5,6 +5,7 @@ using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.Leads;
 
+[Trait("Category", "Slow")]
 public sealed class BackplaneTests(RedisFixture redis)
 {
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using O2O.Grains.Leads;
+using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.Leads;
 
@@ -140,8 +141,8 @@ public sealed class LeadHubTests(LeadsApiFactory api)
         closed.Stage.ShouldBe(O2O.Grains.Profiles.FunnelStage.Purchased);
         closed.Reasons.ShouldContain(O2O.Grains.Profiles.ScoreReason.ConsultantOutcome);
         (await lan.WaitForAsync("LeadClosed", l => l.LeadId == lead.LeadId)).Outcome.ShouldBe(LeadOutcome.Purchased);
-        var profile = await api.Reader().GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/profiles?phone=%2B84{phone[1..]}");
-        profile.GetProperty("stage").GetString().ShouldBe("Purchased");
+        // The router tells the profile one-way, so the profile shows it a moment later.
+        var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?phone=%2B84{phone[1..]}", p => p.GetProperty("stage").GetString() == "Purchased");
         profile.GetProperty("timeline")[0].GetProperty("name").GetString().ShouldBe(LeadOutcomes.TimelineName);
         profile.GetProperty("timeline")[0].GetProperty("detail").GetString().ShouldBe("Purchased");
     }

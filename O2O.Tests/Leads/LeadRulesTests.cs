@@ -55,6 +55,19 @@ public sealed class LeadRulesTests
     }
 
     [Fact]
+    public void AnAdminSetCapReplacesTheDefaultForThatConsultantOnly()
+    {
+        Seat[] seats =
+        [
+            new("capped", ConsultantRole.Consultant, true, 1, 0, Cap: 1),
+            new("raised", ConsultantRole.Consultant, true, 6, 1, Cap: 8),
+            new("default", ConsultantRole.Consultant, true, 5, 2),
+        ];
+        LeadRouting.Pick(seats, cap: 5, new HashSet<string>()).ShouldBe("raised");
+        LeadRouting.Pick(seats, cap: 5, new HashSet<string> { "raised" }).ShouldBeNull("'capped' is at their own cap of 1, 'default' at the default 5");
+    }
+
+    [Fact]
     public void TheMostSpecificMatchingScriptWins()
     {
         List<ScriptRule> rules =

@@ -24,10 +24,13 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string TenantB = "leads-b";
     public const string WriteKeyA = "test-write-key-leads-a";
     public const string WriteKeyB = "test-write-key-leads-b";
+    /// <summary>A website source of tenant A that accepts browser calls from any http://127.0.0.1 port (Tracking/BrowserTrackingTests).</summary>
+    public const string WebsiteWriteKey = "test-write-key-leads-website";
     public const string ReadTokenA = "test-read-token-leads-a";
     public const string SigningKey = "test-consultant-signing-key-0123456789abcdef";
     public const string DemoConsultantId = "pw-lan";
     public const string DemoStore = "PW01";
+    public const string DemoManagerId = "pw-hoa";
 
     public Uri Address => ClientOptions.BaseAddress;
 
@@ -49,6 +52,10 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", TenantA);
         builder.UseSetting("O2O:Security:WriteKeys:1:Key", WriteKeyB);
         builder.UseSetting("O2O:Security:WriteKeys:1:Tenant", TenantB);
+        builder.UseSetting("O2O:Security:WriteKeys:2:Key", WebsiteWriteKey);
+        builder.UseSetting("O2O:Security:WriteKeys:2:Tenant", TenantA);
+        builder.UseSetting("O2O:Security:WriteKeys:2:Source", "website");
+        builder.UseSetting("O2O:Security:WriteKeys:2:AllowedOrigins:0", "http://127.0.0.1:*");
         builder.UseSetting("O2O:Security:ReadTokens:0:Token", ReadTokenA);
         builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", TenantA);
         builder.UseSetting("O2O:Consultants:SigningKey", SigningKey);
@@ -57,6 +64,13 @@ public class LeadsApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("O2O:Consultants:Demo:0:Name", "Nguyễn Thị Lan");
         builder.UseSetting("O2O:Consultants:Demo:0:Tenant", TenantA);
         builder.UseSetting("O2O:Consultants:Demo:0:Team", DemoStore);
+        builder.UseSetting("O2O:Consultants:Demo:1:Id", DemoManagerId);
+        builder.UseSetting("O2O:Consultants:Demo:1:Name", "Lê Thị Hoa");
+        builder.UseSetting("O2O:Consultants:Demo:1:Tenant", TenantA);
+        builder.UseSetting("O2O:Consultants:Demo:1:Team", DemoStore);
+        builder.UseSetting("O2O:Consultants:Demo:1:Role", "Manager");
+        // The demo marketer and admin belong to the demo tenant.
+        builder.UseSetting("O2O:Demo:Tenant", TenantA);
         builder.UseSetting("O2O:Leads:MaxOpenPerConsultant", "50");
     }
 

@@ -45,7 +45,7 @@ public sealed class TwoApiNodes : IAsyncDisposable
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.UseSetting("ConnectionStrings:signalr", redis);
+            builder.UseSetting("ConnectionStrings:redis", redis);
             builder.UseSetting("Orleans:Endpoints:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.ConfigureTestServices(services => services.Configure<DevelopmentClusterMembershipOptions>(
                 o => o.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, primarySilo)));

@@ -1,4 +1,5 @@
 using O2O.Grains;
+using O2O.Grains.Identity;
 using O2O.Grains.Profiles;
 using O2O.Grains.Segments;
 using O2O.Tests.Infrastructure;
@@ -66,5 +67,5 @@ public sealed class SegmentGrainTests(NurtureCluster fixture)
     }
 
     private async Task<string> ProfileIdAsync(string tenant, string phone) =>
-        (await fixture.Grains.GetGrain<O2O.Grains.Identity.IIdentityGrain>(TenantKey.Compose(tenant, "phone:" + phone)).GetProfileAsync())!;
+        (await fixture.Grains.Identity(IdentityKey.Of(tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms)).GetProfileAsync())!;
 }

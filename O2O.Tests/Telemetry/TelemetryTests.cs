@@ -54,11 +54,26 @@ public sealed class TelemetryTests
             Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         (await client.PostAsync("/v1/track", new StringContent("""{"anonymousId":"otel-2"}""", Encoding.UTF8, "application/json")))
             .StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        // The privacy paths: a consent recorded and withdrawn, the person's data exported, then erased.
+        (await client.PostAsync("/v1/consents", new StringContent(
+            """{"phone":"0912345678","email":"lan.tran@example.vn","source":"pos_tablet","wordingVersion":"v1","purposes":{"marketing":{"sms":true},"ad_sharing":false}}""",
+            Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        var privacy = api.CreateClient();
+        privacy.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TelemetryApi.EraseToken);
+        (await privacy.GetAsync("/api/privacy/subjects?phone=0912345678")).EnsureSuccessStatusCode();
+        (await privacy.PostAsync("/api/privacy/erasures?email=lan.tran@example.vn", null)).EnsureSuccessStatusCode();
 
-        await Poll.UntilAsync(() => otlp.MetricNames.ContainsKey("o2o.events.ingested") && otlp.MetricNames.ContainsKey("o2o.events.applied") && otlp.MetricNames.ContainsKey("o2o.events.rejected") ? true : default,
+        await Poll.UntilAsync(() => new[] { "o2o.events.ingested", "o2o.events.applied", "o2o.events.rejected", "o2o.privacy.requests" }.All(otlp.MetricNames.ContainsKey) ? true : default,
             () => $"metrics received: {string.Join(", ", otlp.MetricNames.Keys.Order())}");
+        await Poll.UntilAsync(() => otlp.LogBodies.Any(b => b.Contains("Data-subject request", StringComparison.Ordinal)) ? true : default,
+            () => "the data-subject request log");
 
         otlp.MetricNames["o2o.events.applied"].ShouldBe("O2O.Api");
+        await Poll.UntilAsync(() => otlp.Spans.Any(sp => sp.Name.Contains("/api/privacy/erasures", StringComparison.Ordinal)) ? true : default,
+            () => "the erasure request's span");
+        var spans = string.Join('\n', otlp.Spans.Select(sp => sp.Name + " " + string.Join(' ', sp.Attributes.Select(a => $"{a.Key}={a.Value}"))));
+        spans.ShouldNotContain("912345678");
+        spans.ShouldNotContain("lan.tran@example.vn");
         var logs = string.Join('\n', otlp.LogBodies);
         logs.ShouldNotContain("0912345678");
         logs.ShouldNotContain("+84912345678");
@@ -69,6 +84,7 @@ public sealed class TelemetryTests
     private sealed class TelemetryApi(string otlpEndpoint) : WebApplicationFactory<Program>
     {
         public const string WriteKey = "telemetry-write-key-000";
+        public const string EraseToken = "telemetry-erase-token-000";
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -76,6 +92,9 @@ public sealed class TelemetryTests
             builder.UseSetting("O2O:Demo:Enabled", "false");
             builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKey);
             builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "telemetry");
+            builder.UseSetting("O2O:Security:ReadTokens:0:Token", EraseToken);
+            builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "telemetry");
+            builder.UseSetting("O2O:Security:ReadTokens:0:Scopes:0", "erase");
             builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
             builder.UseSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
             builder.UseSetting("OTEL_BSP_SCHEDULE_DELAY", "200");

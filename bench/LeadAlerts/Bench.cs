@@ -191,6 +191,7 @@ internal sealed class BenchApi : WebApplicationFactory<Program>
         builder.UseSetting("O2O:Feed:Capacity", "200000");
         builder.UseSetting("O2O:Security:WriteKeys:0:Key", "bench-write-key-0123456789");
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "bench");
+        builder.UseSetting("O2O:Privacy:PseudonymSecret", "bench-only-pseudonym-secret-0123456789");
         builder.UseSetting("O2O:Consultants:SigningKey", "bench-consultant-signing-key-0123456789abcdef");
         builder.UseSetting("O2O:Leads:MaxOpenPerConsultant", "100");
     }

@@ -7,7 +7,6 @@ using O2O.Grains;
 using O2O.Grains.Events;
 using O2O.Grains.Ingestion;
 using O2O.Silo.Hosting;
-using O2O.Silo.Storage;
 
 namespace O2O.Bench.Storage;
 
@@ -48,10 +47,14 @@ internal static class Program
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var settings = new Dictionary<string, string?> { ["ConnectionStrings:tables"] = tables };
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:tables"] = tables,
+            ["O2O:Privacy:PseudonymSecret"] = "bench-only-pseudonym-secret-0123456789",
+        };
         foreach (var name in StorageNames.All)
         {
-            settings[$"Orleans:GrainStorage:{name}:ProviderType"] = AzureTableStorageProviderBuilder.ProviderType;
+            settings[$"Orleans:GrainStorage:{name}:ProviderType"] = TableConnections.ProviderType;
             settings[$"Orleans:GrainStorage:{name}:ServiceKey"] = "tables";
         }
         builder.Configuration.AddInMemoryCollection(settings);

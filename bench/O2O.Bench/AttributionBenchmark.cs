@@ -99,7 +99,7 @@ internal static class AttributionBenchmark
                     }
                     funnel.Add(new FunnelDelta("s:" + x.Store, FunnelStage.None, reached, null, FunnelStage.Contacted));
                 }
-                await grain.RecordAsync(new AttributionDayUpdate([.. chunk.Select(i => credits[i])], funnel));
+                await grain.RecordAsync([new AttributionDayUpdate(Guid.NewGuid().ToString("N"), [.. chunk.Select(i => credits[i])], funnel)]);
             }
         });
         var spend = new List<SpendRow>();

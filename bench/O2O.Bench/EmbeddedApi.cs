@@ -28,6 +28,9 @@ public sealed class EmbeddedApi : WebApplicationFactory<Program>
         builder.UseSetting("O2O:Demo:Enabled", "false");
         builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKey);
         builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "bench");
+        // The bench source may send as fast as the server takes it: the figure is throughput, not the limiter.
+        builder.UseSetting("O2O:Security:WriteKeys:0:RateLimit", "1000000");
+        builder.UseSetting("O2O:Privacy:PseudonymSecret", "bench-only-pseudonym-secret-0123456789");
         builder.UseSetting("O2O:Security:ReadTokens:0:Token", ReadToken);
         builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "bench");
         foreach (var (key, value) in _settings)

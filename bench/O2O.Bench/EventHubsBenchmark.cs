@@ -89,6 +89,7 @@ public static class EventHubsBenchmark
 
         using var applied = new IngestBenchmark.AppliedCounter();
         using var feed = new KafkaEventFeed(Options.Create(new EventHubsOptions { ConnectionString = mock.BootstrapServers, Hub = hub, MaxInFlightEvents = 400_000 }),
+            new O2O.Grains.Privacy.Pseudonyms(Options.Create(new O2O.Grains.Privacy.PrivacyOptions { PseudonymSecret = "bench-only-pseudonym-secret-0123456789" })),
             NullLogger<KafkaEventFeed>.Instance);
         var start = DateTimeOffset.UtcNow.AddHours(-1);
         var written = 0;

@@ -1,0 +1,77 @@
+namespace O2O.Api.Messaging;
+
+/// <summary>How a message reaches a person.</summary>
+public enum Channel
+{
+    Zns = 1,
+    Sms = 2,
+    Email = 3,
+}
+
+/// <summary>Why a message is sent; consent rules differ between what the person asked for and what we offer.</summary>
+public enum MessagePurpose
+{
+    /// <summary>A one-time code the person just asked for.</summary>
+    Otp = 1,
+    /// <summary>A link to an order the person bought (review, points).</summary>
+    OrderLink = 2,
+    /// <summary>A voucher a relative sends.</summary>
+    Referral = 3,
+    Marketing = 4,
+}
+
+/// <summary>
+/// One message to one person. <see cref="Text"/> is the full text for SMS and email; ZNS sends
+/// <see cref="TemplateData"/> into an approved template, whose call-to-action button opens <see cref="Link"/>.
+/// </summary>
+public sealed record OutgoingMessage
+{
+    public required string Tenant { get; init; }
+    public required Channel Channel { get; init; }
+    public required MessagePurpose Purpose { get; init; }
+    /// <summary>E.164 phone for ZNS and SMS, address for email.</summary>
+    public required string To { get; init; }
+    public required string Text { get; init; }
+    public string? Subject { get; init; }
+    public string? TemplateId { get; init; }
+    public IReadOnlyDictionary<string, string> TemplateData { get; init; } = new Dictionary<string, string>();
+    public string? Link { get; init; }
+    /// <summary>Our id for the message; the provider echoes it (tracking id, request id) so a retry is not a second message.</summary>
+    public string MessageId { get; init; } = Guid.NewGuid().ToString("N");
+}
+
+/// <summary>Where a message stands.</summary>
+public enum DeliveryStatus
+{
+    /// <summary>The provider accepted it; delivery is reported later, if at all.</summary>
+    Sent = 1,
+    Delivered = 2,
+    Failed = 3,
+    /// <summary>Not sent: the consent check said no.</summary>
+    Blocked = 4,
+}
+
+/// <summary>
+/// A provider's refusal. Retryable means the same message may succeed later (timeouts, 5xx, the
+/// provider's own "unknown error"); permanent means sending it again is pointless or harmful
+/// (invalid phone, template not approved, quota spent, credentials wrong).
+/// </summary>
+public sealed record ProviderError(string Code, string Message, bool Retryable);
+
+/// <summary>The outcome of one send: status, what the provider charges, its message id, and the error if any.</summary>
+public sealed record SendResult(DeliveryStatus Status, long CostVnd, string? ProviderMessageId, ProviderError? Error, int Attempts = 1)
+{
+    public static SendResult Failed(ProviderError error) => new(DeliveryStatus.Failed, 0, null, error);
+}
+
+/// <summary>One way of reaching people, following its provider's documented API.</summary>
+public interface IMessageChannel
+{
+    Channel Channel { get; }
+
+    /// <summary>True when it is configured (credentials, endpoint); a channel that is not is never chosen.</summary>
+    bool IsConfigured { get; }
+
+    /// <summary>Sends once: no retries here, <see cref="MessageSender"/> decides those.</summary>
+    Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken ct);
+}

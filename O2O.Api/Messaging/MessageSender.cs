@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Options;
+using O2O.Grains;
+using O2O.Grains.Messaging;
+
+namespace O2O.Api.Messaging;
+
+/// <summary>
+/// The one way the product sends messages: checks consent, sends through the channel asked for,
+/// repeats retryable failures a few times (same message id, so providers drop duplicates), and
+/// records status and cost per message.
+/// </summary>
+public sealed partial class MessageSender(
+    IEnumerable<IMessageChannel> channels,
+    IConsentCheck consent,
+    IGrainFactory grains,
+    IOptions<MessagingOptions> options,
+    TimeProvider clock,
+    ILogger<MessageSender> logger)
+{
+    private readonly Dictionary<Channel, IMessageChannel> _channels = channels.ToDictionary(c => c.Channel);
+
+    /// <summary>True when the channel has credentials.</summary>
+    public bool Has(Channel channel) => _channels.TryGetValue(channel, out var c) && c.IsConfigured;
+
+    /// <summary>The first configured channel among <paramref name="preferred"/>.</summary>
+    public Channel? FirstAvailable(IEnumerable<Channel> preferred) => preferred.Cast<Channel?>().FirstOrDefault(c => Has(c!.Value));
+
+    public async Task<SendResult> SendAsync(OutgoingMessage message, string? orderId, CancellationToken ct)
+    {
+        var decision = await consent.MayContactAsync(message.Tenant, message.Channel, message.To, message.Purpose, ct);
+        if (!decision.Allowed)
+        {
+            LogBlocked(logger, message.Channel, message.Purpose);
+            return new SendResult(DeliveryStatus.Blocked, 0, null, new ProviderError("consent", decision.Reason, Retryable: false), Attempts: 0);
+        }
+        if (!_channels.TryGetValue(message.Channel, out var channel) || !channel.IsConfigured)
+        {
+            return SendResult.Failed(new ProviderError("not-configured", $"{message.Channel} has no provider configured", Retryable: false)) with { Attempts = 0 };
+        }
+        var o = options.Value;
+        SendResult result;
+        var attempt = 0;
+        while (true)
+        {
+            attempt++;
+            result = await channel.SendAsync(message, ct);
+            if (result.Error is not { Retryable: true } || attempt >= o.MaxAttempts)
+            {
+                break;
+            }
+            await Task.Delay(o.RetryDelay * attempt, clock, ct);
+        }
+        result = result with { Attempts = attempt };
+        if (result.Error is { } error)
+        {
+            LogFailed(logger, message.Channel, message.Purpose, error.Code, error.Retryable, attempt);
+        }
+        await grains.GetGrain<IMessageGrain>(TenantKey.Compose(message.Tenant, message.MessageId)).RecordAsync(new MessageRecord
+        {
+            Channel = message.Channel.ToString(),
+            Purpose = message.Purpose.ToString(),
+            Status = result.Status.ToString(),
+            CostVnd = result.CostVnd,
+            ProviderMessageId = result.ProviderMessageId,
+            ErrorCode = result.Error?.Code,
+            Retryable = result.Error?.Retryable ?? false,
+            At = clock.GetUtcNow(),
+            Attempts = attempt,
+            OrderId = orderId,
+        });
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A {Channel} message ({Purpose}) was not sent: no consent")]
+    private static partial void LogBlocked(ILogger logger, Channel channel, MessagePurpose purpose);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Channel} message ({Purpose}) failed with {Code} (retryable: {Retryable}) after {Attempts} attempts")]
+    private static partial void LogFailed(ILogger logger, Channel channel, MessagePurpose purpose, string code, bool retryable, int attempts);
+}

@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace O2O.Api.Messaging;
+
+/// <summary>Messaging providers (section <c>O2O:Messaging</c>). A provider without credentials is off.</summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "O2O:Messaging";
+
+    public ZnsOptions Zns { get; set; } = new();
+    public SmsOptions Sms { get; set; } = new();
+    public EmailOptions Email { get; set; } = new();
+
+    /// <summary>Channels to try for one-time codes, in order (the first configured one is used).</summary>
+    public List<Channel> OtpChannels { get; set; } = [Channel.Zns, Channel.Sms];
+
+    /// <summary>Sends of one message when the provider answers with a retryable error.</summary>
+    [Range(1, 10)] public int MaxAttempts { get; set; } = 3;
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")] public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>Zalo Notification Service (ZNS) through the Zalo OA Open API.</summary>
+public sealed class ZnsOptions
+{
+    [Url] public string BaseUrl { get; set; } = "https://business.openapi.zalo.me";
+    /// <summary>The OA's access token (sent in the <c>access_token</c> header).</summary>
+    public string? AccessToken { get; set; }
+    /// <summary>Approved template for one-time codes; its parameter is <c>otp</c>.</summary>
+    public string? OtpTemplateId { get; set; }
+    /// <summary>Approved template whose button opens the per-order link; parameters <c>customer_name</c>, <c>order_code</c>, <c>store</c>, <c>link</c>.</summary>
+    public string? OrderTemplateId { get; set; }
+    /// <summary>Approved referral template; parameters <c>sender</c>, <c>voucher_value</c>, <c>expiry</c>, <c>link</c>.</summary>
+    public string? ReferralTemplateId { get; set; }
+    /// <summary>What one message costs, in VND, for the cost report (ZNS prices per template type).</summary>
+    [Range(0, 100_000)] public long CostPerMessage { get; set; } = 300;
+}
+
+/// <summary>SMS brand-name through eSMS.vn (<c>SendMultipleMessage_V4_post_json</c>).</summary>
+public sealed class SmsOptions
+{
+    [Url] public string BaseUrl { get; set; } = "https://rest.esms.vn";
+    public string? ApiKey { get; set; }
+    public string? SecretKey { get; set; }
+    /// <summary>The registered brand name shown as the sender.</summary>
+    public string? Brandname { get; set; }
+    /// <summary>eSMS message type: 2 is customer care (brand name), the kind for codes and order links.</summary>
+    public string SmsType { get; set; } = "2";
+    /// <summary>1 sends the message in test mode at eSMS (accepted, not delivered).</summary>
+    public int Sandbox { get; set; }
+    /// <summary>Where eSMS reports delivery (our <c>/v1/messaging/esms/callback</c>); none means no delivery reports.</summary>
+    public string? CallbackUrl { get; set; }
+    [Range(0, 100_000)] public long CostPerMessage { get; set; } = 800;
+}
+
+/// <summary>Email over SMTP with MailKit.</summary>
+public sealed class EmailOptions
+{
+    public string? Host { get; set; }
+    [Range(1, 65535)] public int Port { get; set; } = 587;
+    /// <summary>None, StartTls or SslOnConnect.</summary>
+    public string Security { get; set; } = "StartTls";
+    public string? UserName { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "no-reply@o2o.local";
+    public string FromName { get; set; } = "O2O";
+    [Range(0, 100_000)] public long CostPerMessage { get; set; }
+}

@@ -1,0 +1,34 @@
+using O2O.Grains.Privacy;
+
+namespace O2O.Grains.Identity;
+
+/// <summary>
+/// The key of an <see cref="IIdentityGrain"/>: <c>{tenant}/{kind}:{pseudonym}</c>, the pseudonym being
+/// the keyed hash of the normalised identifier, so no phone or email ever becomes a storage key.
+/// Every identity grain key is made here and nowhere else.
+/// </summary>
+public readonly record struct IdentityKey(string Tenant, IdentifierKind Kind, string Pseudonym)
+{
+    /// <summary>The key of <paramref name="id"/> within <paramref name="tenant"/>.</summary>
+    public static IdentityKey Of(string tenant, Identifier id, Pseudonyms pseudonyms) =>
+        new(tenant, id.Kind, pseudonyms.Of(tenant, id.ToString()));
+
+    /// <summary>Parses a grain key made by <see cref="Of"/>.</summary>
+    public static IdentityKey Parse(string grainKey)
+    {
+        var (tenant, id) = TenantKey.Split(grainKey);
+        var colon = id.IndexOf(':', StringComparison.Ordinal);
+        var kind = colon < 0 ? IdentifierKind.Anonymous : Identifier.KindOf(id[..colon]);
+        return new IdentityKey(tenant, kind, id[(colon + 1)..]);
+    }
+
+    public string GrainKey => TenantKey.Compose(Tenant, $"{Identifier.Prefix(Kind)}:{Pseudonym}");
+
+    public override string ToString() => GrainKey;
+}
+
+/// <summary>Reaching identity grains by <see cref="IdentityKey"/>.</summary>
+public static class IdentityGrains
+{
+    public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey key) => grains.GetGrain<IIdentityGrain>(key.GrainKey);
+}

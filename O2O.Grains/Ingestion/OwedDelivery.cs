@@ -1,0 +1,76 @@
+using O2O.Grains.Attribution;
+using O2O.Grains.Leads;
+using O2O.Grains.Profiles;
+
+namespace O2O.Grains.Ingestion;
+
+/// <summary>
+/// What one applied batch changed for the aggregates (campaigns, stores, attribution days, the
+/// person's lead router), kept in the profile's state until the aggregates have it. It is stored in
+/// the same write as the events it came from, so a crash or a failed call between the profile and
+/// the aggregates leaves it owed rather than lost; its <see cref="Id"/> lets each aggregate apply it once.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("o2o.owed-delivery")]
+public sealed record OwedDelivery
+{
+    /// <summary><c>{tenant}/{profileId}#{sequence}</c>: unique per profile and batch, stable across retries.</summary>
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public IReadOnlyList<FunnelDelta> Funnel { get; init; } = [];
+    [Id(2)] public IReadOnlyList<StoreVisit> Visits { get; init; } = [];
+    [Id(3)] public IReadOnlyList<StoreOrder> Orders { get; init; } = [];
+    /// <summary>Each conversion (visit, purchase) with its credit under every attribution model.</summary>
+    [Id(4)] public IReadOnlyList<ConversionCredits> Credits { get; init; } = [];
+    /// <summary>When the newest applied event happened: the day the funnel moves count on.</summary>
+    [Id(5)] public DateTimeOffset LatestEventAt { get; init; }
+    /// <summary>The lead the batch raises (or refreshes) with the person's team router, if any.</summary>
+    [Id(6)] public LeadRequest? Raise { get; init; }
+    /// <summary>Segments the person entered or left (their segment grains' members and daily moves).</summary>
+    [Id(7)] public Segments.SegmentChange? Segments { get; init; }
+    /// <summary>Responses for the person's journeys (only for people who have been in one).</summary>
+    [Id(8)] public IReadOnlyList<Journeys.NurtureSignal> Nurture { get; init; } = [];
+
+    /// <summary>The key of the profile grain that owes it (the id up to its sequence number).</summary>
+    public string ProfileKey => Id[..Id.LastIndexOf('#')];
+
+    public bool IsEmpty => Funnel.Count == 0 && Visits.Count == 0 && Orders.Count == 0 && Credits.Count == 0 && Raise is null
+        && Segments is null && Nurture.Count == 0;
+}
+
+/// <summary>
+/// The delivery ids an aggregate has applied most recently, so a delivery that comes again (the
+/// profile did not hear it arrived, or the consumer replayed the batch) changes nothing. Bounded:
+/// redeliveries come within the retry of the same batch or the replay after a crash, which is
+/// seconds to minutes, while the log holds the last <see cref="Capacity"/> deliveries.
+/// </summary>
+[GenerateSerializer, Alias("o2o.delivery-log")]
+public sealed class DeliveryLog
+{
+    public const int Capacity = 4_096;
+
+    /// <summary>Hashes of the delivery ids, oldest first.</summary>
+    [Id(0)] public List<ulong> Hashes { get; set; } = [];
+
+    [NonSerialized] private HashSet<ulong>? _index;
+
+    /// <summary>Records the delivery; false when it was applied before and must be skipped.</summary>
+    public bool TryRecord(string deliveryId)
+    {
+        var index = _index ??= [.. Hashes];
+        var hash = System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(deliveryId.AsSpan()));
+        if (!index.Add(hash))
+        {
+            return false;
+        }
+        Hashes.Add(hash);
+        if (Hashes.Count > Capacity)
+        {
+            var drop = Hashes.Count - Capacity;
+            for (var i = 0; i < drop; i++)
+            {
+                index.Remove(Hashes[i]);
+            }
+            Hashes.RemoveRange(0, drop);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,116 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace O2O.Silo.Hosting;
+
+/// <summary>
+/// Orleans' Azure Table providers (<c>ProviderType=AzureTableStorage</c>) look up a keyed
+/// <see cref="TableServiceClient"/> under their <c>ServiceKey</c>, which Aspire's Azure Tables client
+/// integration would register. That integration is not used here, so this registers one client per
+/// service key from <c>ConnectionStrings:&lt;key&gt;</c>, the same value the AppHost injects.
+/// </summary>
+public static class TableConnections
+{
+    public const string ProviderType = "AzureTableStorage";
+
+    /// <summary>Service keys of the Orleans grain storage (and clustering, reminders) configured on Table storage.</summary>
+    public static IEnumerable<string> TableServiceKeys(this IConfiguration configuration) => configuration.GetSection("Orleans:GrainStorage").GetChildren()
+        .Append(configuration.GetSection("Orleans:Clustering"))
+        .Append(configuration.GetSection("Orleans:Reminders"))
+        .Where(s => string.Equals(s["ProviderType"], ProviderType, StringComparison.OrdinalIgnoreCase))
+        .Select(s => s["ServiceKey"])
+        .OfType<string>()
+        .Where(key => !string.IsNullOrEmpty(configuration.GetConnectionString(key)))
+        .Distinct(StringComparer.Ordinal);
+
+    /// <summary>Grain storage names kept in Table storage.</summary>
+    public static IEnumerable<string> TableStorageNames(this IConfiguration configuration) => configuration.GetSection("Orleans:GrainStorage").GetChildren()
+        .Where(s => string.Equals(s["ProviderType"], ProviderType, StringComparison.OrdinalIgnoreCase))
+        .Select(s => s.Key);
+
+    public static IServiceCollection AddKeyedTableConnections(this IServiceCollection services, IConfiguration configuration)
+    {
+        foreach (var key in configuration.TableServiceKeys())
+        {
+            var connectionString = configuration.GetConnectionString(key)!;
+            services.TryAddKeyedSingleton(key, (_, _) => CreateClient(connectionString));
+        }
+        return services;
+    }
+
+    /// <summary>
+    /// Each grain storage name keeps its own table, named after it (<c>profiles</c>, <c>identities</c>, ...),
+    /// unless its section names one: what each costs shows per table, and one kind of grain is never
+    /// scanned past another's rows.
+    /// </summary>
+    public static void NameTablesAfterStorage(this IConfiguration configuration)
+    {
+        foreach (var section in configuration.GetSection("Orleans:GrainStorage").GetChildren())
+        {
+            if (string.Equals(section["ProviderType"], ProviderType, StringComparison.OrdinalIgnoreCase) && string.IsNullOrEmpty(section["TableName"]))
+            {
+                section["TableName"] = TableNameFor(section.Key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A storage connection string (Azurite's, or an account key), or a service URI such as
+    /// <c>https://acct.table.core.windows.net/</c>, reached with <see cref="DefaultAzureCredential"/>
+    /// (the apps' managed identity in Azure). Every entity write is counted in <c>o2o.storage.writes</c>.
+    /// </summary>
+    public static TableServiceClient CreateClient(string connectionString)
+    {
+        var options = new TableClientOptions();
+        options.AddPolicy(new WriteCounter(), HttpPipelinePosition.PerCall);
+        return Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? new TableServiceClient(uri, new DefaultAzureCredential(), options)
+            : new TableServiceClient(connectionString, options);
+    }
+
+    /// <summary>A valid table name for a storage name: letters and digits, starting with a letter, 3 to 63 long.</summary>
+    public static string TableNameFor(string storageName)
+    {
+        var letters = new string([.. storageName.Where(char.IsAsciiLetterOrDigit)]);
+        var name = letters.Length > 0 && char.IsAsciiLetter(letters[0]) ? letters : "o2o" + letters;
+        name = name.PadRight(3, '0');
+        return name.Length > 63 ? name[..63] : name;
+    }
+
+    /// <summary>Counts successful entity inserts, updates and deletes, tagged with the table.</summary>
+    private sealed class WriteCounter : HttpPipelinePolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            ProcessNext(message, pipeline);
+            Count(message);
+        }
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            Count(message);
+        }
+
+        private static void Count(HttpMessage message)
+        {
+            var method = message.Request.Method;
+            if (method == RequestMethod.Get || method == RequestMethod.Head || !message.HasResponse || message.Response.IsError)
+            {
+                return;
+            }
+            // Entity paths are /<table> (insert) or /<table>(PartitionKey='…',RowKey='…'); /Tables is the table list.
+            var path = message.Request.Uri.Path.TrimEnd('/');
+            var table = path[(path.LastIndexOf('/') + 1)..];
+            var paren = table.IndexOf('(', StringComparison.Ordinal);
+            table = paren >= 0 ? table[..paren] : table;
+            if (table.Length > 0 && !table.Equals("Tables", StringComparison.OrdinalIgnoreCase) && !table.Equals("$batch", StringComparison.OrdinalIgnoreCase))
+            {
+                StorageTelemetry.Writes.Add(1, new KeyValuePair<string, object?>("storage", table));
+            }
+        }
+    }
+}
