@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using CsvHelper;
-using Microsoft.Extensions.Options;
 using O2O.Api.Catalog;
 using O2O.Api.Reports;
 using O2O.Api.Security;
@@ -17,32 +16,34 @@ public static class DashboardExport
     public static IEndpointRouteBuilder MapDashboardExport(this IEndpointRouteBuilder app)
     {
         var export = app.MapGroup("/dashboard/export").RequireAuthorization(MarketerSignIn.PagePolicy).ExcludeFromDescription();
-        export.MapGet("/funnel.csv", async (HttpContext http, MarketingReports reports, TimeProvider clock, IOptionsMonitor<DisplayNames> names, string? from, string? to, string? store, string? channel) =>
+        export.MapGet("/funnel.csv", async (HttpContext http, MarketingReports reports, TimeProvider clock, TenantNames names, string? from, string? to, string? store, string? channel) =>
         {
             var filter = new ReportFilter(Blank(store), Blank(channel));
             var table = await reports.FunnelAsync(http.User.Tenant(), Period(clock, from, to), FunnelScope.Campaign, filter);
-            var n = names.CurrentValue;
+            var n = await names.ForAsync(http.User.Tenant());
             return Csv("phieu.csv",
                 [table.Rows.FirstOrDefault()?.Scope == FunnelScope.Store ? "Cửa hàng" : "Chiến dịch", "Mã", .. FunnelStages.All.Select(DashboardCharts.StageName), "Rơi nhiều nhất"],
                 table.Rows.Select(r => (IEnumerable<object?>)[
                     r.Scope == FunnelScope.Store ? n.Store(r.Id) : n.Campaign(r.Id), r.Id, .. r.Funnel.Steps.Select(s => (object)s.Reached),
                     r.Funnel.BiggestDropOff is { } d ? DashboardCharts.StageName(d) : ""]));
         });
-        export.MapGet("/attribution.csv", async (HttpContext http, MarketingReports reports, TimeProvider clock, IOptionsMonitor<DisplayNames> names, string? model, string? from, string? to, string? store, string? channel) =>
+        export.MapGet("/attribution.csv", async (HttpContext http, MarketingReports reports, TimeProvider clock, TenantNames names, string? model, string? from, string? to, string? store, string? channel) =>
         {
             ReportQuery.TryEnum(model, AttributionModel.LastTouch, out var m);
             var table = await reports.AttributionAsync(http.User.Tenant(), Period(clock, from, to), m, TouchDimension.Campaign, new ReportFilter(Blank(store), Blank(channel)));
+            var n = await names.ForAsync(http.User.Tenant());
             return Csv($"phan-bo-{m}.csv",
                 ["Chiến dịch", "Mã", "Mô hình", "Lượt ghé", "Tỷ trọng", "Đơn hàng", "Doanh thu (VND)"],
-                table.Rows.Select(r => (IEnumerable<object?>)[names.CurrentValue.Campaign(r.Key), r.Key, DashboardFormat.ModelName(m), r.Visits, r.VisitShare, r.Purchases, r.Revenue]));
+                table.Rows.Select(r => (IEnumerable<object?>)[n.Campaign(r.Key), r.Key, DashboardFormat.ModelName(m), r.Visits, r.VisitShare, r.Purchases, r.Revenue]));
         });
-        export.MapGet("/stores.csv", async (HttpContext http, MarketingReports reports, TimeProvider clock, IOptionsMonitor<DisplayNames> names, string? model, string? from, string? to, string? store, string? channel) =>
+        export.MapGet("/stores.csv", async (HttpContext http, MarketingReports reports, TimeProvider clock, TenantNames names, string? model, string? from, string? to, string? store, string? channel) =>
         {
             ReportQuery.TryEnum(model, AttributionModel.LastTouch, out var m);
             var table = await reports.StoresAsync(http.User.Tenant(), Period(clock, from, to), new ReportFilter(Blank(store), Blank(channel)), m);
+            var n = await names.ForAsync(http.User.Tenant());
             return Csv("cua-hang.csv",
                 ["Hạng", "Cửa hàng", "Mã", "Lượt ghé", "Lượt ghé do online", "Tỷ lệ do online", "Đơn hàng", "Doanh thu (VND)"],
-                table.Stores.Select(r => (IEnumerable<object?>)[r.Rank, names.CurrentValue.Store(r.StoreId), r.StoreId, r.Visits, r.OnlineInfluencedVisits, r.OnlineInfluencedShare, r.Purchases, r.Revenue]));
+                table.Stores.Select(r => (IEnumerable<object?>)[r.Rank, n.Store(r.StoreId), r.StoreId, r.Visits, r.OnlineInfluencedVisits, r.OnlineInfluencedShare, r.Purchases, r.Revenue]));
         });
         return app;
     }

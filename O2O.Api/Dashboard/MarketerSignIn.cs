@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using O2O.Api.Security;
@@ -63,11 +62,10 @@ public static class MarketerSignIn
         return builder;
     }
 
-    /// <summary>The sign-in form posts here; sign-out clears the cookie.</summary>
+    /// <summary>The sign-in form posts here; signing out is <c>/signout</c>, which also ends a provider's session.</summary>
     public static IEndpointRouteBuilder MapMarketerSignIn(this IEndpointRouteBuilder app)
     {
         app.MapPost("/dashboard/session", SignInAsync).DisableAntiforgery().AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/dashboard/session/end", (Delegate)SignOutAsync).DisableAntiforgery().AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
@@ -82,12 +80,6 @@ public static class MarketerSignIn
         }
         await http.SignInSessionAsync(PersonClaims.Identity(Scheme, "marketer:" + account.Login, account.Name, account.Tenant, [MarketerRole], null));
         return TypedResults.Redirect("/dashboard");
-    }
-
-    private static async Task<RedirectHttpResult> SignOutAsync(HttpContext http)
-    {
-        await http.SignOutAsync(Scheme);
-        return TypedResults.Redirect("/dashboard/sign-in");
     }
 
     public static string Hash(string password)

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 using O2O.Api.Catalog;
 using O2O.Api.Consultants;
 using O2O.Api.Security;
@@ -18,7 +17,7 @@ namespace O2O.Api.Hubs;
 /// <see cref="HubException"/>s whose message is Vietnamese, written for the consultant to read.
 /// </summary>
 [Authorize(Policy = O2OPolicies.Consultant)]
-public sealed class LeadsHub(IGrainFactory grains, IOptionsMonitor<DisplayNames> names, TimeProvider clock) : Hub
+public sealed class LeadsHub(IGrainFactory grains, TenantNames names, TimeProvider clock) : Hub
 {
     public const string Path = "/hubs/leads";
 
@@ -48,7 +47,7 @@ public sealed class LeadsHub(IGrainFactory grains, IOptionsMonitor<DisplayNames>
     public DateTimeOffset ServerTime() => clock.GetUtcNow();
 
     /// <summary>Names for the codes lead cards carry: stores, campaigns, channels, products.</summary>
-    public DisplayNames Names() => names.CurrentValue;
+    public Task<DisplayNames> Names() => names.ForAsync(Context.User!.Tenant());
 
     /// <summary>Claims a lead; of simultaneous claims exactly one wins and the others learn who.</summary>
     public Task<ClaimResult> ClaimLead(string leadId) => Router.ClaimAsync(leadId, Me);

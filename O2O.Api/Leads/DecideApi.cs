@@ -59,8 +59,7 @@ public static class DecideApi
         var id = string.IsNullOrWhiteSpace(request.UserId)
             ? new Identifier(IdentifierKind.Anonymous, request.AnonymousId!)
             : new Identifier(IdentifierKind.UserId, request.UserId);
-        var profileId = await grains.Identity(IdentityKey.Of(tenant, id, pseudonyms)).GetProfileAsync();
-        var profile = profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
+        var profile = await grains.ProfileOfAsync(tenant, id, pseudonyms);
         var team = string.IsNullOrWhiteSpace(request.StoreId) ? LeadOptions.OnlineTeam : request.StoreId;
         var consultant = await grains.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(tenant, team)).AvailableConsultantAsync();
         var session = grains.GetGrain<IIntentSessionGrain>(TenantKey.Compose(tenant, request.SessionId!));

@@ -57,8 +57,7 @@ public static class ProfilesApi
         }
 
         var tenant = http.User.Tenant();
-        var profileId = await grains.Identity(IdentityKey.Of(tenant, id, pseudonyms)).GetProfileAsync();
-        var view = profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
+        var view = await grains.ProfileOfAsync(tenant, id, pseudonyms);
         return view is null ? NotFound("No profile has that identifier.") : TypedResults.Ok(view);
     }
 

@@ -138,10 +138,8 @@ public sealed partial class Referrals(
         return new ReferralDecision(true, "sent", $"Đã gửi voucher tới {ReferralText.MaskTail(recipient)}.", ReferralText.MaskTail(recipient), expires);
     }
 
-    private async Task<ProfileView?> ProfileOfAsync(string tenant, string phone) =>
-        await grains.Identity(IdentityKey.Of(tenant, new Identifier(IdentifierKind.Phone, phone), pseudonyms)).GetProfileAsync() is { } id
-            ? await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, id)).GetAsync()
-            : null;
+    private Task<ProfileView?> ProfileOfAsync(string tenant, string phone) =>
+        grains.ProfileOfAsync(tenant, new Identifier(IdentifierKind.Phone, phone), pseudonyms);
 
     private ReferralDecision Refuse(string code, string reason)
     {

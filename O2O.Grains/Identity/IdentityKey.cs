@@ -1,4 +1,5 @@
 using O2O.Grains.Privacy;
+using O2O.Grains.Profiles;
 
 namespace O2O.Grains.Identity;
 
@@ -31,4 +32,10 @@ public readonly record struct IdentityKey(string Tenant, IdentifierKind Kind, st
 public static class IdentityGrains
 {
     public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey key) => grains.GetGrain<IIdentityGrain>(key.GrainKey);
+
+    /// <summary>The profile <paramref name="id"/> belongs to within <paramref name="tenant"/>; null when nobody has it.</summary>
+    public static async Task<ProfileView?> ProfileOfAsync(this IGrainFactory grains, string tenant, Identifier id, Pseudonyms pseudonyms) =>
+        await grains.Identity(IdentityKey.Of(tenant, id, pseudonyms)).GetProfileAsync() is { } profileId
+            ? await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync()
+            : null;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using Microsoft.Playwright;
 using O2O.Api.Dashboard;
@@ -59,6 +60,27 @@ public sealed class DashboardBrowserTests(DashboardApiProcess api) : IClassFixtu
         await page.WaitForURLAsync("**/dashboard/sign-in");
         await page.GotoAsync(api.BaseUrl + "/dashboard");
         page.Url.ShouldContain("/dashboard/sign-in");
+    }
+
+    [Fact]
+    public async Task TheStoresExportOpensInExcelWithTheNamesAnAdministratorGaveTheStores()
+    {
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(api.BaseUrl) };
+        (await http.PostAsJsonAsync("/signin/demo", new { id = "demo-admin" })).EnsureSuccessStatusCode();
+        var renamed = await http.PutAsJsonAsync("/api/admin/stores/HN01",
+            new { name = "O2O Tràng Tiền", address = "1 Tràng Tiền", region = "HN", openingHours = "09:00-21:00", timeZone = "Asia/Ho_Chi_Minh", teams = new[] { "HN01" } });
+        renamed.StatusCode.ShouldBe(HttpStatusCode.OK, await renamed.Content.ReadAsStringAsync());
+
+        (await http.PostAsJsonAsync("/signin/demo", new { id = "demo-marketer" })).EnsureSuccessStatusCode();
+        using var export = await http.GetAsync("/dashboard/export/stores.csv");
+        export.StatusCode.ShouldBe(HttpStatusCode.OK);
+        export.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        var bytes = await export.Content.ReadAsByteArrayAsync();
+        bytes.AsSpan(0, 3).ToArray().ShouldBe(new byte[] { 0xEF, 0xBB, 0xBF }, "a BOM, so Excel reads the Vietnamese as UTF-8");
+        var csv = System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3);
+        csv.ShouldStartWith("Hạng,Cửa hàng,Mã");
+        csv.ShouldContain("O2O Tràng Tiền,HN01", Case.Sensitive, "the administrator's name wins over the configured one");
+        csv.ShouldContain("Quận 1 · TP.HCM,HCM01", Case.Sensitive, "stores no administrator named keep the configured name");
     }
 
     [Theory]
