@@ -66,6 +66,31 @@ public sealed class SegmentGrainTests(NurtureCluster fixture)
         (await fixture.Grains.GetGrain<ISegmentGrain>(SegmentKey.For(events.Tenant, Segment.ValueHigh)).GetStatsAsync(1)).Size.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task AnErasedPersonLeavesEverySegmentAndTheDueWheel()
+    {
+        var events = new EventMaker(ClusterFixture.NewTenant(), NurtureCluster.Clock);
+        var phone = "+84903" + Random.Shared.Next(100000, 999999);
+        await fixture.ApplyAsync(events.Order("HCM01", phone, 2_500_000));
+        var profileId = await ProfileIdAsync(events.Tenant, phone);
+        var firstTime = fixture.Grains.GetGrain<ISegmentGrain>(SegmentKey.For(events.Tenant, Segment.FirstTimeBuyer));
+        (await firstTime.GetMembersAsync(0, 10)).ShouldBe([profileId]);
+        var wheel = await fixture.Grains.GetGrain<ITenantClockGrain>(events.Tenant).GetPendingAsync();
+        wheel.ContainsKey(WheelKind.Segments).ShouldBeTrue();
+
+        (await fixture.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(events.Tenant, profileId)).EraseAsync()).ShouldNotBeNull();
+
+        foreach (var segment in SegmentCatalog.All)
+        {
+            (await fixture.Grains.GetGrain<ISegmentGrain>(SegmentKey.For(events.Tenant, segment)).GetMembersAsync(0, 10)).ShouldNotContain(profileId);
+        }
+        (await firstTime.GetStatsAsync(1)).Days[^1].Exited.ShouldBe(1);
+        foreach (var bucket in wheel[WheelKind.Segments])
+        {
+            (await fixture.Grains.GetGrain<IDueWheelGrain>(DueWheel.Key(events.Tenant, WheelKind.Segments, bucket)).CountAsync()).ShouldBe(0);
+        }
+    }
+
     private async Task<string> ProfileIdAsync(string tenant, string phone) =>
         (await fixture.Grains.Identity(IdentityKey.Of(tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms)).GetProfileAsync())!;
 }
