@@ -45,7 +45,7 @@ public sealed class ProfileState
     /// <summary>Accounts or companies the person belongs to (Segment <c>group</c>), with their traits, by group id.</summary>
     [Id(40)] public Dictionary<string, Dictionary<string, string>> Groups { get; set; } = [];
     /// <summary>Segments and journeys: facts the segment rules read, the master channel, journey membership.</summary>
-    [Id(60)] public Segments.ProfileNurture Nurture { get; set; } = new();
+    [Id(70)] public Segments.ProfileNurture Nurture { get; set; } = new();
 
     public FunnelStage Stage
     {
