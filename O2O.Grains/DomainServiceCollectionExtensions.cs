@@ -4,9 +4,12 @@ using O2O.Grains.Attribution;
 using O2O.Grains.Identification;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
+using O2O.Grains.Journeys;
+using O2O.Grains.Journeys.Messaging;
 using O2O.Grains.Leads;
 using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
+using O2O.Grains.Segments;
 using O2O.Grains.Stores;
 
 namespace O2O.Grains;
@@ -24,6 +27,10 @@ public static class DomainServiceCollectionExtensions
         services.AddOptions<IntentOptions>().BindConfiguration(IntentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StateWriteOptions>();
         services.AddOptions<AttributionOptions>().BindConfiguration(AttributionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SegmentOptions>().BindConfiguration(SegmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JourneyOptions>().BindConfiguration(JourneyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Journeys send through the Api's messaging (MessageSender); a silo without it has no channel.
+        services.TryAddSingleton<IJourneyMessenger, NoJourneyMessenger>();
         services.AddOptions<OtpOptions>().BindConfiguration(OtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services.AddO2OPrivacy();
     }

@@ -4,9 +4,11 @@ using O2O.Grains.Campaigns;
 using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
+using O2O.Grains.Journeys;
 using O2O.Grains.Leads;
 using O2O.Grains.Orders;
 using O2O.Grains.Profiles;
+using O2O.Grains.Segments;
 using O2O.Grains.Stores;
 
 namespace O2O.Grains.Ingestion;
@@ -164,6 +166,10 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             .Where(x => x.Delivery.Raise is not null)
             .GroupBy(x => LeadRouterKey.For(x.Tenant, x.Delivery.Raise!.Team))
             .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(x => x.Delivery.Raise!)])));
+        // Segment membership is a set, so a move delivered twice is harmless; journeys skip delivery ids they have seen.
+        calls.AddRange(SegmentForwarding.Forward(grains, deliveries.Where(x => x.Delivery.Segments is not null).Select(x => (x.Tenant, x.Delivery.Segments!))));
+        calls.AddRange(deliveries.Where(x => x.Delivery.Nurture.Count > 0).Select(x =>
+            grains.GetGrain<IPersonJourneysGrain>(x.Delivery.ProfileKey).ObserveAsync(x.Delivery.Id, x.Delivery.Nurture)));
         return Task.WhenAll(calls);
     }
 

@@ -24,15 +24,23 @@ public sealed record OwedDelivery
     [Id(5)] public DateTimeOffset LatestEventAt { get; init; }
     /// <summary>The lead the batch raises (or refreshes) with the person's team router, if any.</summary>
     [Id(6)] public LeadRequest? Raise { get; init; }
+    /// <summary>Segments the person entered or left (their segment grains' members and daily moves).</summary>
+    [Id(7)] public Segments.SegmentChange? Segments { get; init; }
+    /// <summary>Responses for the person's journeys (only for people who have been in one).</summary>
+    [Id(8)] public IReadOnlyList<Journeys.NurtureSignal> Nurture { get; init; } = [];
+
+    /// <summary>The key of the profile grain that owes it (the id up to its sequence number).</summary>
+    public string ProfileKey => Id[..Id.LastIndexOf('#')];
 
     public bool IsEmpty => !Counts && Raise is null;
 
     /// <summary>
-    /// It changes counts (funnel, visits, orders, credits). Aggregates remember the deliveries they
-    /// applied only for a while, so such a delivery must never come again late: its acknowledgement is
-    /// stored at once. A lead raise alone may come again at any time (the router refreshes the open lead).
+    /// It changes counts (funnel, visits, orders, credits, segment moves, journey responses). Aggregates
+    /// remember the deliveries they applied only for a while, so such a delivery must never come again
+    /// late: its acknowledgement is stored at once. A lead raise alone may come again at any time (the
+    /// router refreshes the open lead).
     /// </summary>
-    public bool Counts => Funnel.Count > 0 || Visits.Count > 0 || Orders.Count > 0 || Credits.Count > 0;
+    public bool Counts => Funnel.Count > 0 || Visits.Count > 0 || Orders.Count > 0 || Credits.Count > 0 || Segments is not null || Nurture.Count > 0;
 }
 
 /// <summary>

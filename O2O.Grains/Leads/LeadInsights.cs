@@ -41,7 +41,8 @@ public static class LeadInsights
             ad is null ? null : new LeadAd(ad.Touch.Source ?? "", ad.Touch.Campaign, ad.Touch.Content, ad.Timestamp),
             [.. NewestFirst(profile.Timeline).Where(t => t.Type is EventType.Page or EventType.Screen && t.Detail is not null).Take(PagesShown).Select(t => t.Detail!)],
             profile.LastStoreId,
-            profile.Consents.MarketingChannels());
+            profile.Consents.MarketingChannels(),
+            profile.Nurture.MasterChannel?.ToString());
     }
 
     public static LeadScript? ScriptFor(FunnelStage stage, string? interest, string segment, IEnumerable<ScriptRule> rules) =>
@@ -76,6 +77,7 @@ public static class LeadInsights
             Script = ScriptFor(facts.Stage, facts.Interest, facts.Segment, scripts),
             ContactConsent = facts.ContactConsent ?? [],
             RaisedAt = now,
+            MasterChannel = facts.MasterChannel,
         };
     }
 

@@ -65,7 +65,8 @@ public sealed record LeadFacts(
     [property: Id(3)] LeadAd? LastAd,
     [property: Id(4)] IReadOnlyList<string> LastPages,
     [property: Id(5)] string? LastStoreId,
-    [property: Id(6)] IReadOnlyList<Consent.ConsentChannel>? ContactConsent = null);
+    [property: Id(6)] IReadOnlyList<Consent.ConsentChannel>? ContactConsent = null,
+    [property: Id(7)] string? MasterChannel = null);
 
 /// <summary>
 /// A consultant as the hub knows them from their sign-in; <paramref name="MaxOpenLeads"/> is the
@@ -122,6 +123,8 @@ public sealed record LeadCard
     [Id(20)] public LeadOutcome? Outcome { get; init; }
     [Id(21)] public string? LostReason { get; init; }
     [Id(22)] public required DateTimeOffset RaisedAt { get; init; }
+    /// <summary>The channel that works best for this person, from their journeys.</summary>
+    [Id(40)] public string? MasterChannel { get; init; }
     /// <summary>How many consultants it has been offered to, the current one included.</summary>
     [Id(23)] public int Offers { get; init; }
     /// <summary>Channels the person agreed to receive marketing on, as of the raise; empty means do not market to them.</summary>

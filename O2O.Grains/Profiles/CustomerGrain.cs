@@ -6,8 +6,10 @@ using O2O.Grains.Directory;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
+using O2O.Grains.Journeys;
 using O2O.Grains.Leads;
 using O2O.Grains.Privacy;
+using O2O.Grains.Segments;
 using O2O.Grains.Stores;
 
 namespace O2O.Grains.Profiles;
@@ -21,8 +23,12 @@ public sealed class CustomerGrain(
     IOptions<StateWriteOptions> writes,
     IOptions<PrivacyOptions> privacyOptions,
     Pseudonyms pseudonyms,
+    IOptions<SegmentOptions> segmentOptions,
+    IOptions<StoreOptions> storeOptions,
     TimeProvider clock) : Grain, ICustomerGrain
 {
+    private readonly SegmentOptions _segments = segmentOptions.Value;
+    private readonly TimeSpan _utcOffset = storeOptions.Value.UtcOffset;
     private readonly TimeSpan _anonymousRetention = privacyOptions.Value.AnonymousRetention;
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
@@ -65,6 +71,7 @@ public sealed class CustomerGrain(
         List<StoreVisit>? visits = null;
         List<StoreOrder>? orders = null;
         List<ConversionCredits>? credits = null;
+        List<NurtureSignal>? nurture = null;
         var latest = DateTimeOffset.MinValue;
         foreach (var given in batch.Events)
         {
@@ -93,6 +100,11 @@ public sealed class CustomerGrain(
             }
             ProfileProjection.Apply(s, e, _profile, _scoring);
             RecordConsents(s, e);
+            s.Nurture.Segments.Observe(e, _segments);
+            if (s.Nurture.InJourneys && NurtureSignals.Of(e) is { } signal)
+            {
+                (nurture ??= []).AddRange(signal);
+            }
             applied++;
             if (e is { Type: EventType.CheckIn, StoreId: { } store, CheckInMethod: { } method })
             {
@@ -123,7 +135,18 @@ public sealed class CustomerGrain(
             return new ApplyResult { Duplicates = duplicates, Owed = [.. s.Outbox] };
         }
 
-        await IndexAsync(s, sharedBefore);
+        SegmentChange? segments;
+        try
+        {
+            await IndexAsync(s, sharedBefore);
+            segments = await ResegmentAsync(s, now, draining: null);
+        }
+        catch
+        {
+            // The events are applied in memory only: drop them so the caller's retry applies them again.
+            DeactivateOnIdle();
+            throw;
+        }
         var funnel = new List<FunnelDelta>();
         ProfileProjection.CollectFunnelDeltas(s, funnel);
         var lead = Snapshot(s);
@@ -136,6 +159,8 @@ public sealed class CustomerGrain(
             Credits = credits ?? [],
             LatestEventAt = latest,
             Raise = RaiseLead(s, batch.Events, lead, priorScore),
+            Segments = segments,
+            Nurture = nurture ?? [],
         };
         if (!owed.IsEmpty)
         {
@@ -187,6 +212,119 @@ public sealed class CustomerGrain(
         }
     }
 
+    public async Task ReevaluateSegmentsAsync(long bucket)
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.Totals.Events == 0)
+        {
+            if (s.Nurture.Segments.DueBucket == bucket)
+            {
+                s.Nurture.Segments.DueBucket = null;
+            }
+            return;
+        }
+        if (await ResegmentAsync(s, clock.GetUtcNow(), bucket) is not { } change)
+        {
+            await _writer.WriteAsync();
+            return;
+        }
+        // Owed like an event's changes: a failure between this write and the segments' leaves it
+        // for the next delivery (the next batch of this person's events, or the next re-evaluation).
+        var owed = new OwedDelivery { Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}", Segments = change };
+        s.OutboxSequence++;
+        s.Outbox.Add(owed);
+        await WriteOrReloadAsync();
+        await Task.WhenAll(SegmentForwarding.Forward(GrainFactory, [.. s.Outbox.Where(o => o.Segments is not null).Select(o => (Tenant, o.Segments!))]));
+        var delivered = s.Outbox.Where(o => o.Segments is not null && o.Nurture.Count == 0 && o.Funnel.Count == 0 && o.Visits.Count == 0
+            && o.Orders.Count == 0 && o.Credits.Count == 0 && o.Raise is null).Select(o => o.Id).ToList();
+        await AcknowledgeAsync(delivered);
+    }
+
+    /// <summary>
+    /// Evaluates the segment rules and keeps the profile in exactly one due-wheel bucket: the one
+    /// holding the next instant its segments could change with no event. Idle profiles cost nothing else.
+    /// </summary>
+    private async Task<SegmentChange?> ResegmentAsync(ProfileState s, DateTimeOffset now, long? draining)
+    {
+        var f = s.Nurture.Segments;
+        var inputs = new SegmentInputs(f.OrderTimes, s.Totals.Orders, s.Totals.Revenue, f.LastInterestAt, f.PromotionUses,
+            f.NewArrivalViews, f.PointsActions, s.IsIdentified, s.Touches.Count > 0 || f.FromEvent);
+        var evaluation = SegmentRules.Evaluate(inputs, now, _segments);
+        var change = evaluation.Members != f.Current ? new SegmentChange(ProfileId, f.Current, evaluation.Members, now) : null;
+        f.Current = evaluation.Members;
+        long? bucket = evaluation.NextChange is { } due ? DueWheel.BucketOf(WheelKind.Segments, due, _utcOffset) : null;
+        if (draining is not null && f.DueBucket == draining)
+        {
+            // The bucket being run empties itself; joining it again would wait on the run that called us.
+            f.DueBucket = null;
+            bucket = bucket <= draining ? draining + 1 : bucket;
+        }
+        if (bucket != f.DueBucket)
+        {
+            if (f.DueBucket is { } old)
+            {
+                GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, old)).RemoveAsync(ProfileId).Ignore();
+            }
+            if (bucket is { } b)
+            {
+                await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, b)).AddAsync(ProfileId);
+            }
+            f.DueBucket = bucket;
+        }
+        return change;
+    }
+
+    public Task<MessageContact?> GetContactAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.ErasedAt is not null || s.Totals.Events == 0)
+        {
+            return Task.FromResult<MessageContact?>(null);
+        }
+        return Task.FromResult<MessageContact?>(new MessageContact
+        {
+            Name = s.DisplayName,
+            Email = s.Email,
+            Phone = s.Phone,
+            ZaloId = s.Identifiers.Find(i => i.Kind == IdentifierKind.Zalo).Value,
+            StoreId = s.LastStoreId,
+            Orders = s.Totals.Orders,
+            Traits = new Dictionary<string, string>(s.Traits),
+        });
+    }
+
+    public async Task SetNurturedAsync()
+    {
+        if (!state.State.Nurture.InJourneys)
+        {
+            state.State.Nurture.InJourneys = true;
+            await _writer.WriteAsync();
+        }
+    }
+
+    public async Task SetMasterChannelAsync(MessageChannel channel)
+    {
+        if (state.State.Nurture.MasterChannel != channel)
+        {
+            state.State.Nurture.MasterChannel = channel;
+            await _writer.WriteAsync();
+        }
+    }
+
+    public async Task RaiseNurtureLeadAsync()
+    {
+        var s = state.State;
+        if (s.MergedInto is not null || s.Totals.Events == 0)
+        {
+            return;
+        }
+        var lead = Snapshot(s);
+        s.LeadTeam ??= lead.StoreId ?? LeadOptions.OnlineTeam;
+        var request = new LeadRequest(lead, LeadTrigger.NurtureClick, s.LeadTeam, LeadInsights.FactsOf(s));
+        await _writer.WriteAsync();
+        await GrainFactory.GetGrain<ILeadRouterGrain>(LeadRouterKey.For(Tenant, s.LeadTeam)).RaiseAsync([request]);
+    }
+
     /// <summary>
     /// The lead this batch raises, sent to the team that already holds the person's open lead so
     /// that nobody ever has two open leads at once.
@@ -227,6 +365,7 @@ public sealed class CustomerGrain(
         var sharedBefore = state.State.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
         ProfileOrders.Absorb(state.State, detached);
+        state.State.Nurture.Segments.Absorb(detached.Nurture.Segments, _segments);
         foreach (var record in detached.Consents.History)
         {
             state.State.Consents.Record(record);
@@ -304,7 +443,8 @@ public sealed class CustomerGrain(
         // Keep the dedup window: a replay of an erased person's old events must not bring them back.
         var seen = s.Seen;
         // Keep what the aggregates are still owed (counts), without the lead that names the person.
-        var owed = s.Outbox.Select(o => o with { Raise = null }).Where(o => !o.IsEmpty).ToList();
+        var owed = s.Outbox.Select(o => o with { Raise = null, Segments = null, Nurture = [] }).Where(o => !o.IsEmpty).ToList();
+        await ForgetSegmentsAsync(s, now);
         state.State = new ProfileState { Seen = seen, ErasedAt = now, Outbox = owed, OutboxSequence = s.OutboxSequence };
         // Durable before the receipt is handed out, whatever the storage's write policy.
         await state.WriteStateAsync();
@@ -387,6 +527,24 @@ public sealed class CustomerGrain(
         await state.ClearStateAsync();
         state.State = new ProfileState { Outbox = s.Outbox, OutboxSequence = s.OutboxSequence };
         return true;
+    }
+
+    /// <summary>An erased person leaves every segment and the due wheel; their journeys stop.</summary>
+    private async Task ForgetSegmentsAsync(ProfileState s, DateTimeOffset now)
+    {
+        var f = s.Nurture.Segments;
+        if (f.Current != 0)
+        {
+            await Task.WhenAll(SegmentForwarding.Forward(GrainFactory, [(Tenant, new SegmentChange(ProfileId, f.Current, 0, now))]));
+        }
+        if (f.DueBucket is { } bucket)
+        {
+            await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, bucket)).RemoveAsync(ProfileId);
+        }
+        if (s.Nurture.InJourneys)
+        {
+            await GrainFactory.GetGrain<IPersonJourneysGrain>(this.GetPrimaryKeyString()).ForgetAsync();
+        }
     }
 
     private IIdentityGrain Identity(Identifier id) => GrainFactory.Identity(IdentityKey.Of(Tenant, id, pseudonyms));

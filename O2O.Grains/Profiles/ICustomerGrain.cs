@@ -76,4 +76,22 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>The team's router closed this person's open lead: the next lead may go to any team.</summary>
     [OneWay]
     Task LeadClosedAsync(string team);
+
+    /// <summary>Re-evaluates segments because time passed (the due wheel's <paramref name="bucket"/> is running).</summary>
+    Task ReevaluateSegmentsAsync(long bucket);
+
+    /// <summary>Name, addresses and fields a message to this person may use; null for an unknown profile.</summary>
+    [AlwaysInterleave]
+    Task<Journeys.MessageContact?> GetContactAsync();
+
+    /// <summary>The person entered a journey: from now on their responses are reported to it.</summary>
+    [OneWay]
+    Task SetNurturedAsync();
+
+    /// <summary>The person's journeys learned a new master channel.</summary>
+    [OneWay]
+    Task SetMasterChannelAsync(Journeys.MessageChannel channel);
+
+    /// <summary>Restarts the funnel: the person shows high interest and goes back on the lead feed as a nurture lead.</summary>
+    Task RaiseNurtureLeadAsync();
 }

@@ -49,6 +49,8 @@ public sealed class ProfileState
     /// order is applied once (see <see cref="ProfileOrders"/>). Null until the person has an order.
     /// </summary>
     [Id(60)] public Dictionary<string, OrderMark>? OrderMarks { get; set; }
+    /// <summary>Segments and journeys: facts the segment rules read, the master channel, journey membership.</summary>
+    [Id(70)] public Segments.ProfileNurture Nurture { get; set; } = new();
 
     public FunnelStage Stage
     {

@@ -21,6 +21,10 @@ public sealed record ProfileView
     [Id(14)] public bool Identified { get; init; }
     /// <summary>Accounts or companies the person belongs to, with their traits, by group id.</summary>
     [Id(40)] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Groups { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+    /// <summary>Segment slugs the person is in now.</summary>
+    [Id(41)] public IReadOnlyList<string> Segments { get; init; } = [];
+    /// <summary>The channel that works best for this person (null until a journey learned it).</summary>
+    [Id(42)] public Journeys.MessageChannel? MasterChannel { get; init; }
     /// <summary>Loyalty points to spend, over the ledgers of the person's phones; null without a phone. Filled in where shown (<c>LoyaltyLookup</c>).</summary>
     [Id(60)] public long? LoyaltyPoints { get; init; }
 
@@ -55,6 +59,8 @@ public sealed record ProfileView
             LastStoreId = s.LastStoreId,
             Identified = s.IsIdentified,
             Groups = s.Groups.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(g.Value), StringComparer.Ordinal),
+            Segments = [.. O2O.Grains.Segments.SegmentCatalog.Each(s.Nurture.Segments.Current).Select(O2O.Grains.Segments.SegmentCatalog.Slug)],
+            MasterChannel = s.Nurture.MasterChannel,
         };
     }
 }

@@ -67,13 +67,13 @@ public sealed class ClusterFixture : IAsyncLifetime
 }
 
 /// <summary>Builds events the way the edge would after validation.</summary>
-public sealed class EventMaker(string tenant)
+public sealed class EventMaker(string tenant, TimeProvider? clock = null)
 {
     private int _n;
 
     public string Tenant { get; } = tenant;
 
-    public DateTimeOffset Now => ClusterFixture.Clock.GetUtcNow();
+    public DateTimeOffset Now => (clock ?? ClusterFixture.Clock).GetUtcNow();
 
     public CustomerEvent Make(EventType type, string? anonymousId = null, string? name = null) => new()
     {

@@ -379,6 +379,7 @@ function update(c) {
   if (lead.lastAd) touches.push(`Quảng cáo: ${[channel(lead.lastAd.source), lead.lastAd.campaign && campaign(lead.lastAd.campaign), lead.lastAd.content].filter(Boolean).join(" · ")}`);
   if (lead.lastPages?.length) touches.push(`Đã xem: ${lead.lastPages.map(page).join(", ")}`);
   if (lead.lastStoreId) touches.push(`Cửa hàng: ${store(lead.lastStoreId)}`);
+  if (lead.masterChannel) touches.push(`Kênh hiệu quả nhất: ${masterChannels[lead.masterChannel] ?? lead.masterChannel}`);
   set(".touches", touches.join(" · "));
   set(".interest", [lead.interest && `Quan tâm: ${product(lead.interest)}`, segments[lead.segment] ?? lead.segment].filter(Boolean).join(" · "));
   set(".script", lead.script?.text ?? "");
@@ -616,6 +617,7 @@ function notify(title, body) {
 const store = (id) => names.stores?.[id] ?? id;
 const campaign = (id) => names.campaigns?.[id] ?? id.replace(/_/g, " ");
 const channel = (id) => names.channels?.[id] ?? id;
+const masterChannels = { Email: "Email", Sms: "SMS", Zalo: "Zalo", Viber: "Viber", WebPush: "Thông báo trình duyệt" };
 function product(slug) {
   return names.products?.[slug] ?? slug.replace(/-/g, " ").replace(/^./, (ch) => ch.toUpperCase());
 }

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using O2O.Api.Messaging;
+using O2O.Grains.Journeys;
+using O2O.Grains.Journeys.Messaging;
+
+namespace O2O.Api.Journeys;
+
+/// <summary>
+/// Journeys' messages go through the product's one <see cref="MessageSender"/>: its channels (ZNS,
+/// eSMS, SMTP), retries by message id, consent hook and per-message records. Viber and web push have
+/// no provider there yet, so a journey step on them is suppressed as unavailable.
+/// </summary>
+public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptions> options) : IJourneyMessenger
+{
+    private static readonly Dictionary<MessageChannel, Channel> Providers = new()
+    {
+        [MessageChannel.Email] = Channel.Email,
+        [MessageChannel.Sms] = Channel.Sms,
+        [MessageChannel.Zalo] = Channel.Zns,
+    };
+
+    public IReadOnlyCollection<MessageChannel> Channels => [.. Providers.Where(p => sender.Has(p.Value)).Select(p => p.Key)];
+
+    public async Task<DeliveryReceipt> SendAsync(JourneyMessage message, CancellationToken cancellationToken)
+    {
+        if (!Providers.TryGetValue(message.Channel, out var channel))
+        {
+            return new DeliveryReceipt(false, null, "not-configured");
+        }
+        var to = channel == Channel.Email ? message.To.Email : message.To.Phone;
+        if (to is null)
+        {
+            return new DeliveryReceipt(false, null, "no-address");
+        }
+        var content = message.Content;
+        var link = content.Links.Count > 0 ? content.Links[0] : null;
+        var outgoing = new OutgoingMessage
+        {
+            Tenant = message.Tenant,
+            Channel = channel,
+            Purpose = MessagePurpose.Marketing,
+            To = to,
+            Text = content.Body,
+            Subject = content.Subject,
+            // ZNS sends an approved template, its button opening the first tracked link.
+            TemplateId = channel == Channel.Zns ? message.TemplateId ?? options.Value.ZaloTemplateId : null,
+            TemplateData = channel == Channel.Zns
+                ? new Dictionary<string, string>
+                {
+                    ["customer_name"] = message.To.Name ?? "Quý khách",
+                    ["content"] = content.Body,
+                    ["link"] = link ?? content.UnsubscribeUrl,
+                }
+                : new Dictionary<string, string>(),
+            Link = channel == Channel.Zns ? link : null,
+            MessageId = message.MessageId,
+        };
+        var result = await sender.SendAsync(outgoing, orderId: null, cancellationToken);
+        return result.Status is Messaging.DeliveryStatus.Sent or Messaging.DeliveryStatus.Delivered
+            ? new DeliveryReceipt(true, result.CostVnd, null)
+            : new DeliveryReceipt(false, null, result.Error?.Code ?? result.Status.ToString());
+    }
+}
+
+/// <summary>Journeys in this process send through its messaging.</summary>
+public static class JourneysExtensions
+{
+    public static TBuilder AddJourneys<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddSingleton<IJourneyMessenger, JourneyMessenger>();
+        return builder;
+    }
+}

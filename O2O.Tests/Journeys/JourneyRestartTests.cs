@@ -1,0 +1,131 @@
+using Microsoft.Extensions.DependencyInjection;
+using O2O.Grains;
+using O2O.Grains.Events;
+using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
+using O2O.Grains.Journeys;
+using O2O.Grains.Segments;
+using O2O.Tests.Infrastructure;
+using Orleans.TestingHost;
+using StackExchange.Redis;
+
+namespace O2O.Tests.Journeys;
+
+/// <summary>
+/// A silo killed between two steps of a journey: its successor, on the same durable storage (a real
+/// redis-server), runs the second step once and never the first again.
+/// </summary>
+[Collection(NurtureCollection.Name)]
+[Trait("Category", "Slow")]
+public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture redis)
+{
+    private static string s_redis = "";
+    private static int s_smtp;
+
+    [Fact]
+    public async Task ASiloKilledBetweenTwoStepsNeitherSkipsNorRepeatsAStep()
+    {
+        (s_redis, s_smtp) = (redis.ConnectionString, nurture.Smtp.Port);
+        var serviceId = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        var events = new EventMaker(ClusterFixture.NewTenant(), NurtureCluster.Clock);
+        var phone = "+8493" + Random.Shared.Next(1000000, 9999999);
+        var email = $"giang.{Guid.NewGuid():N}"[..14] + "@khach.vn";
+        var journey = new JourneyDefinition
+        {
+            Id = "two-steps",
+            Name = "Hai bước",
+            Active = true,
+            Audience = new JourneyAudience { Segment = "potential" },
+            Steps =
+            [
+                new JourneyStep { Id = "first", Type = StepType.Send, Channel = MessageChannel.Email, Subject = "Bước 1", Body = "Chào {{ ten }}: https://shop.vn/1" },
+                new JourneyStep { Id = "pause", Type = StepType.Wait, Duration = TimeSpan.FromDays(3) },
+                new JourneyStep { Id = "second", Type = StepType.Send, Channel = MessageChannel.Email, Subject = "Bước 2", Body = "Chào {{ ten }}: https://shop.vn/2" },
+                new JourneyStep { Id = "rest", Type = StepType.Wait, Duration = TimeSpan.FromDays(3) },
+            ],
+        };
+
+        var before = await StartAsync(serviceId);
+        try
+        {
+            // A fresh client may not have the silo's grain types yet ("could not find an implementation"): retried until it has.
+            await Waits.UntilAsync(async () =>
+            {
+                await before.Client.GetGrain<IJourneyGrain>(TenantKey.Compose(events.Tenant, journey.Id)).SaveAsync(journey);
+                return true;
+            }, "the journey is saved");
+            var applier = new EventApplier(before.Client, new IdentityResolver(before.Client, TestSecrets.Pseudonyms), NurtureCluster.Clock);
+            await applier.ApplyAsync([
+                events.Page("anon-giang", "/uu-dai", new AdTouch { Source = "zalo", Campaign = "tet" }),
+                events.Identify("anon-giang", phone, "Đỗ Thu Giang") with { Email = email, Consents = NurtureCluster.MarketingConsent }]);
+            await Waits.UntilAsync(() => nurture.Smtp.To(email).Count == 1, "the first step's email arrived");
+        }
+        finally
+        {
+            await before.KillSiloAsync(before.Primary!);
+            await before.DisposeAsync();
+        }
+
+        var after = await StartAsync(serviceId);
+        try
+        {
+            var tenantClock = after.Client.GetGrain<ITenantClockGrain>(events.Tenant);
+            await Waits.UntilAsync(async () => (await tenantClock.GetPendingAsync()).Count > 0, "the successor silo answers");
+            // Day by day for ten days: the second step is due three days after the first (a few minutes
+            // later if the silo was lost between sending the first and starting the wait), the end three after that.
+            for (var day = 0; day < 10; day++)
+            {
+                NurtureCluster.Clock.SetUtcNow(NurtureCluster.Clock.GetUtcNow().AddDays(1));
+                await tenantClock.TickAsync();
+            }
+            await Waits.UntilAsync(() => nurture.Smtp.To(email).Count >= 2, "the second step's email arrived");
+            var profileId = (await after.Client.Identity(IdentityKey.Of(events.Tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms)).GetProfileAsync())!;
+            var journeys = after.Client.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(events.Tenant, profileId));
+            await Waits.UntilAsync(async () => (await journeys.GetAsync()).Places.Single().Status == PlaceStatus.Finished, "the journey finished");
+
+            var mails = nurture.Smtp.To(email);
+            mails.Select(m => m.Subject).ShouldBe(["Bước 1", "Bước 2"]);
+            mails.Select(m => m.MessageId).Distinct().Count().ShouldBe(2);
+            var person = await journeys.GetAsync();
+            person.Messages.Select(m => m.StepId).ShouldBe(["first", "second"]);
+            // The first is Delivered, or still Sending when the silo died before the messaging service recorded its outcome.
+            person.Messages[0].Status.ShouldBeOneOf(DeliveryStatus.Delivered, DeliveryStatus.Sending);
+            person.Messages[1].Status.ShouldBe(DeliveryStatus.Delivered);
+            person.Places.Single().Status.ShouldBe(PlaceStatus.Finished);
+        }
+        finally
+        {
+            await after.StopAllSilosAsync();
+            await after.DisposeAsync();
+        }
+    }
+
+    private static async Task<TestCluster> StartAsync(string serviceId)
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.Options.ServiceId = serviceId;
+        builder.Options.ClusterId = serviceId + "-" + Guid.NewGuid().ToString("N")[..4];
+        builder.AddSiloBuilderConfigurator<DurableSilo>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class DurableSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            foreach (var name in StorageNames.All)
+            {
+                silo.AddRedisGrainStorage(name, o => o.ConfigurationOptions = ConfigurationOptions.Parse(s_redis));
+            }
+            silo.UseInMemoryReminderService();
+            silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromDays(3650));
+            silo.ConfigureServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(NurtureCluster.Clock);
+                NurtureCluster.ConfigureJourneys(services, s_smtp);
+            });
+        }
+    }
+}
