@@ -4,7 +4,15 @@ namespace O2O.Grains.Profiles;
 
 /// <summary>A batch of one person's events, in the order they happened to arrive.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.event-batch")]
-public sealed record EventBatch([property: Id(0)] IReadOnlyList<CustomerEvent> Events);
+public sealed record EventBatch([property: Id(0)] IReadOnlyList<CustomerEvent> Events)
+{
+    /// <summary>
+    /// Applied in memory only: the state is written by the partition's next checkpoint
+    /// (<see cref="ICustomerGrain.FlushAsync"/>) or when the activation ends, and what the batch owes
+    /// the aggregates is delivered after that write. The event hub holds the events meanwhile.
+    /// </summary>
+    [Id(1)] public bool Deferred { get; init; }
+}
 
 /// <summary>
 /// What applying a batch did, and everything the profile still owes the campaign, store,
@@ -23,6 +31,10 @@ public sealed record ApplyResult
     [Id(6)] public LeadSnapshot? Lead { get; init; }
     /// <summary>Changes the aggregates have not acknowledged yet, oldest first.</summary>
     [Id(22)] public IReadOnlyList<Ingestion.OwedDelivery> Owed { get; init; } = [];
+    /// <summary>For a deferred batch: the activation that holds the unwritten changes (a checkpoint checks it is still there).</summary>
+    [Id(23)] public Guid Activation { get; init; }
+    /// <summary>For a deferred batch: the lead it raises, sent at once (consultants do not wait for the checkpoint).</summary>
+    [Id(24)] public Leads.LeadRequest? Raise { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

@@ -6,6 +6,7 @@ using O2O.Grains.Directory;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
+using O2O.Grains.Ingestion.Checkpoints;
 using O2O.Grains.Leads;
 using O2O.Grains.Privacy;
 using O2O.Grains.Stores;
@@ -28,6 +29,10 @@ public sealed class CustomerGrain(
     private readonly ScoringOptions _scoring = scoringOptions.Value;
     private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
     private readonly StateWriter<ProfileState> _writer = new(state, StorageNames.Profiles, writes);
+    // Deferred batches (Event Hubs) were applied to this activation only: a checkpoint or the end of
+    // the activation writes them. A checkpoint that finds another activation knows they were lost.
+    private readonly Guid _activation = Guid.NewGuid();
+    private bool _unwritten;
 
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
 
@@ -96,14 +101,25 @@ public sealed class CustomerGrain(
         }
         if (applied == 0)
         {
+            if (batch.Deferred)
+            {
+                // A replay after a crash: the partition's next checkpoint delivers whatever is owed.
+                return new ApplyResult { Duplicates = duplicates, Activation = _activation };
+            }
+            if (_unwritten)
+            {
+                // Deferred changes are delivered only once stored, whoever delivers them.
+                await WriteOrReloadAsync();
+            }
             // A retry or replay: whatever the first attempt left undelivered is still owed.
-            return new ApplyResult { Duplicates = duplicates, Owed = [.. s.Outbox] };
+            return new ApplyResult { Duplicates = duplicates, Owed = CheckpointOutbox.Unclaimed(s.Outbox) };
         }
 
         await IndexAsync(s, sharedBefore);
         var funnel = new List<FunnelDelta>();
         ProfileProjection.CollectFunnelDeltas(s, funnel);
         var lead = Snapshot(s);
+        var raise = RaiseLead(s, batch.Events, lead, priorScore);
         var owed = new OwedDelivery
         {
             Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}",
@@ -112,16 +128,40 @@ public sealed class CustomerGrain(
             Orders = orders ?? [],
             Credits = credits ?? [],
             LatestEventAt = latest,
-            Raise = RaiseLead(s, batch.Events, lead, priorScore),
+            // A deferred batch's lead goes out at once and is not owed: consultants do not wait for
+            // the checkpoint, and a raise delivered again after the lead was closed would reopen it.
+            Raise = batch.Deferred ? null : raise,
         };
         if (!owed.IsEmpty)
         {
             s.OutboxSequence++;
             s.Outbox.Add(owed);
         }
+        if (batch.Deferred)
+        {
+            // The event hub holds these events until the partition's checkpoint has this state written.
+            _unwritten = true;
+            return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Activation = _activation, Raise = raise };
+        }
         // Stored in one write with the events' ids: from here the changes are owed, never lost.
         await WriteOrReloadAsync();
-        return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Owed = [.. s.Outbox] };
+        return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Owed = CheckpointOutbox.Unclaimed(s.Outbox) };
+    }
+
+    public async Task<FlushResult> FlushAsync(ProfileFlush flush)
+    {
+        if (flush.Activation != _activation && flush.Activation != Guid.Empty)
+        {
+            // The activation that applied the partition's batches ended without writing them (its silo
+            // died): only a replay from the committed offset brings them back.
+            return new FlushResult { Lost = true };
+        }
+        var (mustWrite, deliver) = CheckpointOutbox.Prepare(state.State.Outbox, flush);
+        if (_unwritten || mustWrite)
+        {
+            await WriteOrReloadAsync();
+        }
+        return new FlushResult { Owed = deliver };
     }
 
     public async Task AcknowledgeAsync(IReadOnlyList<string> deliveryIds)
@@ -144,6 +184,7 @@ public sealed class CustomerGrain(
         try
         {
             await _writer.WriteAsync();
+            _unwritten = false;
         }
         catch
         {
@@ -393,8 +434,16 @@ public sealed class CustomerGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _writer.DeactivatingAsync(reason, cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unwritten)
+        {
+            // Written changes stay owed (unclaimed): the next checkpoint that flushes this profile claims and delivers them.
+            await _writer.WriteAsync();
+            _unwritten = false;
+        }
+        await _writer.DeactivatingAsync(reason, cancellationToken);
+    }
 
     public async Task RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
     {
