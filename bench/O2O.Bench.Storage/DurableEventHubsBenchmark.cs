@@ -59,7 +59,7 @@ internal static class DurableEventHubsBenchmark
 
         async Task PassAsync(string pass, string person, int people, int events, bool report)
         {
-            var builder = WebApplication.CreateSlimBuilder();
+            var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Configuration.AddInMemoryCollection(Program.SiloSettings(tables, new Dictionary<string, string?>
             {
@@ -112,7 +112,7 @@ internal static class DurableEventHubsBenchmark
             var durableAt = clock.Elapsed;
             var spent = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             await app.StopAsync();
-            await app.DisposeAsync();
+            app.Dispose();
             if (!report)
             {
                 Console.WriteLine($"hub {hub}: {mock.GetMetadata(hub, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Count} partitions");
