@@ -10,10 +10,10 @@
 #   bench/durable-vs-postgres.sh [--profiles N] [--events-per-profile N] [--seconds N] [--checkpoint-seconds N]
 set -euo pipefail
 
-PROFILES=20000
+PROFILES=10000
 PER_PROFILE=20
 SECONDS_PER_RUN=30
-CHECKPOINT=60
+CHECKPOINT=300
 CLIENTS=8
 while [[ $# -gt 0 ]]; do
   case "$1" in

@@ -13,6 +13,8 @@ namespace O2O.Silo.EventHubs;
 internal sealed class PartitionCheckpoints(GrainCheckpointer? checkpointer, string source, TimeSpan interval, TimeProvider clock)
 {
     private readonly GrainCheckpointer? _checkpointer = interval > TimeSpan.Zero ? checkpointer : null;
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
+
     private Task<CheckpointOutcome>? _running;
     private long _runningWatermark;
     private DateTimeOffset _next = clock.GetUtcNow() + interval;
@@ -99,8 +101,9 @@ internal sealed class PartitionCheckpoints(GrainCheckpointer? checkpointer, stri
         else
         {
             LastFailure = finished.Exception?.GetBaseException();
-            // Try again at the next tick rather than a whole interval later: the offset waits meanwhile.
-            _next = clock.GetUtcNow();
+            // Try again soon rather than a whole interval later (the offset waits meanwhile), but not at
+            // once: storage that timed out needs room more than another burst.
+            _next = clock.GetUtcNow() + TimeSpan.FromTicks(Math.Min(interval.Ticks, RetryAfterFailure.Ticks));
         }
     }
 

@@ -97,7 +97,9 @@ public enum CheckpointOutcome
 /// </remarks>
 public sealed class GrainCheckpointer(IGrainFactory grains, EventApplier applier)
 {
-    private const int FlushesAtOnce = 2_000;
+    // Writes in flight per partition: a checkpoint writes thousands of profiles, and storage answers
+    // a steady stream faster than a burst it has to queue (and the profiles stay free to apply events).
+    private const int FlushesAtOnce = 64;
 
     public async Task<CheckpointOutcome> CheckpointAsync(CheckpointScope scope, string source, long watermark, long committed)
     {
@@ -110,15 +112,31 @@ public sealed class GrainCheckpointer(IGrainFactory grains, EventApplier applier
         try
         {
             var owed = new List<(string Tenant, OwedDelivery Delivery)>();
-            foreach (var chunk in touched.Chunk(FlushesAtOnce))
+            var lost = false;
+            using var stop = new CancellationTokenSource();
+            try
             {
-                var results = await Task.WhenAll(chunk.Select(async t =>
-                    (Key: t.Key, Result: await grains.GetGrain<ICustomerGrain>(t.Key).FlushAsync(new ProfileFlush(t.Value, source, watermark, committed, attempt)))));
-                if (results.Any(r => r.Result.Lost))
+                await Parallel.ForEachAsync(touched, new ParallelOptions { MaxDegreeOfParallelism = FlushesAtOnce, CancellationToken = stop.Token }, async (t, _) =>
                 {
-                    return CheckpointOutcome.Lost;
-                }
-                owed.AddRange(results.SelectMany(r => r.Result.Owed.Select(d => (TenantKey.Split(r.Key).Tenant, d))));
+                    var result = await grains.GetGrain<ICustomerGrain>(t.Key).FlushAsync(new ProfileFlush(t.Value, source, watermark, committed, attempt));
+                    lock (owed)
+                    {
+                        lost |= result.Lost;
+                        owed.AddRange(result.Owed.Select(d => (TenantKey.Split(t.Key).Tenant, d)));
+                    }
+                    if (result.Lost)
+                    {
+                        // No point writing the rest: the partition replays from its committed offset.
+                        await stop.CancelAsync();
+                    }
+                });
+            }
+            catch (OperationCanceledException) when (lost)
+            {
+            }
+            if (lost)
+            {
+                return CheckpointOutcome.Lost;
             }
             await applier.DeliverOwedAsync(Group(owed, attempt));
             return CheckpointOutcome.Stored;
