@@ -32,9 +32,9 @@ public sealed record ApplyResult
     /// <summary>Changes the aggregates have not acknowledged yet, oldest first.</summary>
     [Id(22)] public IReadOnlyList<Ingestion.OwedDelivery> Owed { get; init; } = [];
     /// <summary>For a deferred batch: the activation that holds the unwritten changes (a checkpoint checks it is still there).</summary>
-    [Id(23)] public Guid Activation { get; init; }
+    [Id(24)] public Guid Activation { get; init; }
     /// <summary>For a deferred batch: the lead it raises, sent at once (consultants do not wait for the checkpoint).</summary>
-    [Id(24)] public Leads.LeadRequest? Raise { get; init; }
+    [Id(25)] public Leads.LeadRequest? Raise { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }
