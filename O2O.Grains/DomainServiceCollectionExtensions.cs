@@ -55,6 +55,7 @@ public static class DomainServiceCollectionExtensions
         services.AddO2OPrivacy();
         services.TryAddSingleton<IdentityResolver>();
         services.TryAddSingleton<EventApplier>();
+        services.TryAddSingleton<Ingestion.Checkpoints.GrainCheckpointer>();
         services.AddOptions<ApplyPolicyOptions>().BindConfiguration(ApplyPolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IngestionHealth>();
         services.TryAddSingleton<ApplyPolicy>();

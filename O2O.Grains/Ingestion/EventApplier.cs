@@ -30,24 +30,40 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
 {
     private const double MinimumLeadScore = 5;
 
-    /// <summary>Applies the batch; returns how many events were new and how many were duplicates.</summary>
-    public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events)
+    /// <summary>
+    /// Applies the batch; returns how many events were new and how many were duplicates. With a
+    /// <paramref name="checkpoint"/> (the Event Hubs path) profiles apply in memory and the scope
+    /// records them for the partition's next checkpoint, which writes them and delivers what they owe;
+    /// leads and boards still go out at once.
+    /// </summary>
+    public async Task<(int Applied, int Duplicates)> ApplyAsync(IReadOnlyList<CustomerEvent> events, Checkpoints.CheckpointScope? checkpoint = null)
     {
         var received = events.Count;
         var orderStep = await OrderBook.KeepAsync(grains, resolver.Pseudonyms, events);
         events = orderStep.Events;
         var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
-        var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events)));
+        var deferred = checkpoint is not null;
+        var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events, deferred)));
 
         // A change to an anonymous order (lines, payment) moves nobody's revenue and was counted for its store already.
         var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null && e.OrderStep?.Effect != OrderEffect.Change).ToList();
         var deliveries = results.SelectMany(r => r.Result.Owed.Select(d => (r.Tenant, Delivery: d)))
             .Concat(anonymousOrders.Select(e => (e.Tenant, Delivery: AnonymousOrders.DeliveryOf(e))))
             .ToList();
+        if (checkpoint is not null)
+        {
+            foreach (var r in results)
+            {
+                checkpoint.Touched(TenantKey.Compose(r.Tenant, r.ProfileId), r.Result.Activation);
+            }
+            await Task.WhenAll(DeliverAsync(deliveries), RaiseAsync(results), UpsertBoardsAsync(results));
+            // Orders stay unacknowledged: until the checkpoint has stored the profiles, a replay from the
+            // committed offset must still carry them (profiles take each order version once).
+            return Count(events, results, anonymousOrders.Count, unchangedOrders);
+        }
         await Task.WhenAll(DeliverAsync(deliveries), UpsertBoardsAsync(results));
-        await Task.WhenAll(results.Where(r => r.Result.Owed.Count > 0).Select(r =>
-            grains.GetGrain<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Result.Owed.Select(d => d.Id)])));
+        await AcknowledgeAsync(results.Select(r => (r.Tenant, r.ProfileId, r.Result.Owed)));
         if (results.Where(r => r.Result.HeldBack > 0).ToList() is { Count: > 0 } full)
         {
             // Their outboxes are empty now: the retry of this batch applies what they held back.
@@ -56,8 +72,13 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         }
         // Last, and not when events were held back: until here a retry of this batch must still carry its orders to the profiles.
         await OrderBook.AcknowledgeAsync(grains, orderStep);
+        return Count(events, results, anonymousOrders.Count, unchangedOrders);
+    }
 
-        var applied = results.Sum(r => r.Result.Applied) + anonymousOrders.Count;
+    /// <summary>Counts what the batch applied and how long its events took to apply.</summary>
+    private (int Applied, int Duplicates) Count(IReadOnlyList<CustomerEvent> events, (string Tenant, string ProfileId, ApplyResult Result)[] results, int anonymousOrders, int unchangedOrders)
+    {
+        var applied = results.Sum(r => r.Result.Applied) + anonymousOrders;
         var duplicates = results.Sum(r => r.Result.Duplicates) + unchangedOrders;
         var tenant = events.Count > 0 ? events[0].Tenant : "";
         O2OTelemetry.EventsApplied.Add(applied + duplicates, new KeyValuePair<string, object?>("tenant", tenant));
@@ -98,12 +119,26 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             .Select(g => new PersonBatch(g.Key.Tenant, g.Key.ProfileId, [.. g.OrderBy(x => x.Index).Select(x => x.Event)]))];
     }
 
-    private async Task<(string Tenant, string ProfileId, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events)
+    /// <summary>Delivers what a partition's checkpoint collected from the profiles it flushed (they stay owed until the partition commits).</summary>
+    public Task DeliverOwedAsync(IReadOnlyList<(string Tenant, OwedDelivery Delivery)> deliveries) => DeliverAsync([.. deliveries]);
+
+    private Task AcknowledgeAsync(IEnumerable<(string Tenant, string ProfileId, IReadOnlyList<OwedDelivery> Owed)> delivered) =>
+        Task.WhenAll(delivered.Where(r => r.Owed.Count > 0).Select(r =>
+            grains.GetGrain<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Owed.Select(d => d.Id)])));
+
+    /// <summary>Leads raised by deferred batches: routers keep one open lead per person, so a raise replayed after a crash only refreshes it.</summary>
+    private Task RaiseAsync((string Tenant, string ProfileId, ApplyResult Result)[] results) =>
+        Task.WhenAll(results
+            .Where(r => r.Result.Raise is not null)
+            .GroupBy(r => LeadRouterKey.For(r.Tenant, r.Result.Raise!.Team))
+            .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(r => r.Result.Raise!)])));
+
+    private async Task<(string Tenant, string ProfileId, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events, bool deferred)
     {
         // The grain call continues the trace of the request that accepted the person's first event;
         // the others in the batch are linked.
         using var activity = StartApplyActivity(events);
-        var batch = new EventBatch(events);
+        var batch = new EventBatch(events) { Deferred = deferred };
         for (var hops = 0; ; hops++)
         {
             var result = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).ApplyAsync(batch);

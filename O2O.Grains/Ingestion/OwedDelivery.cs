@@ -28,6 +28,15 @@ public sealed record OwedDelivery
     [Id(7)] public Segments.SegmentChange? Segments { get; init; }
     /// <summary>Responses for the person's journeys (only for people who have been in one).</summary>
     [Id(8)] public IReadOnlyList<Journeys.NurtureSignal> Nurture { get; init; } = [];
+    /// <summary>
+    /// On the Event Hubs path: the partition (<c>{hub}/{partition}</c>) whose checkpoint stored and
+    /// delivers this change, and the offset that checkpoint commits. Once that partition's committed
+    /// offset reaches it, the change was delivered and the profile may forget it (see <see cref="Checkpoints.ProfileFlush"/>).
+    /// </summary>
+    [Id(10)] public string? CheckpointSource { get; init; }
+    [Id(11)] public long CheckpointOffset { get; init; }
+    /// <summary>The checkpoint attempt that first delivered this change, merged with the others it claimed (see <see cref="Checkpoints.GrainCheckpointer"/>).</summary>
+    [Id(12)] public string? CheckpointAttempt { get; init; }
 
     /// <summary>The key of the profile grain that owes it (the id up to its sequence number).</summary>
     public string ProfileKey => Id[..Id.LastIndexOf('#')];
@@ -68,11 +77,21 @@ public sealed class DeliveryLog
 
     [NonSerialized] private HashSet<ulong>? _index;
 
-    /// <summary>Records the delivery; false when it was applied before and must be skipped.</summary>
+    /// <summary>
+    /// Records the delivery; false when it was applied before and must be skipped. An id
+    /// <c>{group}|{delivery}</c> is one change delivered again after its checkpoint's attempt may have
+    /// failed: it is skipped when the whole group (<c>{group}</c>, recorded by that attempt in one
+    /// write) was applied, or when this change was delivered again before.
+    /// </summary>
     public bool TryRecord(string deliveryId)
     {
         var index = _index ??= [.. Hashes];
-        var hash = System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(deliveryId.AsSpan()));
+        var bar = deliveryId.IndexOf('|', StringComparison.Ordinal);
+        if (bar > 0 && index.Contains(Hash(deliveryId.AsSpan(0, bar))))
+        {
+            return false;
+        }
+        var hash = Hash(deliveryId);
         if (!index.Add(hash))
         {
             return false;
@@ -89,4 +108,7 @@ public sealed class DeliveryLog
         }
         return true;
     }
+
+    private static ulong Hash(ReadOnlySpan<char> id) =>
+        System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id));
 }

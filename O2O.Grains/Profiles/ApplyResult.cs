@@ -4,7 +4,15 @@ namespace O2O.Grains.Profiles;
 
 /// <summary>A batch of one person's events, in the order they happened to arrive.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.event-batch")]
-public sealed record EventBatch([property: Id(0)] IReadOnlyList<CustomerEvent> Events);
+public sealed record EventBatch([property: Id(0)] IReadOnlyList<CustomerEvent> Events)
+{
+    /// <summary>
+    /// Applied in memory only: the state is written by the partition's next checkpoint
+    /// (<see cref="ICustomerGrain.FlushAsync"/>) or when the activation ends, and what the batch owes
+    /// the aggregates is delivered after that write. The event hub holds the events meanwhile.
+    /// </summary>
+    [Id(1)] public bool Deferred { get; init; }
+}
 
 /// <summary>
 /// What applying a batch did, and everything the profile still owes the campaign, store,
@@ -28,6 +36,10 @@ public sealed record ApplyResult
     /// may (<see cref="ProfileOptions.MaxOwedDeliveries"/>): deliver <see cref="Owed"/>, then apply them again.
     /// </summary>
     [Id(23)] public int HeldBack { get; init; }
+    /// <summary>For a deferred batch: the activation that holds the unwritten changes (a checkpoint checks it is still there).</summary>
+    [Id(24)] public Guid Activation { get; init; }
+    /// <summary>For a deferred batch: the lead it raises, sent at once (consultants do not wait for the checkpoint).</summary>
+    [Id(25)] public Leads.LeadRequest? Raise { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

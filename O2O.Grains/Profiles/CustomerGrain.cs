@@ -7,6 +7,7 @@ using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.Journeys;
+using O2O.Grains.Ingestion.Checkpoints;
 using O2O.Grains.Leads;
 using O2O.Grains.Privacy;
 using O2O.Grains.Segments;
@@ -34,6 +35,11 @@ public sealed class CustomerGrain(
     private readonly ScoringOptions _scoring = scoringOptions.Value;
     private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
     private readonly StateWriter<ProfileState> _writer = new(state, StorageNames.Profiles, writes);
+    // Deferred batches (Event Hubs) were applied to this activation only: a checkpoint or the end of
+    // the activation writes them. A checkpoint that finds another activation knows they were lost.
+    private readonly Guid _activation = Guid.NewGuid();
+    private bool _unwritten;
+    private bool _discard;
 
     private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
 
@@ -60,10 +66,12 @@ public sealed class CustomerGrain(
             // The device comes back after its history expired: it starts again as a new visitor.
             state.State = s = new ProfileState { Identifiers = s.Identifiers, Seen = s.Seen, RetentionDay = s.RetentionDay, Outbox = s.Outbox, OutboxSequence = s.OutboxSequence };
         }
-        if (s.Outbox.Count >= _profile.MaxOwedDeliveries && batch.Events.Count(e => !s.Seen.Contains(e.MessageId)) is > 0 and var unseen)
+        if (!batch.Deferred && s.Outbox.Count >= _profile.MaxOwedDeliveries && batch.Events.Count(e => !s.Seen.Contains(e.MessageId)) is > 0 and var unseen)
         {
             // Back-pressure, never a drop: nothing new applies until the aggregates took what is owed.
-            return new ApplyResult { Duplicates = batch.Events.Count - unseen, HeldBack = unseen, Owed = [.. s.Outbox] };
+            // (Deferred batches are exempt: their partition's checkpoint delivers the outbox, and holding
+            // them back would stall the partition before it.)
+            return new ApplyResult { Duplicates = batch.Events.Count - unseen, HeldBack = unseen, Owed = CheckpointOutbox.Unclaimed(s.Outbox) };
         }
         var sharedBefore = s.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         var priorScore = s.Score.ScoreAt(now, _scoring.HalfLife);
@@ -131,8 +139,18 @@ public sealed class CustomerGrain(
         }
         if (applied == 0)
         {
+            if (batch.Deferred)
+            {
+                // A replay after a crash: the partition's next checkpoint delivers whatever is owed.
+                return new ApplyResult { Duplicates = duplicates, Activation = _activation };
+            }
+            if (_unwritten)
+            {
+                // Deferred changes are delivered only once stored, whoever delivers them.
+                await WriteOrReloadAsync();
+            }
             // A retry or replay: whatever the first attempt left undelivered is still owed.
-            return new ApplyResult { Duplicates = duplicates, Owed = [.. s.Outbox] };
+            return new ApplyResult { Duplicates = duplicates, Owed = CheckpointOutbox.Unclaimed(s.Outbox) };
         }
 
         SegmentChange? segments;
@@ -143,13 +161,15 @@ public sealed class CustomerGrain(
         }
         catch
         {
-            // The events are applied in memory only: drop them so the caller's retry applies them again.
+            // The events are applied in memory only: drop them (never write them) so the caller's retry applies them again.
+            _discard = true;
             DeactivateOnIdle();
             throw;
         }
         var funnel = new List<FunnelDelta>();
         ProfileProjection.CollectFunnelDeltas(s, funnel);
         var lead = Snapshot(s);
+        var raise = RaiseLead(s, batch.Events, lead, priorScore);
         var owed = new OwedDelivery
         {
             Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}",
@@ -158,7 +178,9 @@ public sealed class CustomerGrain(
             Orders = orders ?? [],
             Credits = credits ?? [],
             LatestEventAt = latest,
-            Raise = RaiseLead(s, batch.Events, lead, priorScore),
+            // A deferred batch's lead goes out at once and is not owed: consultants do not wait for
+            // the checkpoint, and a raise delivered again after the lead was closed would reopen it.
+            Raise = batch.Deferred ? null : raise,
             Segments = segments,
             Nurture = nurture ?? [],
         };
@@ -167,9 +189,31 @@ public sealed class CustomerGrain(
             s.OutboxSequence++;
             s.Outbox.Add(owed);
         }
+        if (batch.Deferred)
+        {
+            // The event hub holds these events until the partition's checkpoint has this state written.
+            _unwritten = true;
+            return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Activation = _activation, Raise = raise };
+        }
         // Stored in one write with the events' ids: from here the changes are owed, never lost.
         await WriteOrReloadAsync();
-        return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Owed = [.. s.Outbox] };
+        return new ApplyResult { Applied = applied, Duplicates = duplicates, Lead = lead, Owed = CheckpointOutbox.Unclaimed(s.Outbox) };
+    }
+
+    public async Task<FlushResult> FlushAsync(ProfileFlush flush)
+    {
+        if (flush.Activation != _activation && flush.Activation != Guid.Empty)
+        {
+            // The activation that applied the partition's batches ended without writing them (its silo
+            // died): only a replay from the committed offset brings them back.
+            return new FlushResult { Lost = true };
+        }
+        var (mustWrite, deliver) = CheckpointOutbox.Prepare(state.State.Outbox, flush);
+        if (_unwritten || mustWrite)
+        {
+            await WriteOrReloadAsync();
+        }
+        return new FlushResult { Owed = deliver };
     }
 
     public async Task AcknowledgeAsync(IReadOnlyList<string> deliveryIds)
@@ -204,6 +248,7 @@ public sealed class CustomerGrain(
         try
         {
             await _writer.WriteAsync();
+            _unwritten = false;
         }
         catch
         {
@@ -590,8 +635,23 @@ public sealed class CustomerGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _writer.DeactivatingAsync(reason, cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_discard || reason.ReasonCode == DeactivationReasonCode.ApplicationError)
+        {
+            // Dropped after a failed call (see DropActivationOnFailure): memory may hold half of a batch.
+            // Nothing is written; the next activation reloads what was stored, and a checkpoint that
+            // finds this activation gone replays its partition from the committed offset.
+            return;
+        }
+        if (_unwritten)
+        {
+            // Written changes stay owed (unclaimed): the next checkpoint that flushes this profile claims and delivers them.
+            await _writer.WriteAsync();
+            _unwritten = false;
+        }
+        await _writer.DeactivatingAsync(reason, cancellationToken);
+    }
 
     public async Task RecordOutcomeAsync(Leads.LeadOutcome outcome, string? lostReason, string? storeId)
     {

@@ -14,6 +14,12 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// </summary>
     Task<ApplyResult> ApplyAsync(EventBatch batch);
 
+    /// <summary>
+    /// A partition's checkpoint: writes what deferred batches changed (if the activation that applied
+    /// them is still this one) and hands back what that partition must deliver to the aggregates.
+    /// </summary>
+    Task<Ingestion.Checkpoints.FlushResult> FlushAsync(Ingestion.Checkpoints.ProfileFlush flush);
+
     /// <summary>The aggregates hold these deliveries: the profile stops owing them.</summary>
     Task AcknowledgeAsync(IReadOnlyList<string> deliveryIds);
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using O2O.Grains.Diagnostics;
 using O2O.Grains.Events;
 using O2O.Grains.Ingestion;
+using O2O.Grains.Ingestion.Checkpoints;
 
 namespace O2O.Silo.EventHubs;
 
@@ -19,14 +20,16 @@ namespace O2O.Silo.EventHubs;
 /// failure holds its lane, and so the partition's offsets, until it passes; a partition whose lanes
 /// fall behind is paused at the broker rather than buffered. Rebalances and shutdown commit what is
 /// done and nothing more, so a crash replays at most the uncommitted tail, which the grains absorb
-/// (message-id dedup in profiles, delivery ids in aggregates).
+/// (message-id dedup in profiles, delivery ids in aggregates). With a <paramref name="checkpointer"/>
+/// profiles apply in memory and a partition's offset waits for its checkpoint (<see cref="PartitionCheckpoints"/>).
 /// </summary>
 public sealed partial class EventHubsConsumer(
     ApplyPolicy policy,
     IngestionHealth health,
     IOptions<EventHubsOptions> options,
     TimeProvider clock,
-    ILogger<EventHubsConsumer> logger) : BackgroundService
+    ILogger<EventHubsConsumer> logger,
+    GrainCheckpointer? checkpointer = null) : BackgroundService
 {
     public const string DeadLetterReasonHeader = "o2o-dlq-reason";
     public const string OriginalTopicHeader = "o2o-original-topic";
@@ -39,6 +42,7 @@ public sealed partial class EventHubsConsumer(
     private readonly EventHubsOptions _options = options.Value;
     private readonly IngestionHealth _health = health;
     private readonly TimeProvider _clock = clock;
+    private readonly GrainCheckpointer? _checkpointer = checkpointer;
     private readonly ConcurrentDictionary<TopicPartition, PartitionWorker> _workers = new();
     private readonly TaskCompletionSource _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IProducer<string?, byte[]>? _deadLetters;
@@ -134,6 +138,7 @@ public sealed partial class EventHubsConsumer(
                     {
                         Pause(consumer, w, false);
                     }
+                    CheckpointAll(consumer);
                     CommitDone(consumer, _workers.Values);
                     RecordLag(consumer);
                     nextCommit = _clock.GetUtcNow() + _options.CommitInterval;
@@ -150,6 +155,7 @@ public sealed partial class EventHubsConsumer(
             else
             {
                 StopAndWait([.. _workers.Values]);
+                FinishCheckpoints(_workers.Values);
                 CommitDone(consumer, _workers.Values);
                 TryClose(consumer);
             }
@@ -227,6 +233,7 @@ public sealed partial class EventHubsConsumer(
         StopAndWait(leaving);
         if (commit)
         {
+            FinishCheckpoints(leaving);
             CommitDone(consumer, leaving);
         }
         foreach (var worker in leaving)
@@ -251,10 +258,66 @@ public sealed partial class EventHubsConsumer(
         }
     }
 
+    /// <summary>Starts due checkpoints and replays a partition whose checkpoint found applied changes lost with a silo.</summary>
+    private void CheckpointAll(IConsumer<string?, byte[]> consumer)
+    {
+        foreach (var worker in _workers.Values.ToList())
+        {
+            worker.Checkpoints.Tick(worker.DoneOffset, worker.CommittedOffset);
+            if (worker.Checkpoints.LastFailure is { } failure)
+            {
+                LogCheckpointFailed(worker.Partition.Partition.Value, failure);
+            }
+            if (worker.Checkpoints.Lost)
+            {
+                Replay(consumer, worker);
+            }
+        }
+    }
+
+    private void FinishCheckpoints(IEnumerable<PartitionWorker> workers)
+    {
+        foreach (var worker in workers)
+        {
+            worker.Checkpoints.Finish(worker.DoneOffset, worker.CommittedOffset, StopWait);
+        }
+    }
+
+    /// <summary>
+    /// Some profile lost changes this partition applied in memory (its silo died before the checkpoint
+    /// wrote them): start the partition again from its committed offset. Profiles skip what they have;
+    /// the lost ones apply it again.
+    /// </summary>
+    private void Replay(IConsumer<string?, byte[]> consumer, PartitionWorker worker)
+    {
+        StopAndWait([worker]);
+        var from = worker.CommittedOffset >= 0 ? worker.CommittedOffset : worker.FirstOffset;
+        Interlocked.Add(ref _buffered, -worker.Queued);
+        var fresh = new PartitionWorker(this, worker.Partition) { CommittedOffset = worker.CommittedOffset };
+        _workers[worker.Partition] = fresh;
+        fresh.Start();
+        try
+        {
+            if (worker.Paused)
+            {
+                consumer.Resume([worker.Partition]);
+            }
+            if (from >= 0)
+            {
+                consumer.Seek(new TopicPartitionOffset(worker.Partition, new Offset(from)));
+            }
+        }
+        catch (KafkaException ex)
+        {
+            LogKafkaError(ex.Error.Code, ex.Error.Reason);
+        }
+        LogReplaying(worker.Partition.Partition.Value, from);
+    }
+
     private void CommitDone(IConsumer<string?, byte[]> consumer, IEnumerable<PartitionWorker> workers)
     {
         var offsets = workers
-            .Select(w => (Worker: w, Done: w.DoneOffset))
+            .Select(w => (Worker: w, Done: w.Checkpoints.Stored))
             .Where(x => x.Done > x.Worker.CommittedOffset)
             .ToList();
         if (offsets.Count == 0)
@@ -314,7 +377,7 @@ public sealed partial class EventHubsConsumer(
         }
     }
 
-    private async Task ApplyBatchAsync(string lane, List<ConsumeResult<string?, byte[]>> batch, CancellationToken ct)
+    private async Task ApplyBatchAsync(string lane, List<ConsumeResult<string?, byte[]>> batch, CheckpointScope? checkpoint, CancellationToken ct)
     {
         var events = new List<CustomerEvent>(batch.Count);
         var sources = new List<ConsumeResult<string?, byte[]>>(batch.Count);
@@ -330,7 +393,7 @@ public sealed partial class EventHubsConsumer(
                 await DeadLetterAsync(message, "unparseable", reason!, ct);
             }
         }
-        foreach (var refused in await policy.ApplyAsync(lane, events, ct))
+        foreach (var refused in await policy.ApplyAsync(lane, events, ct, checkpoint))
         {
             await DeadLetterAsync(sources[refused.Index], "rejected", $"{refused.Error.GetType().Name}: {refused.Error.Message}", ct);
         }
@@ -385,6 +448,8 @@ public sealed partial class EventHubsConsumer(
         private int _queued;
 
         public TopicPartition Partition { get; } = partition;
+
+        public PartitionCheckpoints Checkpoints { get; } = new(owner._checkpointer, $"{partition.Topic}/{partition.Partition.Value}", owner._options.CheckpointInterval, owner._clock);
 
         /// <summary>The next offset to read after everything applied so far; -1 before anything was fetched.</summary>
         public long DoneOffset
@@ -488,7 +553,7 @@ public sealed partial class EventHubsConsumer(
                 {
                     batch.Add(message);
                 }
-                await owner.ApplyBatchAsync(name, batch, ct);
+                await owner.ApplyBatchAsync(name, batch, Checkpoints.Scope, ct);
                 if (owner._aborted)
                 {
                     return;
@@ -549,6 +614,12 @@ public sealed partial class EventHubsConsumer(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing partition {Partition} offset {Offset} to the dead-letter hub failed ({Code}); retrying")]
     private partial void LogDeadLetterFailed(int partition, long offset, ErrorCode code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint of partition {Partition} failed; its offset waits and the checkpoint is retried")]
+    private partial void LogCheckpointFailed(int partition, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: a profile lost changes applied in memory (its silo stopped); replaying from offset {Offset}")]
+    private partial void LogReplaying(int partition, long offset);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Lane {Lane} faulted; restarting it with the batch it held")]
     private partial void LogLaneRestarted(string lane, Exception ex);

@@ -36,8 +36,9 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
 
     public KafkaEventFeed Feed => _feed ??= new KafkaEventFeed(Options(), TestSecrets.Pseudonyms, NullLogger<KafkaEventFeed>.Instance);
 
-    public IOptions<EventHubsOptions> Options(int batchSize = 100, TimeSpan? commitInterval = null) => Microsoft.Extensions.Options.Options.Create(new EventHubsOptions
+    public IOptions<EventHubsOptions> Options(int batchSize = 100, TimeSpan? commitInterval = null, TimeSpan? checkpointInterval = null) => Microsoft.Extensions.Options.Options.Create(new EventHubsOptions
     {
+        CheckpointInterval = checkpointInterval ?? TimeSpan.Zero,
         ConnectionString = kafka.BootstrapServers,
         Hub = Hub,
         ConsumerGroup = Group,
@@ -46,11 +47,15 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
         CommitInterval = commitInterval ?? TimeSpan.FromMilliseconds(200),
     });
 
-    /// <summary>Starts a group member and waits until it owns partitions.</summary>
-    public async Task<EventHubsConsumer> StartConsumerAsync(int batchSize = 100, TimeSpan? commitInterval = null)
+    /// <summary>
+    /// Starts a group member and waits until it owns partitions. Batches are written through unless a
+    /// <paramref name="checkpointInterval"/> is given: then profiles apply in memory and each partition checkpoints behind the hub.
+    /// </summary>
+    public async Task<EventHubsConsumer> StartConsumerAsync(int batchSize = 100, TimeSpan? commitInterval = null, TimeSpan? checkpointInterval = null)
     {
         var policy = new ApplyPolicy(cluster.Applier, Health, PolicyOptions, TimeProvider.System, NullLogger<ApplyPolicy>.Instance);
-        var consumer = new EventHubsConsumer(policy, Health, Options(batchSize, commitInterval), TimeProvider.System, NullLogger<EventHubsConsumer>.Instance);
+        var consumer = new EventHubsConsumer(policy, Health, Options(batchSize, commitInterval, checkpointInterval), TimeProvider.System, NullLogger<EventHubsConsumer>.Instance,
+            new O2O.Grains.Ingestion.Checkpoints.GrainCheckpointer(cluster.Grains, cluster.Applier));
         _consumers.Add(consumer);
         await consumer.StartAsync(CancellationToken.None);
         await consumer.Assigned.WaitAsync(Limit);

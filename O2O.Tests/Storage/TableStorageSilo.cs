@@ -28,7 +28,7 @@ public sealed class TableStorageSilo(AzuriteFixture azurite) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        // A free port: Kestrel's default (5000) may be taken by another silo on the machine.
+        // A free loopback port, never Kestrel's default 5000: the machine runs other silos and Apis too.
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var settings = new Dictionary<string, string?>

@@ -15,6 +15,7 @@ namespace O2O.Bench.Storage;
 /// workload of 10 events per profile sent together. Starts its own in-memory Azurite unless given
 /// <c>--tables "&lt;connection string&gt;"</c>.
 /// Usage: <c>dotnet run -c Release --project bench/O2O.Bench.Storage -- [--profiles N] [--batch N] [--concurrency N] [--tables CS]</c>.
+/// With <c>eventhubs</c> first: the durable path through the event hub with realistic interleaving (<see cref="DurableEventHubsBenchmark"/>).
 /// </summary>
 internal static class Program
 {
@@ -32,7 +33,9 @@ internal static class Program
         using var azurite = tables is null ? StartAzurite(out tables) : null;
         try
         {
-            return await RunAsync(tables, profiles, batchProfiles, concurrency, warmup);
+            return args.FirstOrDefault() == "eventhubs"
+                ? await DurableEventHubsBenchmark.RunAsync(args, tables)
+                : await RunAsync(tables, profiles, batchProfiles, concurrency, warmup);
         }
         finally
         {
@@ -49,17 +52,7 @@ internal static class Program
         // A free port: Kestrel's default (5000) may be taken by a test silo or another benchmark.
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:tables"] = tables,
-            ["O2O:Privacy:PseudonymSecret"] = "bench-only-pseudonym-secret-0123456789",
-        };
-        foreach (var name in StorageNames.All)
-        {
-            settings[$"Orleans:GrainStorage:{name}:ProviderType"] = TableConnections.ProviderType;
-            settings[$"Orleans:GrainStorage:{name}:ServiceKey"] = "tables";
-        }
-        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddInMemoryCollection(SiloSettings(tables, []));
         builder.AddO2OSilo();
         await using var app = builder.Build();
         await app.StartAsync();
@@ -132,6 +125,22 @@ internal static class Program
         return 0;
     }
 
+    /// <summary>A silo whose every grain storage is Orleans' Azure Table provider, as the AppHost wires it.</summary>
+    internal static Dictionary<string, string?> SiloSettings(string tables, Dictionary<string, string?> more)
+    {
+        var settings = new Dictionary<string, string?>(more)
+        {
+            ["ConnectionStrings:tables"] = tables,
+            ["O2O:Privacy:PseudonymSecret"] = "bench-only-pseudonym-secret-0123456789",
+        };
+        foreach (var name in StorageNames.All)
+        {
+            settings[$"Orleans:GrainStorage:{name}:ProviderType"] = TableConnections.ProviderType;
+            settings[$"Orleans:GrainStorage:{name}:ServiceKey"] = "tables";
+        }
+        return settings;
+    }
+
     /// <summary><paramref name="count"/> profiles' worth of events, each profile's 10 events together, as a feed would batch them.</summary>
     private static List<CustomerEvent> Batch(string tenant, string pass, string person, int first, int count, TimeProvider clock)
     {
@@ -194,6 +203,6 @@ internal static class Program
         return process;
     }
 
-    private static int Arg(string[] args, string name, int fallback) =>
+    internal static int Arg(string[] args, string name, int fallback) =>
         args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }
