@@ -29,16 +29,22 @@ public sealed class RetentionDayState
 /// <remarks>
 /// Reentrant: a sweep waits on profiles, and a profile applying events may be adding itself here at
 /// that moment; without interleaving the two would wait on each other.
+/// Writes through <see cref="StateWriter{T}"/>: each write carries every profile listed for the day,
+/// so on in-memory storage writing per added profile copied the whole day per event (a tenth of the
+/// ingest path's allocations with 30,000 new visitors a day).
 /// </remarks>
 [Reentrant]
 public sealed class RetentionDayGrain(
-    [PersistentState("retention-day", StorageNames.Profiles)] IPersistentState<RetentionDayState> state) : Grain, IRetentionDayGrain
+    [PersistentState("retention-day", StorageNames.Profiles)] IPersistentState<RetentionDayState> state,
+    Microsoft.Extensions.Options.IOptions<StateWriteOptions> writes) : Grain, IRetentionDayGrain
 {
+    private readonly StateWriter<RetentionDayState> _writer = new(state, StorageNames.Profiles, writes);
+
     public async Task AddAsync(string profileId)
     {
         if (state.State.Profiles.Add(profileId))
         {
-            await state.WriteStateAsync();
+            await _writer.WriteAsync();
         }
     }
 
@@ -46,9 +52,12 @@ public sealed class RetentionDayGrain(
     {
         if (state.State.Profiles.Remove(profileId))
         {
-            await state.WriteStateAsync();
+            await _writer.WriteAsync();
         }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writer.DeactivatingAsync(reason, cancellationToken);
 
     public async Task<int> SweepAsync()
     {
