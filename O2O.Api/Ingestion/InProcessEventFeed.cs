@@ -24,6 +24,13 @@ public sealed class InProcessFeedOptions
     /// </summary>
     [Range(0, 64)] public int CheckInPartitions { get; set; } = 2;
 
+    /// <summary>
+    /// Batches of the shared partitions applied at once. When the grains fall behind, every pump holds a
+    /// full batch; unbounded, their grain calls filled the thread pool's queue with thousands of work items,
+    /// and every hop of a check-in's alert waited behind them. The check-in partitions are not counted.
+    /// </summary>
+    [Range(1, 256)] public int ConcurrentBatches { get; set; } = 4;
+
     /// <summary>Events a pump applies per grain round.</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 512;
 }
@@ -52,6 +59,9 @@ public sealed class InProcessEventFeed : IEventFeed
     }
 
     public IReadOnlyList<ChannelReader<CustomerEvent>> Partitions => [.. _partitions.Select(p => p.Reader)];
+
+    /// <summary>True for the partitions that hold check-ins only.</summary>
+    public bool IsCheckInPartition(int partition) => partition >= _shared;
 
     public ValueTask<FeedAdmission> PublishAsync(IReadOnlyList<CustomerEvent> events, CancellationToken cancellationToken)
     {
