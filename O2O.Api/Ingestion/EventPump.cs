@@ -64,21 +64,8 @@ public sealed partial class EventPump(
             {
                 batch.Add(e);
             }
-            var gate = limited ? _sharedBatches : null;
-            if (gate is not null)
-            {
-                await gate.WaitAsync(ct);
-            }
-            IReadOnlyList<RefusedEvent> refusals;
-            try
-            {
-                refusals = await policy.ApplyAsync(lane, batch, ct);
-            }
-            finally
-            {
-                gate?.Release();
-            }
-            foreach (var refused in refusals)
+            // A lane waiting to retry holds no slot, so a failing lane never stalls the others.
+            foreach (var refused in await policy.ApplyAsync(lane, batch, ct, limited ? _sharedBatches : null))
             {
                 O2OTelemetry.EventsDeadLettered.Add(1, new KeyValuePair<string, object?>("reason", "rejected"));
                 LogRefused(lane, batch[refused.Index].MessageId, refused.Error.GetType().Name, refused.Error.Message);

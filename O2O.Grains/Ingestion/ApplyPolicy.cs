@@ -38,14 +38,17 @@ public sealed partial class ApplyPolicy(
     TimeProvider clock,
     ILogger<ApplyPolicy> logger)
 {
-    /// <summary>Applies every event that can apply; returns those that never can. Throws only when cancelled.</summary>
-    public async Task<IReadOnlyList<RefusedEvent>> ApplyAsync(string lane, IReadOnlyList<CustomerEvent> events, CancellationToken ct)
+    /// <summary>
+    /// Applies every event that can apply; returns those that never can. Throws only when cancelled.
+    /// With <paramref name="gate"/>, each attempt holds one of its slots, and none while waiting to retry.
+    /// </summary>
+    public async Task<IReadOnlyList<RefusedEvent>> ApplyAsync(string lane, IReadOnlyList<CustomerEvent> events, CancellationToken ct, SemaphoreSlim? gate = null)
     {
         if (events.Count == 0)
         {
             return [];
         }
-        var refused = await ApplyUntilDoneAsync(lane, events, ct);
+        var refused = await ApplyUntilDoneAsync(lane, events, gate, ct);
         if (refused is null)
         {
             return [];
@@ -58,7 +61,7 @@ public sealed partial class ApplyPolicy(
         var guilty = new List<RefusedEvent>();
         for (var i = 0; i < events.Count; i++)
         {
-            if (await ApplyUntilDoneAsync(lane, [events[i]], ct) is { } error)
+            if (await ApplyUntilDoneAsync(lane, [events[i]], gate, ct) is { } error)
             {
                 guilty.Add(new RefusedEvent(i, error));
             }
@@ -70,7 +73,7 @@ public sealed partial class ApplyPolicy(
     public static bool IsPermanent(Exception ex) =>
         ex is ArgumentException or FormatException or NotSupportedException or InvalidDataException or KeyNotFoundException;
 
-    private async Task<Exception?> ApplyUntilDoneAsync(string lane, IReadOnlyList<CustomerEvent> events, CancellationToken ct)
+    private async Task<Exception?> ApplyUntilDoneAsync(string lane, IReadOnlyList<CustomerEvent> events, SemaphoreSlim? gate, CancellationToken ct)
     {
         var o = options.Value;
         var delay = o.RetryDelay;
@@ -79,7 +82,7 @@ public sealed partial class ApplyPolicy(
             ct.ThrowIfCancellationRequested();
             try
             {
-                await applier.ApplyAsync(events);
+                await AttemptAsync(events, gate, ct);
                 health.Applied(lane);
                 return null;
             }
@@ -102,6 +105,24 @@ public sealed partial class ApplyPolicy(
                 await Task.Delay(jittered, clock, ct);
                 delay = TimeSpan.FromTicks(Math.Min(o.MaxRetryDelay.Ticks, delay.Ticks * 2));
             }
+        }
+    }
+
+    private async Task AttemptAsync(IReadOnlyList<CustomerEvent> events, SemaphoreSlim? gate, CancellationToken ct)
+    {
+        if (gate is null)
+        {
+            await applier.ApplyAsync(events);
+            return;
+        }
+        await gate.WaitAsync(ct);
+        try
+        {
+            await applier.ApplyAsync(events);
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
