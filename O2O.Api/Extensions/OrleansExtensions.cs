@@ -15,7 +15,13 @@ public static class OrleansExtensions
         if (builder.Configuration.HasClusterConfiguration())
         {
             builder.Services.AddKeyedRedisConnections(builder.Configuration);
-            builder.UseOrleansClient(client => client.AddActivityPropagation());
+            builder.UseOrleansClient(client =>
+            {
+                if (builder.Configuration.ExportsTraces())
+                {
+                    client.AddActivityPropagation();
+                }
+            });
             builder.Services.AddHealthChecks()
                 .AddCheck<ClusterMembershipHealthCheck>("orleans-cluster", tags: ["ready"])
                 .AddCheck<ClusterStorageHealthCheck>("cluster-storage", HealthStatus.Degraded, ["ready"]);

@@ -213,7 +213,7 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             MessageId = MessageId(json),
             Tenant = tenant,
             Type = type,
-            Name = name,
+            Name = SharedStrings.Intern(name),
             Timestamp = Timestamp(json),
             UserId = userId,
             AnonymousId = anonymousId,
@@ -222,12 +222,12 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             Email = Email(traits, traitsField + ".email"),
             ZaloId = traits?.GetValueOrDefault("zaloId") ?? traits?.GetValueOrDefault("zalo_id"),
             Traits = PersonTraits(traits),
-            Path = type == EventType.Screen ? name ?? path : path,
-            Category = properties is { } p3 ? OptionalString(p3, "category") : null,
+            Path = SharedStrings.Intern(type == EventType.Screen ? name ?? path : path),
+            Category = properties is { } p3 ? SharedStrings.Intern(OptionalString(p3, "category")) : null,
             Touch = touch,
             DurationSeconds = properties is { } p4 ? Duration(p4) : null,
-            ContactChannel = properties is { } p5 ? OptionalString(p5, "channel") : null,
-            ProductId = properties is { } p6 ? OptionalString(p6, "product_id") ?? OptionalString(p6, "sku") : null,
+            ContactChannel = properties is { } p5 ? SharedStrings.Intern(OptionalString(p5, "channel")) : null,
+            ProductId = properties is { } p6 ? SharedStrings.Intern(OptionalString(p6, "product_id") ?? OptionalString(p6, "sku")) : null,
             StoreId = properties is { } p7 ? StoreCode(p7, "storeId", "properties.storeId", required: false) : null,
             Order = type == EventType.Track && SegmentEvents.Is(name, SegmentEvents.OrderCompleted) && properties is { } p8
                 ? WebOrder(p8, traits?.GetValueOrDefault("name"))
@@ -414,15 +414,16 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
     {
         var query = QueryOf(url);
         var campaign = context is { } c ? OptionalObject(c, "campaign", "context.campaign") : null;
-        string? From(string campaignField, string utm) =>
+        // Shared: every person who came through one ad carries the same tags.
+        string? From(string campaignField, string utm) => SharedStrings.Intern(
             (campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm)
-            ?? (properties is { } p ? OptionalString(p, utm) : null);
+            ?? (properties is { } p ? OptionalString(p, utm) : null));
 
         var clickIdType = new[] { "fbclid", "gclid", "ttclid" }.FirstOrDefault(id => query.ContainsKey(id) || properties is { } p && p.TryGetProperty(id, out _));
         var touch = new AdTouch
         {
-            Source = From("source", "utm_source")?.ToLowerInvariant(),
-            Medium = From("medium", "utm_medium")?.ToLowerInvariant(),
+            Source = SharedStrings.Intern(From("source", "utm_source")?.ToLowerInvariant()),
+            Medium = SharedStrings.Intern(From("medium", "utm_medium")?.ToLowerInvariant()),
             Campaign = From("name", "utm_campaign"),
             Content = From("content", "utm_content"),
             Term = From("term", "utm_term"),

@@ -20,6 +20,8 @@ public sealed partial class EventPump(
     TimeProvider clock,
     ILogger<EventPump> logger) : BackgroundService
 {
+    private readonly SemaphoreSlim _sharedBatches = new(options.Value.ConcurrentBatches);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(feed.Partitions.Select((reader, i) => Task.Run(() => RunAsync(i, reader, stoppingToken), stoppingToken)));
 
@@ -38,7 +40,7 @@ public sealed partial class EventPump(
         {
             try
             {
-                await DrainAsync(lane, reader, batch, ct);
+                await DrainAsync(lane, reader, batch, !feed.IsCheckInPartition(partition), ct);
                 return;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -54,7 +56,7 @@ public sealed partial class EventPump(
         }
     }
 
-    private async Task DrainAsync(string lane, System.Threading.Channels.ChannelReader<CustomerEvent> reader, List<CustomerEvent> batch, CancellationToken ct)
+    private async Task DrainAsync(string lane, System.Threading.Channels.ChannelReader<CustomerEvent> reader, List<CustomerEvent> batch, bool limited, CancellationToken ct)
     {
         while (batch.Count > 0 || await reader.WaitToReadAsync(ct))
         {
@@ -62,7 +64,8 @@ public sealed partial class EventPump(
             {
                 batch.Add(e);
             }
-            foreach (var refused in await policy.ApplyAsync(lane, batch, ct))
+            // A lane waiting to retry holds no slot, so a failing lane never stalls the others.
+            foreach (var refused in await policy.ApplyAsync(lane, batch, ct, gate: limited ? _sharedBatches : null))
             {
                 O2OTelemetry.EventsDeadLettered.Add(1, new KeyValuePair<string, object?>("reason", "rejected"));
                 LogRefused(lane, batch[refused.Index].MessageId, refused.Error.GetType().Name, refused.Error.Message);

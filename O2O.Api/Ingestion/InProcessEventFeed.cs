@@ -17,6 +17,20 @@ public sealed class InProcessFeedOptions
     /// <summary>Events held at most, across partitions; beyond it publishers are told to retry (503).</summary>
     [Range(100, 10_000_000)] public int Capacity { get; set; } = 100_000;
 
+    /// <summary>
+    /// Partitions of their own for check-ins, so a consultant's alert never waits behind the web's page
+    /// views when those back up. Only check-ins that name no device go there: a device's events keep one
+    /// partition, in order.
+    /// </summary>
+    [Range(0, 64)] public int CheckInPartitions { get; set; } = 2;
+
+    /// <summary>
+    /// Batches of the shared partitions applied at once. When the grains fall behind, every pump holds a
+    /// full batch; unbounded, their grain calls filled the thread pool's queue with thousands of work items,
+    /// and every hop of a check-in's alert waited behind them. The check-in partitions are not counted.
+    /// </summary>
+    [Range(1, 256)] public int ConcurrentBatches { get; set; } = 4;
+
     /// <summary>Events a pump applies per grain round.</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 512;
 }
@@ -30,17 +44,24 @@ public sealed class InProcessEventFeed : IEventFeed
 {
     private readonly Channel<CustomerEvent>[] _partitions;
     private readonly int _capacity;
+    private readonly int _shared;
+    private readonly int _checkIns;
     private long _held;
 
     public InProcessEventFeed(IOptions<InProcessFeedOptions> options)
     {
         var o = options.Value;
         _capacity = o.Capacity;
-        _partitions = [.. Enumerable.Range(0, o.Partitions).Select(_ =>
+        _shared = o.Partitions;
+        _checkIns = o.CheckInPartitions;
+        _partitions = [.. Enumerable.Range(0, _shared + _checkIns).Select(_ =>
             Channel.CreateUnbounded<CustomerEvent>(new UnboundedChannelOptions { SingleReader = true }))];
     }
 
     public IReadOnlyList<ChannelReader<CustomerEvent>> Partitions => [.. _partitions.Select(p => p.Reader)];
+
+    /// <summary>True for the partitions that hold check-ins only.</summary>
+    public bool IsCheckInPartition(int partition) => partition >= _shared;
 
     public ValueTask<FeedAdmission> PublishAsync(IReadOnlyList<CustomerEvent> events, CancellationToken cancellationToken)
     {
@@ -51,7 +72,7 @@ public sealed class InProcessEventFeed : IEventFeed
         }
         foreach (var e in events)
         {
-            _partitions[PartitionOf(e.RoutingKey)].Writer.TryWrite(e);
+            _partitions[PartitionOf(e)].Writer.TryWrite(e);
         }
         return ValueTask.FromResult(FeedAdmission.Ok);
     }
@@ -67,7 +88,10 @@ public sealed class InProcessEventFeed : IEventFeed
         }
     }
 
-    private int PartitionOf(string key) => (int)((uint)StableHash(key) % (uint)_partitions.Length);
+    private int PartitionOf(CustomerEvent e) =>
+        e is { Type: EventType.CheckIn, AnonymousId: null } && _checkIns > 0
+            ? _shared + (int)((uint)StableHash(e.RoutingKey) % (uint)_checkIns)
+            : (int)((uint)StableHash(e.RoutingKey) % (uint)_shared);
 
     // string.GetHashCode is randomised per process; partitioning must not depend on that.
     private static int StableHash(string s)

@@ -41,14 +41,15 @@ public sealed partial class ApplyPolicy(
     /// <summary>
     /// Applies every event that can apply; returns those that never can. Throws only when cancelled.
     /// A <paramref name="checkpoint"/> defers the profiles' writes to the partition's checkpoint.
+    /// With <paramref name="gate"/>, each attempt holds one of its slots, and none while waiting to retry.
     /// </summary>
-    public async Task<IReadOnlyList<RefusedEvent>> ApplyAsync(string lane, IReadOnlyList<CustomerEvent> events, CancellationToken ct, Checkpoints.CheckpointScope? checkpoint = null)
+    public async Task<IReadOnlyList<RefusedEvent>> ApplyAsync(string lane, IReadOnlyList<CustomerEvent> events, CancellationToken ct, Checkpoints.CheckpointScope? checkpoint = null, SemaphoreSlim? gate = null)
     {
         if (events.Count == 0)
         {
             return [];
         }
-        var refused = await ApplyUntilDoneAsync(lane, events, ct, checkpoint);
+        var refused = await ApplyUntilDoneAsync(lane, events, ct, checkpoint, gate);
         if (refused is null)
         {
             return [];
@@ -61,7 +62,7 @@ public sealed partial class ApplyPolicy(
         var guilty = new List<RefusedEvent>();
         for (var i = 0; i < events.Count; i++)
         {
-            if (await ApplyUntilDoneAsync(lane, [events[i]], ct, checkpoint) is { } error)
+            if (await ApplyUntilDoneAsync(lane, [events[i]], ct, checkpoint, gate) is { } error)
             {
                 guilty.Add(new RefusedEvent(i, error));
             }
@@ -73,7 +74,7 @@ public sealed partial class ApplyPolicy(
     public static bool IsPermanent(Exception ex) =>
         ex is ArgumentException or FormatException or NotSupportedException or InvalidDataException or KeyNotFoundException;
 
-    private async Task<Exception?> ApplyUntilDoneAsync(string lane, IReadOnlyList<CustomerEvent> events, CancellationToken ct, Checkpoints.CheckpointScope? checkpoint)
+    private async Task<Exception?> ApplyUntilDoneAsync(string lane, IReadOnlyList<CustomerEvent> events, CancellationToken ct, Checkpoints.CheckpointScope? checkpoint, SemaphoreSlim? gate)
     {
         var o = options.Value;
         var delay = o.RetryDelay;
@@ -82,7 +83,7 @@ public sealed partial class ApplyPolicy(
             ct.ThrowIfCancellationRequested();
             try
             {
-                await applier.ApplyAsync(events, checkpoint);
+                await AttemptAsync(events, checkpoint, gate, ct);
                 health.Applied(lane);
                 return null;
             }
@@ -105,6 +106,24 @@ public sealed partial class ApplyPolicy(
                 await Task.Delay(jittered, clock, ct);
                 delay = TimeSpan.FromTicks(Math.Min(o.MaxRetryDelay.Ticks, delay.Ticks * 2));
             }
+        }
+    }
+
+    private async Task AttemptAsync(IReadOnlyList<CustomerEvent> events, Checkpoints.CheckpointScope? checkpoint, SemaphoreSlim? gate, CancellationToken ct)
+    {
+        if (gate is null)
+        {
+            await applier.ApplyAsync(events, checkpoint);
+            return;
+        }
+        await gate.WaitAsync(ct);
+        try
+        {
+            await applier.ApplyAsync(events, checkpoint);
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 

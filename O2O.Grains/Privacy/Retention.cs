@@ -29,19 +29,26 @@ public sealed class RetentionDayState
 /// <remarks>
 /// Reentrant: a sweep waits on profiles, and a profile applying events may be adding itself here at
 /// that moment; without interleaving the two would wait on each other.
+/// Writes through <see cref="StateWriter{T}"/>: each write carries every profile listed for the day,
+/// so on in-memory storage writing per added profile copied the whole day per event (a tenth of the
+/// ingest path's allocations with 30,000 new visitors a day).
 /// </remarks>
 [Reentrant]
 public sealed class RetentionDayGrain(
-    [PersistentState("retention-day", StorageNames.Profiles)] IPersistentState<RetentionDayState> state) : Grain, IRetentionDayGrain
+    [PersistentState("retention-day", StorageNames.Profiles)] IPersistentState<RetentionDayState> state,
+    Microsoft.Extensions.Options.IOptions<StateWriteOptions> writes) : Grain, IRetentionDayGrain
 {
+    private readonly StateWriter<RetentionDayState> _state = new(state, StorageNames.Profiles, writes);
+    private SerialWriter? _serial;
+
     // Reentrant: many new visitors list themselves at once, and their writes must not overlap.
-    private readonly SerialWriter _writer = new(() => state.WriteStateAsync());
+    private SerialWriter Writer => _serial ??= new(_state.WriteAsync);
 
     public async Task AddAsync(string profileId)
     {
         if (state.State.Profiles.Add(profileId))
         {
-            await _writer.WriteAsync();
+            await Writer.WriteAsync();
         }
     }
 
@@ -49,9 +56,12 @@ public sealed class RetentionDayGrain(
     {
         if (state.State.Profiles.Remove(profileId))
         {
-            await _writer.WriteAsync();
+            await Writer.WriteAsync();
         }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _state.DeactivatingAsync(reason, cancellationToken);
 
     public async Task<int> SweepAsync()
     {
@@ -69,7 +79,7 @@ public sealed class RetentionDayGrain(
         }
         state.State.Profiles.ExceptWith(listed);
         // Written even when empty (not cleared): a clear would overlap a listing's write in flight.
-        await _writer.WriteAsync();
+        await Writer.WriteAsync();
         return expired;
     }
 }

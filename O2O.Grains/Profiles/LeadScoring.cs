@@ -144,12 +144,28 @@ public sealed class ScoreCard
     public static int Display(double raw) => (int)Math.Round(Math.Clamp(raw, 0, 100), MidpointRounding.AwayFromZero);
 
     /// <summary>The reasons that contribute most, strongest first.</summary>
-    public IReadOnlyList<ScoreReason> TopReasons(int take = 3) =>
-        [.. Enumerable.Range(0, Points.Length)
-            .Where(i => Points[i] > 0.5)
-            .OrderByDescending(i => Points[i])
-            .Take(take)
-            .Select(i => (ScoreReason)i)];
+    public IReadOnlyList<ScoreReason> TopReasons(int take = 3)
+    {
+        // Runs for every batch a profile applies: a few passes over a handful of reasons, no LINQ.
+        var top = new List<ScoreReason>(take);
+        for (var n = 0; n < take; n++)
+        {
+            var best = -1;
+            for (var i = 0; i < Points.Length; i++)
+            {
+                if (Points[i] > 0.5 && !top.Contains((ScoreReason)i) && (best < 0 || Points[i] > Points[best]))
+                {
+                    best = i;
+                }
+            }
+            if (best < 0)
+            {
+                break;
+            }
+            top.Add((ScoreReason)best);
+        }
+        return top;
+    }
 
     /// <summary>Adds another card's points, as when two profiles of one person merge.</summary>
     public void Absorb(ScoreCard other, TimeSpan halfLife)

@@ -101,7 +101,7 @@ public static class ProfileProjection
         }
         foreach (var record in s.Touches)
         {
-            var scope = "c:" + record.Touch.CampaignKey;
+            var scope = SharedStrings.Intern("c:" + record.Touch.CampaignKey)!;
             var reported = s.Reported.GetValueOrDefault(scope);
             if (stage > reported)
             {
@@ -113,7 +113,7 @@ public static class ProfileProjection
         {
             foreach (var storeId in VisitedStores(s))
             {
-                var scope = "s:" + storeId;
+                var scope = SharedStrings.Intern("s:" + storeId)!;
                 var reported = s.Reported.GetValueOrDefault(scope);
                 if (stage > reported)
                 {

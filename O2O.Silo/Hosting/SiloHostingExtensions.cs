@@ -38,8 +38,12 @@ public static class SiloHostingExtensions
         builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
         builder.UseOrleans(silo =>
         {
-            // Grain calls join the trace of whatever made them (an HTTP request, a consumed event).
-            silo.AddActivityPropagation();
+            // Grain calls join the trace of whatever made them (an HTTP request, a consumed event), when
+            // traces are exported: otherwise the filters only cost, an async frame on every grain call.
+            if (configuration.ExportsTraces())
+            {
+                silo.AddActivityPropagation();
+            }
             // A failed call drops its activation, so a retry reloads what is stored (ETag included).
             silo.AddIncomingGrainCallFilter<DropActivationOnFailure>();
             if (!configuration.HasClusterConfiguration())
@@ -66,6 +70,10 @@ public static class SiloHostingExtensions
         builder.AddEventHubsConsumer();
         return builder;
     }
+
+    /// <summary>True when an OTLP endpoint is configured, the condition under which the service defaults trace.</summary>
+    public static bool ExportsTraces(this IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     private static int FreeTcpPort()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -143,9 +144,13 @@ internal static class LeadAlertsBench
         await SendAlertsAsync(10 * alertsPerSecond, "warm");
         var sentBefore = Interlocked.Read(ref backgroundSent);
         var measureStart = clock.Elapsed;
+        var cost = new MeasuredCost();
+        using var probe = new TailProbe();
         Console.WriteLine($"Measuring ({seconds} s)...");
         await SendAlertsAsync(seconds * alertsPerSecond, "alert");
         var measured = clock.Elapsed - measureStart;
+        cost.Stop();
+        probe.Stop();
         var backgroundRate = (Interlocked.Read(ref backgroundSent) - sentBefore) / measured.TotalSeconds;
         await Task.Delay(TimeSpan.FromSeconds(10)); // stragglers; what has not arrived by then counts as lost
         stop.Cancel();
@@ -172,7 +177,9 @@ internal static class LeadAlertsBench
         Console.WriteLine($"consultant connections : {connections.Count(x => x.State == HubConnectionState.Connected)} ({PerStore} per store, {stores.Length} stores)");
         Console.WriteLine($"background load        : {backgroundRate:F0} events/s accepted ({Interlocked.Read(ref backgroundFailed)} not sent or failed: client saturated)");
         Console.WriteLine($"alerts                 : {okAt.Count(x => x.Key.StartsWith("alert-", StringComparison.Ordinal))} check-ins, {samples.Count} deliveries, {lost} lost, {alertFailures} failed posts");
-        Console.WriteLine($"latency ms             : p50 {P(0.50):F1}  p90 {P(0.90):F1}  p99 {P(0.99):F1}  max {(samples.Count > 0 ? samples[^1] : double.NaN):F1}");
+        Console.WriteLine($"latency ms             : p50 {P(0.50):F1}  p90 {P(0.90):F1}  p95 {P(0.95):F1}  p99 {P(0.99):F1}  max {(samples.Count > 0 ? samples[^1] : double.NaN):F1}");
+        Console.WriteLine($"where the time went    : {probe.Summary()}");
+        Console.WriteLine($"process                : {cost.Summary()}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         foreach (var connection in connections)
         {
             await connection.DisposeAsync();
@@ -195,4 +202,113 @@ internal sealed class BenchApi : WebApplicationFactory<Program>
         builder.UseSetting("O2O:Consultants:SigningKey", "bench-consultant-signing-key-0123456789abcdef");
         builder.UseSetting("O2O:Leads:MaxOpenPerConsultant", "100");
     }
+}
+
+/// <summary>CPU and garbage collection over the measured stretch (the figures that explain a tail).</summary>
+internal sealed class MeasuredCost
+{
+    private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
+    private readonly int _gen0 = GC.CollectionCount(0), _gen1 = GC.CollectionCount(1), _gen2 = GC.CollectionCount(2);
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private string _summary = "";
+
+    public void Stop()
+    {
+        var wall = _wall.Elapsed;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+        var paused = GC.GetTotalPauseDuration() - _paused;
+        _summary = $"{cpu.TotalSeconds / wall.TotalSeconds * 100:F0}% of one core, GC paused {paused.TotalMilliseconds / wall.TotalMilliseconds * 100:F1}% "
+            + $"(gen0/1/2 {GC.CollectionCount(0) - _gen0}/{GC.CollectionCount(1) - _gen1}/{GC.CollectionCount(2) - _gen2}, server GC {System.Runtime.GCSettings.IsServerGC})";
+    }
+
+    public string Summary() => _summary;
+}
+
+/// <summary>
+/// What a tail could be made of, sampled over the measured stretch: how long events waited in the
+/// feed before a grain applied them (<c>o2o.events.apply_latency</c>, from the event's time, which is
+/// its arrival for the background's untimed page views), the thread pool's queue, and the longest GC pause.
+/// </summary>
+internal sealed class TailProbe : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly List<double> _applyLatency = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly SortedDictionary<int, double> _worstBySecond = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampler;
+    private long _maxQueue, _maxThreads;
+    private TimeSpan _maxPause;
+
+    public TailProbe()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == O2O.Grains.Diagnostics.O2OTelemetry.Name && instrument.Name == "o2o.events.apply_latency")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            lock (_applyLatency)
+            {
+                _applyLatency.Add(value);
+                var second = (int)_clock.Elapsed.TotalSeconds / 5 * 5;
+                _worstBySecond[second] = Math.Max(_worstBySecond.GetValueOrDefault(second), value);
+            }
+        });
+        _listener.Start();
+        _sampler = Task.Run(async () =>
+        {
+            var lastGc = -1L;
+            while (!_stop.IsCancellationRequested)
+            {
+                _maxQueue = Math.Max(_maxQueue, ThreadPool.PendingWorkItemCount);
+                _maxThreads = Math.Max(_maxThreads, ThreadPool.ThreadCount);
+                foreach (var kind in new[] { GCKind.Ephemeral, GCKind.FullBlocking, GCKind.Background })
+                {
+                    var info = GC.GetGCMemoryInfo(kind);
+                    if (info.Index != lastGc && info.Index > 0)
+                    {
+                        foreach (var pause in info.PauseDurations)
+                        {
+                            _maxPause = pause > _maxPause ? pause : _maxPause;
+                        }
+                    }
+                }
+                lastGc = GC.GetGCMemoryInfo(GCKind.Any).Index;
+                try
+                {
+                    await Task.Delay(50, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        });
+    }
+
+    public void Stop()
+    {
+        _stop.Cancel();
+        _sampler.Wait();
+        _listener.Dispose();
+    }
+
+    public string Summary()
+    {
+        double[] sorted;
+        lock (_applyLatency)
+        {
+            sorted = [.. _applyLatency.Order()];
+        }
+        double P(double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(q * sorted.Length) - 1)];
+        return $"feed to applied p50 {P(0.5):F1} / p99 {P(0.99):F1} / max {(sorted.Length > 0 ? sorted[^1] : double.NaN):F1} ms over {sorted.Length:N0} events; "
+            + $"thread pool queue max {_maxQueue}, threads max {_maxThreads}; longest GC pause {_maxPause.TotalMilliseconds:F1} ms; "
+            + $"worst feed wait per 5 s: {string.Join(" ", _worstBySecond.Select(x => $"{x.Key}s:{x.Value:F0}"))}";
+    }
+
+    public void Dispose() => _stop.Dispose();
 }

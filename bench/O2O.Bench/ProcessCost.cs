@@ -10,6 +10,7 @@ internal sealed class ProcessCost
 {
     private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
+    private readonly long _allocated = GC.GetTotalAllocatedBytes(precise: false);
     private readonly int[] _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
     private readonly Stopwatch _wall = Stopwatch.StartNew();
 
@@ -18,8 +19,23 @@ internal sealed class ProcessCost
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
         var paused = GC.GetTotalPauseDuration() - _paused;
         var wall = _wall.Elapsed;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
         return $"cost      {cpu.TotalMicroseconds / events:F1} µs CPU per event ({cpu.TotalSeconds / wall.TotalSeconds * 100:F0}% of one core over {wall.TotalSeconds:F1} s); "
             + $"GC paused {paused.TotalMilliseconds / wall.TotalMilliseconds * 100:F1}% of the time, collections gen0/1/2 "
-            + $"{GC.CollectionCount(0) - _collections[0]}/{GC.CollectionCount(1) - _collections[1]}/{GC.CollectionCount(2) - _collections[2]}";
+            + $"{GC.CollectionCount(0) - _collections[0]}/{GC.CollectionCount(1) - _collections[1]}/{GC.CollectionCount(2) - _collections[2]}; "
+            + $"allocated {allocated / (double)events / 1024.0:F1} KB per event (sender included); load average {LoadAverage()}";
+    }
+
+    /// <summary>The 1-minute load average (Linux), so every figure says how busy the shared machine was.</summary>
+    internal static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
     }
 }
