@@ -19,6 +19,9 @@ namespace O2O.Tests.Journeys;
 [Trait("Category", "Slow")]
 public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture redis)
 {
+    // A clock of its own: the shared nurture clock may stand days ahead after other tests, and the two
+    // clusters of this test (silos and journeys alike) must start from the same known morning.
+    private static readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider s_clock = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.FromHours(7)));
     private static string s_redis = "";
     private static int s_smtp;
 
@@ -27,7 +30,7 @@ public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture red
     {
         (s_redis, s_smtp) = (redis.ConnectionString, nurture.Smtp.Port);
         var serviceId = "restart-" + Guid.NewGuid().ToString("N")[..8];
-        var events = new EventMaker(ClusterFixture.NewTenant(), NurtureCluster.Clock);
+        var events = new EventMaker(ClusterFixture.NewTenant(), s_clock);
         var phone = "+8493" + Random.Shared.Next(1000000, 9999999);
         var email = $"giang.{Guid.NewGuid():N}"[..14] + "@khach.vn";
         var journey = new JourneyDefinition
@@ -54,7 +57,7 @@ public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture red
                 await before.Client.GetGrain<IJourneyGrain>(TenantKey.Compose(events.Tenant, journey.Id)).SaveAsync(journey);
                 return true;
             }, "the journey is saved");
-            var applier = new EventApplier(before.Client, new IdentityResolver(before.Client, TestSecrets.Pseudonyms), NurtureCluster.Clock);
+            var applier = new EventApplier(before.Client, new IdentityResolver(before.Client, TestSecrets.Pseudonyms), s_clock);
             await applier.ApplyAsync([
                 events.Page("anon-giang", "/uu-dai", new AdTouch { Source = "zalo", Campaign = "tet" }),
                 events.Identify("anon-giang", phone, "Đỗ Thu Giang") with { Email = email, Consents = NurtureCluster.MarketingConsent }]);
@@ -75,7 +78,7 @@ public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture red
             // later if the silo was lost between sending the first and starting the wait), the end three after that.
             for (var day = 0; day < 10; day++)
             {
-                NurtureCluster.Clock.SetUtcNow(NurtureCluster.Clock.GetUtcNow().AddDays(1));
+                s_clock.SetUtcNow(s_clock.GetUtcNow().AddDays(1));
                 await tenantClock.TickAsync();
             }
             await Waits.UntilAsync(() => nurture.Smtp.To(email).Count >= 2, "the second step's email arrived");
@@ -123,7 +126,7 @@ public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture red
             silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromDays(3650));
             silo.ConfigureServices(services =>
             {
-                services.AddSingleton<TimeProvider>(NurtureCluster.Clock);
+                services.AddSingleton<TimeProvider>(s_clock);
                 NurtureCluster.ConfigureJourneys(services, s_smtp);
             });
         }
