@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using O2O.Api.EventHubs;
-using O2O.Grains;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
@@ -71,12 +70,8 @@ internal sealed class EventHubsHarness(KafkaMockCluster kafka, ClusterFixture cl
     }
 
     /// <summary>The profile that owns an anonymous id, or null while it has not been applied.</summary>
-    public async Task<ProfileView?> ProfileAsync(string tenant, string anonymousId)
-    {
-        var id = new Identifier(IdentifierKind.Anonymous, anonymousId);
-        var profileId = await cluster.Grains.Identity(IdentityKey.Of(tenant, id, TestSecrets.Pseudonyms)).GetProfileAsync();
-        return profileId is null ? null : await cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync();
-    }
+    public Task<ProfileView?> ProfileAsync(string tenant, string anonymousId) =>
+        cluster.Grains.ProfileOfAsync(tenant, new Identifier(IdentifierKind.Anonymous, anonymousId), TestSecrets.Pseudonyms);
 
     /// <summary>Polls until the condition holds; the limit bounds a hang, it does not measure speed.</summary>
     public static async Task UntilAsync(Func<Task<bool>> condition, string what)

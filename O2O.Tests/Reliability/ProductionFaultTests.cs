@@ -352,12 +352,8 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
         return true;
     }
 
-    private static async Task<ProfileView?> ProfileAsync(IGrainFactory grains, string userId)
-    {
-        var id = new Identifier(IdentifierKind.UserId, userId);
-        var profileId = await grains.Identity(IdentityKey.Of(Tenant, id, TestSecrets.Pseudonyms)).GetProfileAsync();
-        return profileId is null ? null : await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, profileId)).GetAsync();
-    }
+    private static Task<ProfileView?> ProfileAsync(IGrainFactory grains, string userId) =>
+        grains.ProfileOfAsync(Tenant, new Identifier(IdentifierKind.UserId, userId), TestSecrets.Pseudonyms);
 
     /// <summary>When each fault happened, beside the silos' partition stalls in the output (UTC, as they print them).</summary>
     private static void Note(string what) =>
