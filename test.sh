@@ -22,5 +22,25 @@ if [ ! -f O2O.Tests/node_modules/.package-lock.json ] || [ O2O.Tests/package-loc
   (cd O2O.Tests && npm ci --no-fund --no-audit)
 fi
 
+# Hosts the tests start log warnings and up, so a failure is not buried under information lines.
+export Logging__LogLevel__Default="${Logging__LogLevel__Default:-Warning}"
+
 # Everything but tests marked Category=Quarantined (the production fault test, for now: README, Reliability).
-dotnet test --project O2O.Tests -- --filter-not-trait "Category=Quarantined" "$@"
+# On failure, the failed tests and their messages are repeated at the end from the TRX report.
+results="$(mktemp -d)"
+status=0
+dotnet test --project O2O.Tests --results-directory "$results" -- \
+  --filter-not-trait "Category=Quarantined" --report-xunit-trx "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "=== failed tests (from $results) ==="
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    perl -0777 -ne '
+      while (/<UnitTestResult testName="([^"]*)" outcome="Failed".*?(?:<Message>(.*?)<\/Message>|\/>)/sg) {
+        my ($name, $message) = ($1, $2 // "");
+        s/&quot;/"/g, s/&lt;/</g, s/&gt;/>/g, s/&#x[0-9A-F]+;//g, s/&amp;/&/g for $name, $message;
+        print "FAILED $name\n$message\n\n";
+      }' "$trx"
+  done
+fi
+exit "$status"

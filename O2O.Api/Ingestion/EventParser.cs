@@ -272,9 +272,8 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         var name = OptionalString(json, "name");
         return new CustomerEvent
         {
-            MessageId = OptionalString(json, "messageId") is { } id
-                ? Bounded(id, "messageId")
-                : $"checkin:{storeId}:{(int)method}:{pseudonyms.Of(tenant, phone ?? userId ?? anonymousId!)}:{timestamp.ToUnixTimeMilliseconds()}",
+            MessageId = ClientMessageId(json)
+                ?? $"checkin:{storeId}:{(int)method}:{pseudonyms.Of(tenant, phone ?? userId ?? anonymousId!)}:{timestamp.ToUnixTimeMilliseconds()}",
             Tenant = tenant,
             Type = EventType.CheckIn,
             Timestamp = timestamp,
@@ -317,7 +316,7 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         return new CustomerEvent
         {
             // A POS re-sending the same order must not count it twice, message id or not.
-            MessageId = OptionalString(json, "messageId") is { } id ? Bounded(id, "messageId") : $"order:{(int)source}:{orderId}",
+            MessageId = ClientMessageId(json) ?? $"order:{(int)source}:{orderId}",
             Tenant = tenant,
             Type = EventType.Order,
             Name = SegmentEvents.OrderCompleted,
@@ -520,7 +519,11 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             : null;
 
     private string MessageId(JsonElement json) =>
-        OptionalString(json, "messageId") is { } id ? Bounded(id, "messageId") : "srv-" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
+        ClientMessageId(json) ?? "srv-" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
+
+    /// <summary>The client's message id; a blank one counts as none, so the server gives the event an id of its own.</summary>
+    private static string? ClientMessageId(JsonElement json) =>
+        OptionalString(json, "messageId") is { } id && !string.IsNullOrWhiteSpace(id) ? Bounded(id, "messageId") : null;
 
     private DateTimeOffset Timestamp(JsonElement json)
     {

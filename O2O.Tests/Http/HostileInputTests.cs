@@ -107,6 +107,19 @@ public sealed class HostileInputTests(ApiFactory api, ClusterFixture cluster)
         }));
     }
 
+    [Theory]
+    [InlineData("\"\"")]
+    [InlineData("\"   \"")]
+    public void ABlankMessageIdIsReplacedWithOneOfTheServersOwn(string messageId)
+    {
+        var parser = new EventParser(TimeProvider.System, TestSecrets.Pseudonyms);
+        using var document = JsonDocument.Parse($$"""{"messageId":{{messageId}},"userId":"u-1","orderId":"o-1","source":"pos","storeId":"HCM01","total":1000}""");
+        var root = document.RootElement;
+        var track = parser.ParseSegment(root, EventType.Page, "t").Event.ShouldNotBeNull();
+        track.MessageId.ShouldStartWith("srv-");
+        parser.ParseOrder(root, "t").Event.ShouldNotBeNull().MessageId.ShouldBe("order:" + (int)OrderSource.Pos + ":o-1");
+    }
+
     [Fact]
     public void EverySpellingOfAVietnamesePhoneNumberIsOnePerson()
     {

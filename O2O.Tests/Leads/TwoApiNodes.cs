@@ -30,7 +30,26 @@ public sealed class TwoApiNodes : IAsyncDisposable
         await first.InitializeAsync();
         var second = new Node(redis.ConnectionString, ServerProcess.FreeTcpPort(), primarySilo);
         await second.InitializeAsync();
+        await BothSeeTwoActiveSilosAsync(first, second);
         return new TwoApiNodes(first, second);
+    }
+
+    /// <summary>
+    /// Until both silos know the other is active, each may think it owns a grain's directory entry and
+    /// activate the same grain twice, one copy with stale state; a test that starts then would see that.
+    /// </summary>
+    private static async Task BothSeeTwoActiveSilosAsync(params LeadsApiFactory[] nodes)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!nodes.All(n => n.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
+            .Count(m => m.Status == SiloStatus.Active) == nodes.Length))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the two Api nodes' silos did not see each other as active within 30 s");
+            }
+            await Task.Delay(50);
+        }
     }
 
     public async ValueTask DisposeAsync()
