@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using O2O.Api.Security;
+using O2O.Grains.Administration;
 using O2O.Tests.Infrastructure;
 using O2O.Tests.Leads;
 
@@ -73,7 +74,20 @@ public sealed class KeyRotationTests(RedisFixture redis)
     {
         foreach (var node in nodes)
         {
-            (await TrackAsync(node, key)).ShouldBe(HttpStatusCode.Unauthorized, $"key …{key[^4..]} on {node.Address}");
+            var status = await TrackAsync(node, key);
+            if (status != HttpStatusCode.Unauthorized)
+            {
+                // Say what each node's grains hold for the key, so a failure tells stale grain from stale cache.
+                var views = new List<string>();
+                foreach (var n in nodes)
+                {
+                    var grains = n.Services.GetRequiredService<IGrainFactory>();
+                    var credential = await grains.GetGrain<ICredentialGrain>(Secrets.Hash(key)).GetAsync();
+                    var source = credential is null ? null : await grains.GetGrain<ITenantAdministrationGrain>(credential.Tenant).GetSourceAsync(credential.OwnerId);
+                    views.Add($"{n.Address}: credential {credential}, source revoked {source?.Revoked}");
+                }
+                status.ShouldBe(HttpStatusCode.Unauthorized, $"key …{key[^4..]} on {node.Address} at {DateTimeOffset.UtcNow:O}; {string.Join("; ", views)}");
+            }
         }
     }
 
