@@ -43,8 +43,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         events = orderStep.Events;
         var unchangedOrders = received - events.Count;
         var byPerson = await ResolveAsync(events);
-        var deferred = checkpoint is not null;
-        var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events, deferred)));
+        var results = await Task.WhenAll(byPerson.Select(p => ApplyToProfileAsync(p.Tenant, p.ProfileId, p.Events, checkpoint)));
 
         // A change to an anonymous order (lines, payment) moves nobody's revenue and was counted for its store already.
         var anonymousOrders = events.Where(e => e.IsAnonymousOfflineOrder && e.Order is not null && e.OrderStep?.Effect != OrderEffect.Change).ToList();
@@ -55,7 +54,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         {
             foreach (var r in results)
             {
-                checkpoint.Touched(TenantKey.Compose(r.Tenant, r.ProfileId), r.Result.Activation);
+                checkpoint.Touched(TenantKey.Compose(r.Tenant, r.ProfileId), r.Result.Lost ? Checkpoints.CheckpointScope.Conflicting : r.Result.Activation);
             }
             await Task.WhenAll(DeliverAsync(deliveries), RaiseAsync(results), UpsertBoardsAsync(results));
             // Orders stay unacknowledged: until the checkpoint has stored the profiles, a replay from the
@@ -133,15 +132,16 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             .GroupBy(r => LeadRouterKey.For(r.Tenant, r.Result.Raise!.Team))
             .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(r => r.Result.Raise!)])));
 
-    private async Task<(string Tenant, string ProfileId, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events, bool deferred)
+    private async Task<(string Tenant, string ProfileId, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events, Checkpoints.CheckpointScope? checkpoint)
     {
         // The grain call continues the trace of the request that accepted the person's first event;
         // the others in the batch are linked.
         using var activity = StartApplyActivity(events);
-        var batch = new EventBatch(events) { Deferred = deferred };
         for (var hops = 0; ; hops++)
         {
-            var result = await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).ApplyAsync(batch);
+            var key = TenantKey.Compose(tenant, profileId);
+            var batch = new EventBatch(events) { Deferred = checkpoint is not null, ExpectedActivation = checkpoint?.ActivationOf(key) ?? Guid.Empty };
+            var result = await grains.GetGrain<ICustomerGrain>(key).ApplyAsync(batch);
             if (result.RedirectTo is not { } next || hops > 3)
             {
                 return (tenant, profileId, result);

@@ -12,6 +12,15 @@ public sealed record EventBatch([property: Id(0)] IReadOnlyList<CustomerEvent> E
     /// the aggregates is delivered after that write. The event hub holds the events meanwhile.
     /// </summary>
     [Id(1)] public bool Deferred { get; init; }
+
+    /// <summary>
+    /// For a deferred batch: the activation that applied the partition's earlier batches for this
+    /// profile since its last checkpoint (empty when none). Another activation means those batches
+    /// were lost with it, and applying this one first would apply the person's events out of order (a
+    /// visit before the ad click that earns its credit): the profile refuses it, and the partition
+    /// replays them all in order from its committed offset.
+    /// </summary>
+    [Id(2)] public Guid ExpectedActivation { get; init; }
 }
 
 /// <summary>
@@ -40,6 +49,8 @@ public sealed record ApplyResult
     [Id(24)] public Guid Activation { get; init; }
     /// <summary>For a deferred batch: the lead it raises, sent at once (consultants do not wait for the checkpoint).</summary>
     [Id(25)] public Leads.LeadRequest? Raise { get; init; }
+    /// <summary>For a deferred batch: refused, since the activation that applied the partition's earlier batches is gone (<see cref="EventBatch.ExpectedActivation"/>).</summary>
+    [Id(26)] public bool Lost { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

@@ -53,6 +53,13 @@ public sealed class CustomerGrain(
             return ApplyResult.Redirect(target);
         }
 
+        if (batch.Deferred && batch.ExpectedActivation != Guid.Empty && batch.ExpectedActivation != _activation)
+        {
+            // The partition's earlier batches for this person died with another activation: apply
+            // nothing until the partition replays them, so the person's events apply in order.
+            return new ApplyResult { Lost = true };
+        }
+
         if (s.ErasedAt is not null)
         {
             // The person was erased: a stale cache or a replay must not bring them back.

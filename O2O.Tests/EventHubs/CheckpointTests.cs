@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using O2O.Api.EventHubs;
 using O2O.Grains;
+using O2O.Grains.Attribution;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;
@@ -186,7 +187,10 @@ public sealed class CheckpointTests(KafkaMockCluster kafka, ClusterFixture clust
             homes.Values.Count(h => h == victimAddress).ShouldBeGreaterThan(0);
             silos.Single(s => s.SiloPort == victimAddress.Endpoint.Port).Kill();
 
-            foreach (var chunk in rounds.Skip(people * 3).Chunk(60))
+            // The later rounds end with each person's store visit, which earns the campaign its credit only
+            // if the person's ad click (round 0, lost with the silo) is applied before it.
+            var visits = anonymousIds.Select(a => make.Make(EventType.CheckIn, a) with { StoreId = "KILL01", CheckInMethod = CheckInMethod.Qr });
+            foreach (var chunk in rounds.Skip(people * 3).Concat(visits).Chunk(60))
             {
                 (await feed.PublishAsync(chunk, CancellationToken.None)).Accepted.ShouldBeTrue();
             }
@@ -202,6 +206,10 @@ public sealed class CheckpointTests(KafkaMockCluster kafka, ClusterFixture clust
             (await StoredProfileRowsAsync(profiles.Select(p => p.Key))).ShouldBe(people, "the last checkpoint wrote every profile");
             var report = await grains.GetGrain<ICampaignGrain>(TenantKey.Compose(make.Tenant, campaign)).GetReportAsync();
             report.Total.Steps[0].Reached.ShouldBe(people, "the campaign counts each person once");
+            // Each person's events applied in the order they happened, replay or not: every visit credits the ad click.
+            var day = await grains.GetGrain<IAttributionDayGrain>(ReportCalendar.Key(make.Tenant, ReportCalendar.DayOf(make.Now)))
+                .GetAsync(AttributionModel.LastTouch, TouchDimension.Campaign);
+            day.Credit.Single(c => c.Key == campaign).VisitCredit.ShouldBe(people * 1_000_000L, "every visit credited to the campaign once");
         }
         finally
         {

@@ -163,7 +163,9 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
             // Profiles apply in memory at once; the aggregates get their changes when each partition's
             // checkpoint has stored the profiles (README: "The event hub is the log"). Wait for the last
             // checkpoint to reach the last step, then check every count exactly.
-            await WaitUntilAsync(async () => await LastStepDeliveredAsync(grains, journeys, ReportCalendar.DayOf(at)), "every aggregate's last change delivered by a checkpoint", silos);
+            var shortOf = "";
+            await WaitUntilAsync(async () => await LastStepDeliveredAsync(grains, journeys, ReportCalendar.DayOf(at), s => shortOf = s),
+                () => $"every aggregate's last change delivered by a checkpoint (still short: {shortOf})", silos);
 
             // Profiles: each person's events once.
             foreach (var j in journeys)
@@ -365,23 +367,26 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
     /// Every campaign has as many purchases as it has people, every store as many orders, the day's
     /// attribution as many visit and purchase credits (more fails the exact checks after).
     /// </summary>
-    private static async Task<bool> LastStepDeliveredAsync(IGrainFactory grains, IReadOnlyList<Journey> journeys, DateOnly day)
+    private static async Task<bool> LastStepDeliveredAsync(IGrainFactory grains, IReadOnlyList<Journey> journeys, DateOnly day, Action<string> progress)
     {
+        var shortOf = new List<string>();
         var credits = await grains.GetGrain<IAttributionDayGrain>(ReportCalendar.Key(Tenant, day)).GetAsync(AttributionModel.LastTouch, TouchDimension.Campaign);
         foreach (var campaign in Campaigns)
         {
             var people = journeys.Count(j => j.Campaign == campaign) * 1_000_000L;
-            if (credits.Credit.SingleOrDefault(c => c.Key == campaign) is not { } row || row.VisitCredit < people || row.PurchaseCredit < people)
+            var row = credits.Credit.SingleOrDefault(c => c.Key == campaign);
+            if (row is null || row.VisitCredit < people || row.PurchaseCredit < people)
             {
-                return false;
+                shortOf.Add($"attribution {campaign}: visits {row?.VisitCredit / 1e6}, purchases {row?.PurchaseCredit / 1e6} of {people / 1_000_000}");
             }
         }
         foreach (var campaign in Campaigns)
         {
             var report = await grains.GetGrain<ICampaignGrain>(TenantKey.Compose(Tenant, campaign)).GetReportAsync();
-            if (report.Total.Steps.Single(s => s.Stage == FunnelStage.Purchased).Reached < journeys.Count(j => j.Campaign == campaign))
+            var reached = report.Total.Steps.Single(s => s.Stage == FunnelStage.Purchased).Reached;
+            if (reached < journeys.Count(j => j.Campaign == campaign))
             {
-                return false;
+                shortOf.Add($"campaign {campaign}: purchased {reached} of {journeys.Count(j => j.Campaign == campaign)}");
             }
         }
         foreach (var store in Stores)
@@ -389,13 +394,17 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
             var report = await grains.GetGrain<IStoreGrain>(TenantKey.Compose(Tenant, store)).GetReportAsync();
             if (report.Orders < journeys.Count(j => j.Store == store))
             {
-                return false;
+                shortOf.Add($"store {store}: orders {report.Orders} of {journeys.Count(j => j.Store == store)}");
             }
         }
-        return true;
+        progress(string.Join("; ", shortOf));
+        return shortOf.Count == 0;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> done, string what, List<SiloProcess> silos)
+    private static Task WaitUntilAsync(Func<Task<bool>> done, string what, List<SiloProcess> silos) =>
+        WaitUntilAsync(done, () => what, silos);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> done, Func<string> what, List<SiloProcess> silos)
     {
         var deadline = DateTime.UtcNow + Settle;
         while (DateTime.UtcNow < deadline)
@@ -413,7 +422,13 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
             }
             await Task.Delay(1_000);
         }
-        throw new TimeoutException($"{what} did not happen within {Settle}. Silo output:\n{string.Join("\n---\n", silos.Select(s => s.Output[^Math.Min(4_000, s.Output.Length)..]))}");
+        // The whole output of every silo goes to files; the message carries each one's tail.
+        var logs = Directory.CreateTempSubdirectory("o2o-fault-").FullName;
+        for (var i = 0; i < silos.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(logs, $"silo-{i}.log"), silos[i].Output);
+        }
+        throw new TimeoutException($"{what()} did not happen within {Settle}. Silo logs in {logs}; their tails:\n{string.Join("\n---\n", silos.Select(s => s.Output[^Math.Min(4_000, s.Output.Length)..]))}");
     }
 
     private static async Task<ServerProcess> StartApiAsync(Dictionary<string, string> environment, Uri address)

@@ -16,6 +16,9 @@ public sealed class CheckpointScope
 
     private readonly Lock _lock = new();
     private Dictionary<string, Guid> _touched = new(StringComparer.Ordinal);
+    // What the running checkpoint took: until it has written them, those activations still hold
+    // changes that only they have.
+    private Dictionary<string, Guid>? _inFlight;
 
     public int Count
     {
@@ -37,6 +40,21 @@ public sealed class CheckpointScope
         }
     }
 
+    /// <summary>
+    /// The activation that holds the partition's unwritten changes for a profile (touched since the
+    /// last checkpoint, or taken by the running one); empty when none does. A batch for the profile
+    /// must apply there or not at all (<see cref="Profiles.EventBatch.ExpectedActivation"/>).
+    /// </summary>
+    public Guid ActivationOf(string profileKey)
+    {
+        lock (_lock)
+        {
+            return _touched.TryGetValue(profileKey, out var activation) || (_inFlight?.TryGetValue(profileKey, out activation) ?? false)
+                ? activation
+                : Guid.Empty;
+        }
+    }
+
     /// <summary>Everything touched so far; later touches go to the next checkpoint.</summary>
     public Dictionary<string, Guid> Take()
     {
@@ -44,7 +62,17 @@ public sealed class CheckpointScope
         {
             var taken = _touched;
             _touched = new(StringComparer.Ordinal);
+            _inFlight = taken;
             return taken;
+        }
+    }
+
+    /// <summary>The checkpoint that took the profiles has written them (or found some lost).</summary>
+    public void Completed()
+    {
+        lock (_lock)
+        {
+            _inFlight = null;
         }
     }
 
@@ -57,6 +85,7 @@ public sealed class CheckpointScope
             {
                 Merge(_touched, key, activation);
             }
+            _inFlight = null;
         }
     }
 
@@ -136,9 +165,11 @@ public sealed class GrainCheckpointer(IGrainFactory grains, EventApplier applier
             }
             if (lost)
             {
+                scope.Completed();
                 return CheckpointOutcome.Lost;
             }
             await applier.DeliverOwedAsync(Group(owed, attempt));
+            scope.Completed();
             return CheckpointOutcome.Stored;
         }
         catch
