@@ -203,6 +203,11 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(x => x.Delivery.Raise!)])));
         // Segment membership is a set, so a move delivered twice is harmless; journeys skip delivery ids they have seen.
         calls.AddRange(SegmentForwarding.Forward(grains, deliveries.Where(x => x.Delivery.Segments is not null).Select(x => (x.Tenant, x.Delivery.Segments!))));
+        // A due wheel's members are a set, so an entry delivered twice is harmless; one call (one write) per bucket and batch.
+        calls.AddRange(deliveries
+            .Where(x => x.Delivery.DueBucket is not null)
+            .GroupBy(x => DueWheel.Key(x.Tenant, WheelKind.Segments, x.Delivery.DueBucket!.Value))
+            .Select(g => grains.GetGrain<IDueWheelGrain>(g.Key).AddAllAsync([.. g.Select(x => TenantKey.Split(x.Delivery.ProfileKey).Id)])));
         calls.AddRange(deliveries.Where(x => x.Delivery.Nurture.Count > 0).Select(x =>
             grains.GetGrain<IPersonJourneysGrain>(x.Delivery.ProfileKey).ObserveAsync(x.Delivery.Id, x.Delivery.Nurture)));
         return Task.WhenAll(calls);

@@ -29,6 +29,12 @@ public sealed record OwedDelivery
     /// <summary>Responses for the person's journeys (only for people who have been in one).</summary>
     [Id(8)] public IReadOnlyList<Journeys.NurtureSignal> Nurture { get; init; } = [];
     /// <summary>
+    /// The segments due-wheel bucket (<see cref="Segments.DueWheel"/>) the person entered, if the batch
+    /// moved them to another one. Delivered with the batch's other changes, so one wheel write takes a
+    /// whole batch's entries instead of one write per person.
+    /// </summary>
+    [Id(13)] public long? DueBucket { get; init; }
+    /// <summary>
     /// On the Event Hubs path: the partition (<c>{hub}/{partition}</c>) whose checkpoint stored and
     /// delivers this change, and the offset that checkpoint commits. Once that partition's committed
     /// offset reaches it, the change was delivered and the profile may forget it (see <see cref="Checkpoints.ProfileFlush"/>).
@@ -41,15 +47,16 @@ public sealed record OwedDelivery
     /// <summary>The key of the profile grain that owes it (the id up to its sequence number).</summary>
     public string ProfileKey => Id[..Id.LastIndexOf('#')];
 
-    public bool IsEmpty => !Counts && Raise is null;
+    public bool IsEmpty => !Counts && Raise is null && Segments is null && DueBucket is null;
 
     /// <summary>
-    /// It changes counts (funnel, visits, orders, credits, segment moves, journey responses). Aggregates
-    /// remember the deliveries they applied only for a while, so such a delivery must never come again
-    /// late: its acknowledgement is stored at once. A lead raise alone may come again at any time (the
-    /// router refreshes the open lead).
+    /// It changes counts (funnel, visits, orders, credits, journey responses). Aggregates remember the
+    /// deliveries they applied only for a while, so such a delivery must never come again late: its
+    /// acknowledgement is stored at once. The rest may come again at any time and change nothing: a lead
+    /// raise (the router refreshes the open lead), segment moves (a segment's members are a set and it
+    /// counts an entry or exit only when membership changes) and a due-wheel entry (a set as well).
     /// </summary>
-    public bool Counts => Funnel.Count > 0 || Visits.Count > 0 || Orders.Count > 0 || Credits.Count > 0 || Segments is not null || Nurture.Count > 0;
+    public bool Counts => Funnel.Count > 0 || Visits.Count > 0 || Orders.Count > 0 || Credits.Count > 0 || Nurture.Count > 0;
 }
 
 /// <summary>

@@ -161,10 +161,11 @@ public sealed class CustomerGrain(
         }
 
         SegmentChange? segments;
+        long? dueBucket;
         try
         {
             await IndexAsync(s, sharedBefore);
-            segments = await ResegmentAsync(s, now, draining: null);
+            (segments, dueBucket) = Resegment(s, now, draining: null);
         }
         catch
         {
@@ -190,6 +191,8 @@ public sealed class CustomerGrain(
             Raise = batch.Deferred ? null : raise,
             Segments = segments,
             Nurture = nurture ?? [],
+            // Entered with the batch's other deliveries, after this write: one wheel write per batch, not per person.
+            DueBucket = dueBucket,
         };
         if (!owed.IsEmpty)
         {
@@ -275,7 +278,12 @@ public sealed class CustomerGrain(
             }
             return;
         }
-        if (await ResegmentAsync(s, clock.GetUtcNow(), bucket) is not { } change)
+        var (change, entered) = Resegment(s, clock.GetUtcNow(), bucket);
+        if (entered is { } next)
+        {
+            await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, next)).AddAsync(ProfileId);
+        }
+        if (change is null)
         {
             await _writer.WriteAsync();
             return;
@@ -288,15 +296,17 @@ public sealed class CustomerGrain(
         await WriteOrReloadAsync();
         await Task.WhenAll(SegmentForwarding.Forward(GrainFactory, [.. s.Outbox.Where(o => o.Segments is not null).Select(o => (Tenant, o.Segments!))]));
         var delivered = s.Outbox.Where(o => o.Segments is not null && o.Nurture.Count == 0 && o.Funnel.Count == 0 && o.Visits.Count == 0
-            && o.Orders.Count == 0 && o.Credits.Count == 0 && o.Raise is null).Select(o => o.Id).ToList();
+            && o.Orders.Count == 0 && o.Credits.Count == 0 && o.Raise is null && o.DueBucket is null).Select(o => o.Id).ToList();
         await AcknowledgeAsync(delivered);
     }
 
     /// <summary>
     /// Evaluates the segment rules and keeps the profile in exactly one due-wheel bucket: the one
     /// holding the next instant its segments could change with no event. Idle profiles cost nothing else.
+    /// Leaves the old bucket at once; returns the bucket to enter (if it changed) for the caller to
+    /// enter once this state is stored (the set of segments changes the same way).
     /// </summary>
-    private async Task<SegmentChange?> ResegmentAsync(ProfileState s, DateTimeOffset now, long? draining)
+    private (SegmentChange? Change, long? Enter) Resegment(ProfileState s, DateTimeOffset now, long? draining)
     {
         var f = s.Nurture.Segments;
         var inputs = new SegmentInputs(f.OrderTimes, s.Totals.Orders, s.Totals.Revenue, f.LastInterestAt, f.PromotionUses,
@@ -311,19 +321,16 @@ public sealed class CustomerGrain(
             f.DueBucket = null;
             bucket = bucket <= draining ? draining + 1 : bucket;
         }
-        if (bucket != f.DueBucket)
+        if (bucket == f.DueBucket)
         {
-            if (f.DueBucket is { } old)
-            {
-                GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, old)).RemoveAsync(ProfileId).Ignore();
-            }
-            if (bucket is { } b)
-            {
-                await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, b)).AddAsync(ProfileId);
-            }
-            f.DueBucket = bucket;
+            return (change, null);
         }
-        return change;
+        if (f.DueBucket is { } old)
+        {
+            GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Segments, old)).RemoveAsync(ProfileId).Ignore();
+        }
+        f.DueBucket = bucket;
+        return (change, bucket);
     }
 
     public Task<MessageContact?> GetContactAsync()
@@ -495,7 +502,7 @@ public sealed class CustomerGrain(
         // Keep the dedup window: a replay of an erased person's old events must not bring them back.
         var seen = s.Seen;
         // Keep what the aggregates are still owed (counts), without the lead that names the person.
-        var owed = s.Outbox.Select(o => o with { Raise = null, Segments = null, Nurture = [] }).Where(o => !o.IsEmpty).ToList();
+        var owed = s.Outbox.Select(o => o with { Raise = null, Segments = null, Nurture = [], DueBucket = null }).Where(o => !o.IsEmpty).ToList();
         await ForgetSegmentsAsync(s, now);
         state.State = new ProfileState { Seen = seen, ErasedAt = now, Outbox = owed, OutboxSequence = s.OutboxSequence };
         // Durable before the receipt is handed out, whatever the storage's write policy.

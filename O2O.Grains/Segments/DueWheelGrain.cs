@@ -30,9 +30,16 @@ public sealed partial class DueWheelGrain(
         }
     }
 
-    public async Task AddAsync(string id)
+    public Task AddAsync(string id) => AddAllAsync([id]);
+
+    public async Task AddAllAsync(IReadOnlyList<string> ids)
     {
-        if (!state.State.Members.Add(id))
+        var added = 0;
+        foreach (var id in ids)
+        {
+            added += state.State.Members.Add(id) ? 1 : 0;
+        }
+        if (added == 0)
         {
             return;
         }

@@ -12,6 +12,9 @@ public interface IDueWheelGrain : IGrainWithStringKey
     /// <summary>Adds a member; the first one makes the tenant's clock run this bucket when it is due.</summary>
     Task AddAsync(string id);
 
+    /// <summary>Adds several members in one write (a batch's profiles that entered this bucket).</summary>
+    Task AddAllAsync(IReadOnlyList<string> ids);
+
     /// <summary>Takes a member out (their due time moved).</summary>
     [OneWay]
     Task RemoveAsync(string id);

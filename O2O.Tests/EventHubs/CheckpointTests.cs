@@ -79,6 +79,35 @@ public sealed class CheckpointRuleTests
         missed.TryRecord(again.Id).ShouldBeTrue("the crashed attempt never reached this aggregate");
         missed.TryRecord(again.Id).ShouldBeFalse();
     }
+
+    [Fact]
+    public void SegmentMovesWheelEntriesAndJourneyResponsesLeaveTheMergeUnderTheirOwnIdsForTheirOwnPerson()
+    {
+        var moves = new O2O.Grains.Segments.SegmentChange("p1", 0, O2O.Grains.Segments.Segment.Potential, DateTimeOffset.UnixEpoch);
+        var response = new O2O.Grains.Journeys.NurtureSignal(O2O.Grains.Journeys.Response.VisitedStore, DateTimeOffset.UnixEpoch, 0);
+        var owed = new List<(string, OwedDelivery)>
+        {
+            ("t", Owed("t/p1#1", "hub/0", 300, "now") with { Segments = moves, DueBucket = 20_500 }),
+            ("t", Owed("t/p2#4", "hub/0", 200, "crashed") with { Nurture = [response] }),
+        };
+
+        var grouped = GrainCheckpointer.Group(owed, "now");
+
+        grouped.Select(g => g.Item2.Id).ShouldBe(["cp:now:t:2026-11-27", "cp:crashed:t:2026-11-27|t/p2#4", "t/p1#1", "t/p2#4"]);
+        grouped[0].Item2.ShouldSatisfyAllConditions(
+            d => d.Funnel.Count.ShouldBe(1),
+            d => d.Segments.ShouldBeNull(),
+            d => d.DueBucket.ShouldBeNull());
+        grouped[1].Item2.Nurture.ShouldBeEmpty("the journey response goes to the person under the change's own id");
+        grouped[2].Item2.ShouldSatisfyAllConditions(
+            d => d.Segments.ShouldBe(moves),
+            d => d.DueBucket.ShouldBe(20_500),
+            d => d.Funnel.ShouldBeEmpty(),
+            d => d.ProfileKey.ShouldBe("t/p1"));
+        grouped[3].Item2.ShouldSatisfyAllConditions(
+            d => d.Nurture.ShouldBe([response]),
+            d => d.ProfileKey.ShouldBe("t/p2"));
+    }
 }
 
 /// <summary>

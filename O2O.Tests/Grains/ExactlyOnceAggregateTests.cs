@@ -6,6 +6,7 @@ using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
 using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
+using O2O.Grains.Segments;
 using O2O.Grains.Stores;
 using O2O.Tests.Infrastructure;
 
@@ -76,6 +77,27 @@ public sealed class ExactlyOnceAggregateTests(ClusterFixture cluster)
         await cluster.ApplyAsync(_make.Page("anon-n", "/cam-on"));
 
         await ShouldBeCountedOnceAsync("HN01", people: 1);
+    }
+
+    [Fact]
+    public async Task ADueWheelEntryWhoseDeliveryFailedIsDeliveredByTheRetry()
+    {
+        // A first purchase puts the person in segments that change with time alone, so the profile owes
+        // its tenant's due wheel an entry, delivered with the batch's other changes after the profile's write.
+        var sale = _make.Order("HCM05", "+84901230010", 2_500_000);
+        GrainFaults.Fail(_make.Tenant, nameof(IDueWheelGrain.AddAllAsync), GrainFaults.When.BeforeCall);
+        var clock = cluster.Grains.GetGrain<ITenantClockGrain>(_make.Tenant);
+
+        await Should.ThrowAsync<Exception>(() => cluster.Applier.ApplyAsync([sale]));
+        (await clock.GetPendingAsync()).ContainsKey(WheelKind.Segments).ShouldBeFalse("the wheel's call failed, so no bucket holds the person yet");
+        var (applied, duplicates) = await cluster.Applier.ApplyAsync([sale]);
+
+        (applied, duplicates).ShouldBe((0, 1), "the profile stored the order on the first attempt");
+        await Eventually.TrueAsync(async () => (await clock.GetPendingAsync()).ContainsKey(WheelKind.Segments), "a segments bucket is registered");
+        var buckets = (await clock.GetPendingAsync())[WheelKind.Segments];
+        var members = await Task.WhenAll(buckets.Select(b => cluster.Grains.GetGrain<IDueWheelGrain>(DueWheel.Key(_make.Tenant, WheelKind.Segments, b)).CountAsync()));
+        members.Sum().ShouldBe(1, "the retry delivered the entry the first attempt owed, to one bucket");
+        (await cluster.Grains.GetGrain<IStoreGrain>(TenantKey.Compose(_make.Tenant, "HCM05")).GetReportAsync()).Orders.ShouldBe(1);
     }
 
     [Fact]

@@ -59,7 +59,12 @@ internal static class SegmentTickBenchmark
             var profile = grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, "p" + i));
             var result = await profile.ApplyAsync(new EventBatch([e1, e2]));
             // Straight to the grains, not through the applier: the aggregates' share is acknowledged
-            // unsent, so the profiles hold what they would after a delivered batch.
+            // unsent, so the profiles hold what they would after a delivered batch. Only the due-wheel
+            // entry (which the applier would deliver) is delivered, so that the tick finds the profile.
+            foreach (var bucket in result.Owed.Select(o => o.DueBucket).OfType<long>())
+            {
+                await grains.GetGrain<IDueWheelGrain>(DueWheel.Key(tenant, WheelKind.Segments, bucket)).AddAsync("p" + i);
+            }
             await profile.AcknowledgeAsync([.. result.Owed.Select(o => o.Id)]);
             if ((i + 1) % 100_000 == 0)
             {

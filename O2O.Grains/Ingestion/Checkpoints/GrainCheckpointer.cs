@@ -179,13 +179,24 @@ public sealed class GrainCheckpointer(IGrainFactory grains, EventApplier applier
         }
     }
 
-    /// <summary>This attempt's changes merged per tenant and day; earlier attempts' changes one by one under their group.</summary>
+    /// <summary>
+    /// This attempt's changes merged per tenant and day; earlier attempts' changes one by one under their
+    /// group. What goes to the person's own grains (segment moves, the due-wheel entry, journey
+    /// responses) is not merged: it goes last, one delivery per change under the change's own id.
+    /// </summary>
     public static List<(string Tenant, OwedDelivery Delivery)> Group(IEnumerable<(string Tenant, OwedDelivery Delivery)> owed, string attempt)
     {
         var merged = new Dictionary<string, (string Tenant, List<OwedDelivery> Parts)>(StringComparer.Ordinal);
         var again = new List<(string Tenant, OwedDelivery Delivery)>();
-        foreach (var (tenant, d) in owed)
+        var personal = new List<(string Tenant, OwedDelivery Delivery)>();
+        foreach (var (tenant, whole) in owed)
         {
+            var d = whole;
+            if (d.Segments is not null || d.DueBucket is not null || d.Nurture.Count > 0)
+            {
+                personal.Add((tenant, new OwedDelivery { Id = d.Id, Segments = d.Segments, DueBucket = d.DueBucket, Nurture = d.Nurture, LatestEventAt = d.LatestEventAt }));
+                d = d with { Segments = null, DueBucket = null, Nurture = [] };
+            }
             var group = GroupId(d.CheckpointAttempt ?? attempt, tenant, d.LatestEventAt);
             if (d.CheckpointAttempt is { } first && first != attempt)
             {
@@ -206,7 +217,7 @@ public sealed class GrainCheckpointer(IGrainFactory grains, EventApplier applier
             Orders = [.. g.Value.Parts.SelectMany(p => p.Orders)],
             Credits = [.. g.Value.Parts.SelectMany(p => p.Credits)],
             LatestEventAt = g.Value.Parts.Max(p => p.LatestEventAt),
-        })), .. again];
+        })), .. again, .. personal];
     }
 
     private static string GroupId(string attempt, string tenant, DateTimeOffset latest) =>
