@@ -8,6 +8,8 @@ using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.Grains;
 
+// Moves the shared clock by days: alone, so no other test finds its events on another day than it looks.
+[Collection(typeof(O2O.Tests.Leads.SharedClockCollection))]
 public sealed class CustomerGrainTests(ClusterFixture cluster)
 {
     private static readonly AdTouch FacebookAd = new() { Source = "facebook", Medium = "paid_social", Campaign = "tet_sale", Content = "video_a", ClickIdType = "fbclid" };

@@ -5,8 +5,8 @@ using O2O.Tests.Infrastructure;
 namespace O2O.Tests.Leads;
 
 /// <summary>
-/// These tests move the shared fake clock by minutes and read offers as of it, so they run alone:
-/// another test jumping the clock by days in between would expire their offers early.
+/// Tests that move the shared fake clock (<see cref="ClusterFixture.Clock"/>) run alone: a jump by days
+/// would expire another test's offers early, or put its events on another day than it reads.
 /// </summary>
 [CollectionDefinition(DisableParallelization = true)]
 public sealed class SharedClockCollection;
