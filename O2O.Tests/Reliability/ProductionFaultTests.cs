@@ -27,8 +27,8 @@ namespace O2O.Tests.Reliability;
 /// restarted. At the end every event the Api answered 200 for has been applied exactly once.
 /// </summary>
 [Trait("Category", "Slow")]
-// Quarantined again after the checkpoint merge: profiles, campaign funnels and store counts come out
-// exact, but in one run the attribution day's visit credits of one campaign stayed 5 of 120 short (README, Reliability).
+// Quarantined: profiles, funnels, store counts and purchase credits come out exact, but a campaign's
+// visit credits can stay 1-2 of 120 short (two causes fixed, one left; README, Reliability).
 [Trait("Category", "Quarantined")]
 public sealed class ProductionFaultTests(KafkaMockCluster kafka)
 {
@@ -396,6 +396,12 @@ public sealed class ProductionFaultTests(KafkaMockCluster kafka)
             {
                 shortOf.Add($"store {store}: orders {report.Orders} of {journeys.Count(j => j.Store == store)}");
             }
+        }
+        if (shortOf.Count > 0)
+        {
+            // Tells a credit computed without its touch (the store's visits all there) from a delivery lost on the way (visits short too).
+            var visits = await grains.GetGrain<IAttributionDayGrain>(ReportCalendar.Key(Tenant, day)).GetAsync(AttributionModel.LastTouch, TouchDimension.Store);
+            shortOf.Add($"attribution store visits {visits.Stores.Sum(st => st.Visits)} of {journeys.Count}, organic {visits.Stores.Sum(st => st.OrganicVisits)}");
         }
         progress(string.Join("; ", shortOf));
         return shortOf.Count == 0;
