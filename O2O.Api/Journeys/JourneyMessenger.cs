@@ -54,6 +54,7 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
                 : new Dictionary<string, string>(),
             Link = channel == Channel.Zns ? link : null,
             MessageId = message.MessageId,
+            UnsubscribeUrl = content.UnsubscribeUrl,
         };
         var result = await sender.SendAsync(outgoing, orderId: null, cancellationToken);
         return result.Status is Messaging.DeliveryStatus.Sent or Messaging.DeliveryStatus.Delivered

@@ -36,6 +36,12 @@ public sealed record OutgoingMessage
     public string? TemplateId { get; init; }
     public IReadOnlyDictionary<string, string> TemplateData { get; init; } = new Dictionary<string, string>();
     public string? Link { get; init; }
+    /// <summary>
+    /// The signed https address that unsubscribes the person (marketing only). Email carries it in
+    /// <c>List-Unsubscribe</c> with <c>List-Unsubscribe-Post</c> (RFC 8058 one-click) besides the link in
+    /// the text; SMS and ZNS carry it in the text.
+    /// </summary>
+    public string? UnsubscribeUrl { get; init; }
     /// <summary>Our id for the message; the provider echoes it (tracking id, request id) so a retry is not a second message.</summary>
     public string MessageId { get; init; } = Guid.NewGuid().ToString("N");
 }
