@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using O2O.Api.Journeys;
-using OneClickUnsubscribe = O2O.Api.Messaging.OneClickUnsubscribe;
+using OneClickUnsubscribe = O2O.Silo.Messaging.OneClickUnsubscribe;
 using O2O.Grains;
 using O2O.Grains.Identity;
 using O2O.Grains.Consent;

@@ -4,7 +4,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>Email over SMTP with MailKit. 4xx replies and lost connections are retryable, 5xx permanent.</summary>
 public sealed class SmtpEmailChannel(IOptions<MessagingOptions> options) : IMessageChannel

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>Messaging providers (section <c>O2O:Messaging</c>). A provider without credentials is off.</summary>
 public sealed class MessagingOptions

@@ -3,7 +3,7 @@ using O2O.Grains;
 using O2O.Grains.Consent;
 using O2O.Grains.Messaging;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>
 /// The one way the product sends messages: checks consent, sends through the channel asked for,

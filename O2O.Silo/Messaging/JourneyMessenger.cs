@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Options;
-using O2O.Api.Messaging;
 using O2O.Grains.Journeys;
 using O2O.Grains.Journeys.Messaging;
 
-namespace O2O.Api.Journeys;
+namespace O2O.Silo.Messaging;
 
 /// <summary>
-/// Journeys' messages go through the product's one <see cref="MessageSender"/>: its channels (ZNS,
+/// Journeys' messages go through the product's one <see cref="MessageSender"/>, in the process that
+/// runs the journey grains (a silo: O2O.Silo, or O2O.Api when it embeds one): its channels (ZNS,
 /// eSMS, SMTP), retries by message id, consent hook and per-message records. Viber and web push have
 /// no provider there yet, so a journey step on them is suppressed as unavailable.
 /// </summary>
@@ -60,15 +60,5 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
         return result.Status is Messaging.DeliveryStatus.Sent or Messaging.DeliveryStatus.Delivered
             ? new DeliveryReceipt(true, result.CostVnd, null)
             : new DeliveryReceipt(false, null, result.Error?.Code ?? result.Status.ToString());
-    }
-}
-
-/// <summary>Journeys in this process send through its messaging.</summary>
-public static class JourneysExtensions
-{
-    public static TBuilder AddJourneys<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
-    {
-        builder.Services.AddSingleton<IJourneyMessenger, JourneyMessenger>();
-        return builder;
     }
 }

@@ -1,4 +1,4 @@
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>How a message reaches a person.</summary>
 public enum Channel
