@@ -16,13 +16,20 @@ public sealed record MessageContact
     [Id(5)] public int Orders { get; init; }
     [Id(6)] public IReadOnlyDictionary<string, string> Traits { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The trait holding the person's Viber user id: a Viber bot can only message people who
+    /// subscribed to it, by the id its webhook reported, never by phone number.
+    /// </summary>
+    public const string ViberIdTrait = "viber_id";
+
     /// <summary>Vietnamese names put the given name last: "Nguyễn Văn An" is "An".</summary>
     public string? GivenName => Name?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts ? parts[^1] : null;
 
     public bool Reaches(MessageChannel channel) => channel switch
     {
         MessageChannel.Email => Email is not null,
-        MessageChannel.Sms or MessageChannel.Viber => Phone is not null,
+        MessageChannel.Sms => Phone is not null,
+        MessageChannel.Viber => Traits.ContainsKey(ViberIdTrait),
         MessageChannel.Zalo => Phone is not null || ZaloId is not null,
         MessageChannel.WebPush => Traits.ContainsKey("webpush_endpoint"),
         _ => false,

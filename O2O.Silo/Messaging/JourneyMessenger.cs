@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using O2O.Grains.Identity;
 using O2O.Grains.Journeys;
 using O2O.Grains.Journeys.Messaging;
 
@@ -7,8 +8,8 @@ namespace O2O.Silo.Messaging;
 /// <summary>
 /// Journeys' messages go through the product's one <see cref="MessageSender"/>, in the process that
 /// runs the journey grains (a silo: O2O.Silo, or O2O.Api when it embeds one): its channels (ZNS,
-/// eSMS, SMTP), retries by message id, consent hook and per-message records. Viber and web push have
-/// no provider there yet, so a journey step on them is suppressed as unavailable.
+/// eSMS, SMTP, Viber), retries by message id, consent hook and per-message records. Web push has
+/// no provider there yet, so a journey step on it is suppressed as unavailable.
 /// </summary>
 public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptions> options) : IJourneyMessenger
 {
@@ -17,6 +18,7 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
         [MessageChannel.Email] = Channel.Email,
         [MessageChannel.Sms] = Channel.Sms,
         [MessageChannel.Zalo] = Channel.Zns,
+        [MessageChannel.Viber] = Channel.Viber,
     };
 
     public IReadOnlyCollection<MessageChannel> Channels => [.. Providers.Where(p => sender.Has(p.Value)).Select(p => p.Key)];
@@ -27,7 +29,12 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
         {
             return new DeliveryReceipt(false, null, "not-configured");
         }
-        var to = channel == Channel.Email ? message.To.Email : message.To.Phone;
+        var to = channel switch
+        {
+            Channel.Email => message.To.Email,
+            Channel.Viber => message.To.Traits.GetValueOrDefault(MessageContact.ViberIdTrait),
+            _ => message.To.Phone,
+        };
         if (to is null)
         {
             return new DeliveryReceipt(false, null, "no-address");
@@ -55,6 +62,11 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
             Link = channel == Channel.Zns ? link : null,
             MessageId = message.MessageId,
             UnsubscribeUrl = content.UnsubscribeUrl,
+            // A Viber user id is unknown to the consent ledger: the person's phone (or email) is what it knows.
+            ConsentAddress = channel != Channel.Viber ? null
+                : message.To.Phone is { } phone ? new Identifier(IdentifierKind.Phone, phone)
+                : message.To.Email is { } email ? new Identifier(IdentifierKind.Email, email)
+                : null,
         };
         var result = await sender.SendAsync(outgoing, orderId: null, cancellationToken);
         return result.Status is Messaging.DeliveryStatus.Sent or Messaging.DeliveryStatus.Delivered

@@ -15,6 +15,7 @@ public static class MessageConsent
         Channel.Zns => ConsentChannel.Zalo,
         Channel.Sms => ConsentChannel.Sms,
         Channel.Email => ConsentChannel.Email,
+        Channel.Viber => ConsentChannel.Viber,
         _ => ConsentChannel.All,
     };
 

@@ -6,6 +6,8 @@ public enum Channel
     Zns = 1,
     Sms = 2,
     Email = 3,
+    /// <summary>Viber chatbot messages to the person's Viber user id (the Viber REST Bot API).</summary>
+    Viber = 4,
 }
 
 /// <summary>Why a message is sent; consent rules differ between what the person asked for and what we offer.</summary>
@@ -29,8 +31,13 @@ public sealed record OutgoingMessage
     public required string Tenant { get; init; }
     public required Channel Channel { get; init; }
     public required MessagePurpose Purpose { get; init; }
-    /// <summary>E.164 phone for ZNS and SMS, address for email.</summary>
+    /// <summary>E.164 phone for ZNS and SMS, address for email, Viber user id for Viber.</summary>
     public required string To { get; init; }
+    /// <summary>
+    /// The phone or email the person's consent ledger knows them by, when <see cref="To"/> is not one
+    /// (a Viber user id); null: <see cref="To"/> itself.
+    /// </summary>
+    public O2O.Grains.Identity.Identifier? ConsentAddress { get; init; }
     public required string Text { get; init; }
     public string? Subject { get; init; }
     public string? TemplateId { get; init; }

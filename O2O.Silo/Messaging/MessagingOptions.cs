@@ -10,6 +10,7 @@ public sealed class MessagingOptions
     public ZnsOptions Zns { get; set; } = new();
     public SmsOptions Sms { get; set; } = new();
     public EmailOptions Email { get; set; } = new();
+    public ViberOptions Viber { get; set; } = new();
 
     /// <summary>Channels to try for one-time codes, in order (the first configured one is used).</summary>
     public List<Channel> OtpChannels { get; set; } = [Channel.Zns, Channel.Sms];
@@ -74,4 +75,18 @@ public sealed class EmailOptions
     public string From { get; set; } = "no-reply@o2o.local";
     public string FromName { get; set; } = "O2O";
     [Range(0, 100_000)] public long CostPerMessage { get; set; }
+}
+
+/// <summary>Viber chatbot messages through the Viber REST Bot API (<c>POST /pa/send_message</c>).</summary>
+public sealed class ViberOptions
+{
+    [Url] public string BaseUrl { get; set; } = "https://chatapi.viber.com";
+    /// <summary>The bot's authentication token (sent in <c>X-Viber-Auth-Token</c>); without it Viber is off.</summary>
+    public string? AuthToken { get; set; }
+    /// <summary>The sender name shown above the message; Viber allows 28 characters.</summary>
+    [MaxLength(28)] public string SenderName { get; set; } = "O2O";
+    /// <summary>The sender's avatar (an image URL), optional.</summary>
+    [Url] public string? SenderAvatar { get; set; }
+    /// <summary>What Viber charges per message, in VND, for the cost report (commercial chatbot pricing).</summary>
+    [Range(0, 100_000)] public long CostPerMessage { get; set; } = 450;
 }
