@@ -34,6 +34,7 @@ public static class MasterDataExtensions
         app.MapMasterDataApi();
         app.MapBillApi();
         app.MapMessagingApi();
+        app.MapWebPushApi();
         app.MapDeliveryReportsApi();
         app.MapLoyaltyApi();
         app.MapVouchersApi();

@@ -22,6 +22,11 @@ public sealed record MessageContact
     /// </summary>
     public const string ViberIdTrait = "viber_id";
 
+    /// <summary>The traits of the person's browser push subscription: its endpoint and keys (base64url).</summary>
+    public const string WebPushEndpointTrait = "webpush_endpoint";
+    public const string WebPushP256dhTrait = "webpush_p256dh";
+    public const string WebPushAuthTrait = "webpush_auth";
+
     /// <summary>Vietnamese names put the given name last: "Nguyễn Văn An" is "An".</summary>
     public string? GivenName => Name?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts ? parts[^1] : null;
 
@@ -31,7 +36,7 @@ public sealed record MessageContact
         MessageChannel.Sms => Phone is not null,
         MessageChannel.Viber => Traits.ContainsKey(ViberIdTrait),
         MessageChannel.Zalo => Phone is not null || ZaloId is not null,
-        MessageChannel.WebPush => Traits.ContainsKey("webpush_endpoint"),
+        MessageChannel.WebPush => Traits.ContainsKey(WebPushEndpointTrait) && Traits.ContainsKey(WebPushP256dhTrait) && Traits.ContainsKey(WebPushAuthTrait),
         _ => false,
     };
 }

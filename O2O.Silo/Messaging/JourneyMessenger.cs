@@ -8,8 +8,7 @@ namespace O2O.Silo.Messaging;
 /// <summary>
 /// Journeys' messages go through the product's one <see cref="MessageSender"/>, in the process that
 /// runs the journey grains (a silo: O2O.Silo, or O2O.Api when it embeds one): its channels (ZNS,
-/// eSMS, SMTP, Viber), retries by message id, consent hook and per-message records. Web push has
-/// no provider there yet, so a journey step on it is suppressed as unavailable.
+/// eSMS, SMTP, Viber, web push), retries by message id, consent hook and per-message records.
 /// </summary>
 public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptions> options) : IJourneyMessenger
 {
@@ -19,6 +18,7 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
         [MessageChannel.Sms] = Channel.Sms,
         [MessageChannel.Zalo] = Channel.Zns,
         [MessageChannel.Viber] = Channel.Viber,
+        [MessageChannel.WebPush] = Channel.WebPush,
     };
 
     public IReadOnlyCollection<MessageChannel> Channels => [.. Providers.Where(p => sender.Has(p.Value)).Select(p => p.Key)];
@@ -33,6 +33,7 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
         {
             Channel.Email => message.To.Email,
             Channel.Viber => message.To.Traits.GetValueOrDefault(MessageContact.ViberIdTrait),
+            Channel.WebPush => message.To.Traits.GetValueOrDefault(MessageContact.WebPushEndpointTrait),
             _ => message.To.Phone,
         };
         if (to is null)
@@ -59,11 +60,16 @@ public sealed class JourneyMessenger(MessageSender sender, IOptions<JourneyOptio
                     ["link"] = link ?? content.UnsubscribeUrl,
                 }
                 : new Dictionary<string, string>(),
-            Link = channel == Channel.Zns ? link : null,
+            Link = channel is Channel.Zns or Channel.WebPush ? link : null,
+            Push = channel == Channel.WebPush
+                && message.To.Traits.GetValueOrDefault(MessageContact.WebPushP256dhTrait) is { } p256dh
+                && message.To.Traits.GetValueOrDefault(MessageContact.WebPushAuthTrait) is { } auth
+                ? new PushKeys(p256dh, auth)
+                : null,
             MessageId = message.MessageId,
             UnsubscribeUrl = content.UnsubscribeUrl,
-            // A Viber user id is unknown to the consent ledger: the person's phone (or email) is what it knows.
-            ConsentAddress = channel != Channel.Viber ? null
+            // A Viber user id or a push endpoint is unknown to the consent ledger: the person's phone (or email) is what it knows.
+            ConsentAddress = channel is not (Channel.Viber or Channel.WebPush) ? null
                 : message.To.Phone is { } phone ? new Identifier(IdentifierKind.Phone, phone)
                 : message.To.Email is { } email ? new Identifier(IdentifierKind.Email, email)
                 : null,

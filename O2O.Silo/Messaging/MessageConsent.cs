@@ -16,6 +16,7 @@ public static class MessageConsent
         Channel.Sms => ConsentChannel.Sms,
         Channel.Email => ConsentChannel.Email,
         Channel.Viber => ConsentChannel.Viber,
+        Channel.WebPush => ConsentChannel.WebPush,
         _ => ConsentChannel.All,
     };
 

@@ -8,6 +8,8 @@ public enum Channel
     Email = 3,
     /// <summary>Viber chatbot messages to the person's Viber user id (the Viber REST Bot API).</summary>
     Viber = 4,
+    /// <summary>Web push to a browser's push subscription (VAPID, RFC 8030/8291/8292).</summary>
+    WebPush = 5,
 }
 
 /// <summary>Why a message is sent; consent rules differ between what the person asked for and what we offer.</summary>
@@ -31,13 +33,15 @@ public sealed record OutgoingMessage
     public required string Tenant { get; init; }
     public required Channel Channel { get; init; }
     public required MessagePurpose Purpose { get; init; }
-    /// <summary>E.164 phone for ZNS and SMS, address for email, Viber user id for Viber.</summary>
+    /// <summary>E.164 phone for ZNS and SMS, address for email, Viber user id for Viber, the subscription's endpoint for web push.</summary>
     public required string To { get; init; }
     /// <summary>
     /// The phone or email the person's consent ledger knows them by, when <see cref="To"/> is not one
     /// (a Viber user id); null: <see cref="To"/> itself.
     /// </summary>
     public O2O.Grains.Identity.Identifier? ConsentAddress { get; init; }
+    /// <summary>The browser subscription's keys, for web push.</summary>
+    public PushKeys? Push { get; init; }
     public required string Text { get; init; }
     public string? Subject { get; init; }
     public string? TemplateId { get; init; }
@@ -52,6 +56,9 @@ public sealed record OutgoingMessage
     /// <summary>Our id for the message; the provider echoes it (tracking id, request id) so a retry is not a second message.</summary>
     public string MessageId { get; init; } = Guid.NewGuid().ToString("N");
 }
+
+/// <summary>A push subscription's keys as the browser gave them (base64url): its P-256 public key and its 16-byte auth secret.</summary>
+public sealed record PushKeys(string P256dh, string Auth);
 
 /// <summary>Where a message stands.</summary>
 public enum DeliveryStatus

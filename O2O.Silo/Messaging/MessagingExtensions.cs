@@ -24,10 +24,12 @@ public static class MessagingExtensions
         services.AddHttpClient<ZnsChannel>(ZnsChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
         services.AddHttpClient<EsmsSmsChannel>(EsmsSmsChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
         services.AddHttpClient<ViberChannel>(ViberChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
+        services.AddHttpClient<WebPushChannel>(WebPushChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<ZnsChannel>());
         services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<EsmsSmsChannel>());
         services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<ViberChannel>());
+        services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<WebPushChannel>());
         services.AddSingleton<IMessageChannel, SmtpEmailChannel>();
         services.AddSingleton<MessageSender>();
         // Replaces the grains' default (no messaging in this process) whichever was registered first.

@@ -11,6 +11,7 @@ public sealed class MessagingOptions
     public SmsOptions Sms { get; set; } = new();
     public EmailOptions Email { get; set; } = new();
     public ViberOptions Viber { get; set; } = new();
+    public WebPushOptions WebPush { get; set; } = new();
 
     /// <summary>Channels to try for one-time codes, in order (the first configured one is used).</summary>
     public List<Channel> OtpChannels { get; set; } = [Channel.Zns, Channel.Sms];
@@ -89,4 +90,18 @@ public sealed class ViberOptions
     [Url] public string? SenderAvatar { get; set; }
     /// <summary>What Viber charges per message, in VND, for the cost report (commercial chatbot pricing).</summary>
     [Range(0, 100_000)] public long CostPerMessage { get; set; } = 450;
+}
+
+/// <summary>Web push with VAPID (RFC 8292): the application server's P-256 key pair, base64url.</summary>
+public sealed class WebPushOptions
+{
+    /// <summary>The public key (65 bytes, uncompressed point) the browser subscribes with (<c>applicationServerKey</c>).</summary>
+    public string? PublicKey { get; set; }
+    /// <summary>The private key (32 bytes); without both keys web push is off.</summary>
+    public string? PrivateKey { get; set; }
+    /// <summary>Who push services contact about our messages: a <c>mailto:</c> or <c>https:</c> address.</summary>
+    [RegularExpression("^(mailto:|https://).+")] public string Subject { get; set; } = "mailto:ops@o2o.local";
+    /// <summary>How long (seconds) a push service keeps a message for an offline browser.</summary>
+    [Range(0, 2_419_200)] public int TimeToLive { get; set; } = 86_400;
+    [Range(0, 100_000)] public long CostPerMessage { get; set; }
 }
