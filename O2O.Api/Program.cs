@@ -29,7 +29,6 @@ builder.AddDisplayNames();
 builder.AddLeadFeed();
 builder.AddMarketingDashboard();
 builder.AddMasterData();
-builder.AddJourneys();
 
 var app = builder.Build();
 

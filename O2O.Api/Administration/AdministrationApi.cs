@@ -161,7 +161,7 @@ public static partial class AdministrationApi
         var scopes = (request.Scopes ?? []).Distinct(StringComparer.Ordinal).ToList();
         if (scopes.Count == 0 || !scopes.All(Scopes.All.Contains))
         {
-            errors["scopes"] = ["one or more of ingest, read, erase, admin"];
+            errors["scopes"] = ["one or more of ingest, read, erase, admin, contacts"];
         }
         if (request.ExpiresAt is { } expires && expires <= clock.GetUtcNow())
         {

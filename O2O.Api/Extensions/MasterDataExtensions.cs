@@ -5,6 +5,7 @@ using O2O.Api.Messaging;
 using O2O.Api.Orders;
 using O2O.Api.Vouchers;
 using O2O.Grains.Loyalty;
+using O2O.Silo.Messaging;
 
 namespace O2O.Api.Extensions;
 
@@ -17,22 +18,13 @@ public static class MasterDataExtensions
         services.AddSingleton<OrderImporter>();
         services.AddOptions<BillLinkOptions>().BindConfiguration(BillLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LoyaltyOptions>().BindConfiguration(LoyaltyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BillLinks>();
         services.AddSingleton<BillIdentification>();
         services.AddOptions<ReferralOptions>().BindConfiguration(ReferralOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Referrals>();
 
-        // Providers are called once per attempt; MessageSender decides retries from the provider's
-        // answer, so the default resilience handler (which would repeat a POST that may have sent) is off.
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt one client out.
-        services.AddHttpClient<ZnsChannel>(ZnsChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
-        services.AddHttpClient<EsmsSmsChannel>(EsmsSmsChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
-        services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<ZnsChannel>());
-        services.AddSingleton<IMessageChannel>(sp => sp.GetRequiredService<EsmsSmsChannel>());
-        services.AddSingleton<IMessageChannel, SmtpEmailChannel>();
-        services.AddSingleton<MessageSender>();
+        // The Api sends codes, order links and referrals itself, through the same messaging a silo has.
+        builder.AddO2OMessaging();
         return builder;
     }
 
@@ -42,6 +34,7 @@ public static class MasterDataExtensions
         app.MapMasterDataApi();
         app.MapBillApi();
         app.MapMessagingApi();
+        app.MapWebPushApi();
         app.MapDeliveryReportsApi();
         app.MapLoyaltyApi();
         app.MapVouchersApi();

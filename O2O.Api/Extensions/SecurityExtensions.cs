@@ -28,7 +28,7 @@ public static class SecurityExtensions
                 "Every allowed origin is 'scheme://host[:port]' (http or https), with '*' for any port or '*.' before a domain for any subdomain.")
             .Validate(o => o.WriteKeys.All(k => k.RateLimit is null or > 0 && k.RateLimitPeriod > TimeSpan.Zero), "A write key's RateLimit and RateLimitPeriod must be positive.")
             .Validate(o => o.ReadTokens.All(t => t.Token.Length >= 16 && t.Tenant.Length > 0), "Every read token needs a Token of 16+ characters and a Tenant.")
-            .Validate(o => o.ReadTokens.All(t => t.Scopes.Count > 0 && t.Scopes.All(Scopes.All.Contains)), "Token scopes must be among ingest, read, erase, admin.")
+            .Validate(o => o.ReadTokens.All(t => t.Scopes.Count > 0 && t.Scopes.All(Scopes.All.Contains)), "Token scopes must be among ingest, read, erase, admin, contacts.")
             .ValidateOnStart();
         builder.Services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section).ValidateDataAnnotations()
             .Validate(o => !o.Enabled || !string.IsNullOrEmpty(o.Tenant) || !string.IsNullOrEmpty(o.TenantClaim), "O2O:Identity needs a Tenant or a TenantClaim.")

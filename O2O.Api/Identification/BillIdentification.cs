@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using O2O.Api.Messaging;
+using O2O.Silo.Messaging;
 using O2O.Grains;
 using O2O.Grains.Attribution;
 using O2O.Grains.Events;

@@ -23,7 +23,18 @@ public static class JourneysApi
             .RequireAuthorization(O2OPolicies.Spend);
         // Opened from a message by whoever got it: the signed token is the credential (listed as public in EndpointPolicyTests).
         app.MapGet("/r/{token}", OpenLinkAsync).WithName("OpenTrackedLink").WithTags("Journeys").AllowAnonymous().ExcludeFromDescription();
+        app.MapUnsubscribeLinks();
+        return app;
+    }
+
+    /// <summary>
+    /// The unsubscribe address every marketing message carries: opened from the text (GET), or posted
+    /// by a mail provider's one-click button (RFC 8058: <c>List-Unsubscribe=One-Click</c>, form-encoded).
+    /// </summary>
+    public static IEndpointRouteBuilder MapUnsubscribeLinks(this IEndpointRouteBuilder app)
+    {
         app.MapGet("/u/{token}", UnsubscribeAsync).WithName("Unsubscribe").WithTags("Journeys").AllowAnonymous().ExcludeFromDescription();
+        // No antiforgery: the provider's POST carries no cookie or form token; the signed token is the credential.
         app.MapPost("/u/{token}", UnsubscribeAsync).WithName("UnsubscribeOneClick").WithTags("Journeys").AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return app;
     }

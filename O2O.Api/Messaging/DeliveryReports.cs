@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
+using O2O.Silo.Messaging;
+
 namespace O2O.Api.Messaging;
 
 /// <summary>What a provider's delivery callback says about one of our messages.</summary>
@@ -20,22 +22,9 @@ public enum ReportedStatus
 /// </summary>
 public static class DeliveryReports
 {
-    /// <summary>
-    /// eSMS calls back with HTTP GET on the address given with the send. It signs nothing, so the
-    /// address carries the tenant and an HMAC of it under <see cref="SmsOptions.CallbackSecret"/>:
-    /// <c>{CallbackUrl}/{tenant}/{signature}</c>. Null when delivery reports are not configured.
-    /// </summary>
-    public static string? EsmsCallbackUrl(SmsOptions sms, string tenant) =>
-        string.IsNullOrEmpty(sms.CallbackUrl) || string.IsNullOrEmpty(sms.CallbackSecret)
-            ? null
-            : $"{sms.CallbackUrl.TrimEnd('/')}/{Uri.EscapeDataString(tenant)}/{EsmsSignature(sms.CallbackSecret, tenant)}";
-
-    public static string EsmsSignature(string secret, string tenant) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes("esms-callback:" + tenant)));
-
     public static bool EsmsSignatureValid(SmsOptions sms, string tenant, string signature) =>
         !string.IsNullOrEmpty(sms.CallbackSecret)
-        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(EsmsSignature(sms.CallbackSecret, tenant)), Encoding.ASCII.GetBytes(signature));
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(EsmsCallback.Signature(sms.CallbackSecret, tenant)), Encoding.ASCII.GetBytes(signature));
 
     /// <summary>
     /// eSMS' <c>SendStatus</c>: 1 waiting for approval, 2 waiting to send, 4 rejected, 5 sent (then

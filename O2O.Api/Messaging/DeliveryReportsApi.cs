@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using O2O.Api.Security;
 using O2O.Grains;
 using O2O.Grains.Messaging;
+using O2O.Silo.Messaging;
 
 namespace O2O.Api.Messaging;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using O2O.Api.Identification;
 using O2O.Api.Security;
 using O2O.Grains.Orders;
+using O2O.Silo.Messaging;
 
 namespace O2O.Api.Messaging;
 

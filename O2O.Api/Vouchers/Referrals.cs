@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using O2O.Api.Messaging;
+using O2O.Silo.Messaging;
 using O2O.Grains;
 using O2O.Grains.Attribution;
 using O2O.Grains.Events;

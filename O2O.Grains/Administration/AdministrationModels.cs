@@ -7,8 +7,10 @@ public static class Scopes
     public const string Read = "read";
     public const string Erase = "erase";
     public const string Admin = "admin";
+    /// <summary>Exports with phone numbers and emails in clear (segment members); each such export goes in the audit trail.</summary>
+    public const string Contacts = "contacts";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Ingest, Read, Erase, Admin };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Ingest, Read, Erase, Admin, Contacts };
 }
 
 /// <summary>Which kind of secret a credential is.</summary>

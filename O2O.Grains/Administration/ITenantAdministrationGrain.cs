@@ -15,6 +15,12 @@ public interface ITenantAdministrationGrain : IGrainWithStringKey
     /// <summary>The newest audit entries first.</summary>
     Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int take);
 
+    /// <summary>
+    /// Records an access to personal data that is not a change (an export of contact points in clear),
+    /// durably, before the data is handed out.
+    /// </summary>
+    Task RecordAccessAsync(Actor actor, string action, string target, string? detail);
+
     /// <summary>Adds a store or replaces the one with the same code.</summary>
     Task<StoreSettings> SaveStoreAsync(Actor actor, StoreSettings store);
 

@@ -22,6 +22,8 @@ public sealed class TenantAdministrationGrain(
     public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int take) =>
         Task.FromResult<IReadOnlyList<AuditEntry>>([.. Enumerable.Reverse(S.Audit).Take(take)]);
 
+    public Task RecordAccessAsync(Actor actor, string action, string target, string? detail) => SaveAsync(actor, action, target, detail);
+
     public async Task<StoreSettings> SaveStoreAsync(Actor actor, StoreSettings store)
     {
         var existed = S.Stores.ContainsKey(store.Code);

@@ -16,15 +16,27 @@ public sealed record MessageContact
     [Id(5)] public int Orders { get; init; }
     [Id(6)] public IReadOnlyDictionary<string, string> Traits { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The trait holding the person's Viber user id: a Viber bot can only message people who
+    /// subscribed to it, by the id its webhook reported, never by phone number.
+    /// </summary>
+    public const string ViberIdTrait = "viber_id";
+
+    /// <summary>The traits of the person's browser push subscription: its endpoint and keys (base64url).</summary>
+    public const string WebPushEndpointTrait = "webpush_endpoint";
+    public const string WebPushP256dhTrait = "webpush_p256dh";
+    public const string WebPushAuthTrait = "webpush_auth";
+
     /// <summary>Vietnamese names put the given name last: "Nguyễn Văn An" is "An".</summary>
     public string? GivenName => Name?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts ? parts[^1] : null;
 
     public bool Reaches(MessageChannel channel) => channel switch
     {
         MessageChannel.Email => Email is not null,
-        MessageChannel.Sms or MessageChannel.Viber => Phone is not null,
+        MessageChannel.Sms => Phone is not null,
+        MessageChannel.Viber => Traits.ContainsKey(ViberIdTrait),
         MessageChannel.Zalo => Phone is not null || ZaloId is not null,
-        MessageChannel.WebPush => Traits.ContainsKey("webpush_endpoint"),
+        MessageChannel.WebPush => Traits.ContainsKey(WebPushEndpointTrait) && Traits.ContainsKey(WebPushP256dhTrait) && Traits.ContainsKey(WebPushAuthTrait),
         _ => false,
     };
 }

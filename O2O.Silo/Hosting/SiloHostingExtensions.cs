@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using O2O.Grains;
 using O2O.Silo.EventHubs;
+using O2O.Silo.Messaging;
 using Orleans.Configuration;
 using Orleans.Storage;
 
@@ -74,6 +75,8 @@ public static class SiloHostingExtensions
         // provider that is not given a SerializerKey (Orleans' Azure Table one included) takes this one.
         builder.Services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
         builder.AddEventHubsConsumer();
+        // Journey grains send messages from whichever silo runs them.
+        builder.AddO2OMessaging();
         return builder;
     }
 

@@ -25,6 +25,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public const string MarketingToken = "test-marketing-token-tenant-a";
     /// <summary>Tenant A's privacy desk: reads and erases (<c>read</c>, <c>erase</c>).</summary>
     public const string EraseToken = "test-erase-token-tenant-a";
+    /// <summary>Tenant A's CRM sync: reads, and exports contact points in clear (<c>read</c>, <c>contacts</c>).</summary>
+    public const string ContactsToken = "test-contacts-token-tenant-a";
 
     /// <summary>Small enough that a test can fill it.</summary>
     public const int FeedCapacity = 2_000;
@@ -58,6 +60,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("O2O:Security:ReadTokens:3:Tenant", "tenant-a");
         builder.UseSetting("O2O:Security:ReadTokens:3:Scopes:0", "read");
         builder.UseSetting("O2O:Security:ReadTokens:3:Scopes:1", "erase");
+        builder.UseSetting("O2O:Security:ReadTokens:4:Token", ContactsToken);
+        builder.UseSetting("O2O:Security:ReadTokens:4:Tenant", "tenant-a");
+        builder.UseSetting("O2O:Security:ReadTokens:4:Scopes:0", "read");
+        builder.UseSetting("O2O:Security:ReadTokens:4:Scopes:1", "contacts");
     }
 
     /// <summary>A client with the tenant-a erase token.</summary>

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using O2O.Grains;
-using O2O.Api.Journeys;
-using O2O.Api.Messaging;
+using O2O.Silo.Messaging;
 using O2O.Grains.Consent;
 using O2O.Grains.Events;
 using O2O.Grains.Identity;

@@ -1,5 +1,10 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using O2O.Api.Journeys;
+using OneClickUnsubscribe = O2O.Silo.Messaging.OneClickUnsubscribe;
 using O2O.Grains;
 using O2O.Grains.Identity;
 using O2O.Grains.Consent;
@@ -122,6 +127,50 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
 
         await Waits.UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.Unsubscribed) == 1, "the next message is suppressed as unsubscribed");
         fixture.Smtp.To(em.Email).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task EmailCarriesAOneClickUnsubscribeWhosePostStopsTheNextMessage()
+    {
+        var events = new EventMaker(ClusterFixture.NewTenant(), NurtureCluster.Clock);
+        var journey = await SaveAsync(events.Tenant, Winback("one-click", "potential"));
+        var lan = await ContactFromAdAsync(events, "lan", "Phạm Thị Lan");
+        var mail = (await MailAsync(lan.Email, 1))[0];
+
+        mail.Headers[OneClickUnsubscribe.PostHeader].ShouldBe("List-Unsubscribe=One-Click");
+        var header = string.Concat(mail.Headers[OneClickUnsubscribe.Header]!.Where(c => !char.IsWhiteSpace(c)));
+        header.ShouldStartWith("<https://o2o.test/u/");
+        header.ShouldEndWith(">");
+        var address = new Uri(header[1..^1]);
+        // The same signed address as the link in the text, so either way stops the same messages.
+        mail.TextBody!.ShouldContain(address.ToString());
+
+        // What Gmail or Yahoo do when the person presses "Unsubscribe": a form-encoded POST, no cookie.
+        await using var web = await UnsubscribeEndpointAsync();
+        using var post = await web.GetTestClient().PostAsync(address.PathAndQuery,
+            new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]), TestContext.Current.CancellationToken);
+        post.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        await fixture.TickAtAsync(events.Tenant, NurtureCluster.Clock.GetUtcNow().AddDays(4));
+
+        await Waits.UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.Unsubscribed) == 1, "the next message is suppressed as unsubscribed");
+        fixture.Smtp.To(lan.Email).Count.ShouldBe(1);
+        // A token that was tampered with unsubscribes nobody.
+        var path = address.PathAndQuery;
+        using var forged = await web.GetTestClient().PostAsync(path[..^1] + (path[^1] == 'A' ? 'B' : 'A'), new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]), TestContext.Current.CancellationToken);
+        forged.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+    }
+
+    /// <summary>The product's unsubscribe endpoint on a test server, over the test cluster.</summary>
+    private async Task<WebApplication> UnsubscribeEndpointAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton(fixture.Grains);
+        builder.Services.Configure<JourneyOptions>(o => o.PublicBaseUrl = Options.PublicBaseUrl);
+        var app = builder.Build();
+        app.MapUnsubscribeLinks();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return app;
     }
 
     [Fact]

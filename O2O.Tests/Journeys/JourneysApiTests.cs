@@ -69,7 +69,7 @@ public sealed class JourneysApiTests(ApiFactory api)
         export.StatusCode.ShouldBe(HttpStatusCode.OK);
         var bytes = await export.Content.ReadAsByteArrayAsync();
         bytes[..3].ShouldBe(new byte[] { 0xEF, 0xBB, 0xBF });
-        System.Text.Encoding.UTF8.GetString(bytes[3..]).ShouldStartWith("ProfileId,Name,Phone,Email");
+        System.Text.Encoding.UTF8.GetString(bytes[3..]).ShouldStartWith("ProfileId,PhoneMasked,EmailMasked,LastStore");
         bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

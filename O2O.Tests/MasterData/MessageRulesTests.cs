@@ -1,5 +1,6 @@
 using O2O.Api.Messaging;
 using O2O.Grains.Consent;
+using O2O.Silo.Messaging;
 
 namespace O2O.Tests.MasterData;
 

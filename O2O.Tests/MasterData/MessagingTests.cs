@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using O2O.Api.Messaging;
 using O2O.Tests.Infrastructure;
+using O2O.Silo.Messaging;
 
 namespace O2O.Tests.MasterData;
 
@@ -195,7 +195,7 @@ public sealed class MessagingTests(MasterDataApiFactory api)
 
         // eSMS retries a callback up to five times: the same report again changes nothing.
         var options = api.Services.GetRequiredService<IOptions<MessagingOptions>>().Value;
-        var callback = DeliveryReports.EsmsCallbackUrl(options.Sms, MasterDataApiFactory.Tenant)!;
+        var callback = EsmsCallback.Address(options.Sms, MasterDataApiFactory.Tenant)!;
         using var esms = new HttpClient();
         (await esms.GetAsync($"{callback}?SMSID=x&SendFailed=0&SendStatus=5&SendSuccess=1&TotalPrice=800.0000&TotalReceiver=1&TotalSent=1&RequestId={sms}&TypeId=2")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await KpisAsync()).GetProperty("messagesDelivered").GetInt64().ShouldBe(after.GetProperty("messagesDelivered").GetInt64());

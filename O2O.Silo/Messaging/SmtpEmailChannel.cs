@@ -4,7 +4,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>Email over SMTP with MailKit. 4xx replies and lost connections are retryable, 5xx permanent.</summary>
 public sealed class SmtpEmailChannel(IOptions<MessagingOptions> options) : IMessageChannel
@@ -26,6 +26,13 @@ public sealed class SmtpEmailChannel(IOptions<MessagingOptions> options) : IMess
         mail.To.Add(to);
         mail.Subject = message.Subject ?? "";
         mail.MessageId = $"{message.MessageId}@o2o";
+        if (message.UnsubscribeUrl is { } unsubscribe)
+        {
+            // RFC 2369 and RFC 8058: mail clients show an unsubscribe button, and a provider's one-click
+            // POST to the https address (body List-Unsubscribe=One-Click) unsubscribes with no page to fill in.
+            mail.Headers.Add(OneClickUnsubscribe.Header, $"<{unsubscribe}>");
+            mail.Headers.Add(OneClickUnsubscribe.PostHeader, OneClickUnsubscribe.PostBody);
+        }
         var body = new BodyBuilder { TextBody = message.Link is null ? message.Text : $"{message.Text}\n\n{message.Link}" };
         mail.Body = body.ToMessageBody();
         using var client = new SmtpClient();
@@ -55,4 +62,13 @@ public sealed class SmtpEmailChannel(IOptions<MessagingOptions> options) : IMess
             return SendResult.Failed(new ProviderError("connection", ex.GetType().Name, Retryable: true));
         }
     }
+}
+
+/// <summary>The header fields and POST body of RFC 8058 one-click unsubscribe.</summary>
+public static class OneClickUnsubscribe
+{
+    public const string Header = "List-Unsubscribe";
+    public const string PostHeader = "List-Unsubscribe-Post";
+    /// <summary>What the mail provider posts (form-encoded) to the address in <see cref="Header"/>.</summary>
+    public const string PostBody = "List-Unsubscribe=One-Click";
 }

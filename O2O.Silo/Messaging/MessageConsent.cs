@@ -1,7 +1,7 @@
 using O2O.Grains.Consent;
 using O2O.Grains.Identity;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>
 /// Whether a message may go out, decided on the one consent model (the person's consent ledger, asked
@@ -15,6 +15,8 @@ public static class MessageConsent
         Channel.Zns => ConsentChannel.Zalo,
         Channel.Sms => ConsentChannel.Sms,
         Channel.Email => ConsentChannel.Email,
+        Channel.Viber => ConsentChannel.Viber,
+        Channel.WebPush => ConsentChannel.WebPush,
         _ => ConsentChannel.All,
     };
 

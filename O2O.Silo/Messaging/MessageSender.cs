@@ -3,7 +3,7 @@ using O2O.Grains;
 using O2O.Grains.Consent;
 using O2O.Grains.Messaging;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>
 /// The one way the product sends messages: checks consent, sends through the channel asked for,
@@ -76,7 +76,7 @@ public sealed partial class MessageSender(
     public async Task<(bool Allowed, string Reason)> MayContactAsync(OutgoingMessage message)
     {
         var marketing = MessageConsent.NeedsLedger(message.Purpose)
-            ? await consent.CheckAsync(message.Tenant, MessageConsent.AddressOf(message.Channel, message.To), ConsentPurpose.Marketing, MessageConsent.ChannelOf(message.Channel))
+            ? await consent.CheckAsync(message.Tenant, message.ConsentAddress ?? MessageConsent.AddressOf(message.Channel, message.To), ConsentPurpose.Marketing, MessageConsent.ChannelOf(message.Channel))
             : ConsentDecision.NeverGiven;
         return MessageConsent.Decide(message.Purpose, marketing);
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>
 /// SMS brand name through eSMS.vn: <c>POST {BaseUrl}/MainService.svc/json/SendMultipleMessage_V4_post_json/</c>
@@ -25,7 +25,7 @@ public sealed class EsmsSmsChannel(HttpClient http, IOptions<MessagingOptions> o
         var phone = message.To.StartsWith("+84", StringComparison.Ordinal) ? "0" + message.To[3..] : message.To.TrimStart('+');
         var body = new EsmsRequest(_sms.ApiKey!, _sms.SecretKey!, phone, message.Text, _sms.Brandname!, _sms.SmsType,
             IsUnicode: message.Text.Any(ch => ch > 127) ? "1" : "0", Sandbox: _sms.Sandbox.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            RequestId: message.MessageId, CallbackUrl: DeliveryReports.EsmsCallbackUrl(_sms, message.Tenant));
+            RequestId: message.MessageId, CallbackUrl: EsmsCallback.Address(_sms, message.Tenant));
         HttpResponseMessage response;
         try
         {
@@ -87,4 +87,22 @@ public sealed class EsmsSmsChannel(HttpClient http, IOptions<MessagingOptions> o
         [property: JsonPropertyName("SMSID")] string? SmsId,
         string? ErrorMessage,
         [property: JsonPropertyName("error")] string? Error);
+}
+
+/// <summary>
+/// eSMS calls back with HTTP GET on the address given with the send. It signs nothing, so the
+/// address carries the tenant and an HMAC of it under <see cref="SmsOptions.CallbackSecret"/>:
+/// <c>{CallbackUrl}/{tenant}/{signature}</c>; the Api's callback endpoint checks it.
+/// </summary>
+public static class EsmsCallback
+{
+    /// <summary>Null when delivery reports are not configured.</summary>
+    public static string? Address(SmsOptions sms, string tenant) =>
+        string.IsNullOrEmpty(sms.CallbackUrl) || string.IsNullOrEmpty(sms.CallbackSecret)
+            ? null
+            : $"{sms.CallbackUrl.TrimEnd('/')}/{Uri.EscapeDataString(tenant)}/{Signature(sms.CallbackSecret, tenant)}";
+
+    public static string Signature(string secret, string tenant) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes("esms-callback:" + tenant)));
 }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace O2O.Api.Messaging;
+namespace O2O.Silo.Messaging;
 
 /// <summary>Messaging providers (section <c>O2O:Messaging</c>). A provider without credentials is off.</summary>
 public sealed class MessagingOptions
@@ -10,6 +10,8 @@ public sealed class MessagingOptions
     public ZnsOptions Zns { get; set; } = new();
     public SmsOptions Sms { get; set; } = new();
     public EmailOptions Email { get; set; } = new();
+    public ViberOptions Viber { get; set; } = new();
+    public WebPushOptions WebPush { get; set; } = new();
 
     /// <summary>Channels to try for one-time codes, in order (the first configured one is used).</summary>
     public List<Channel> OtpChannels { get; set; } = [Channel.Zns, Channel.Sms];
@@ -73,5 +75,33 @@ public sealed class EmailOptions
     public string? Password { get; set; }
     public string From { get; set; } = "no-reply@o2o.local";
     public string FromName { get; set; } = "O2O";
+    [Range(0, 100_000)] public long CostPerMessage { get; set; }
+}
+
+/// <summary>Viber chatbot messages through the Viber REST Bot API (<c>POST /pa/send_message</c>).</summary>
+public sealed class ViberOptions
+{
+    [Url] public string BaseUrl { get; set; } = "https://chatapi.viber.com";
+    /// <summary>The bot's authentication token (sent in <c>X-Viber-Auth-Token</c>); without it Viber is off.</summary>
+    public string? AuthToken { get; set; }
+    /// <summary>The sender name shown above the message; Viber allows 28 characters.</summary>
+    [MaxLength(28)] public string SenderName { get; set; } = "O2O";
+    /// <summary>The sender's avatar (an image URL), optional.</summary>
+    [Url] public string? SenderAvatar { get; set; }
+    /// <summary>What Viber charges per message, in VND, for the cost report (commercial chatbot pricing).</summary>
+    [Range(0, 100_000)] public long CostPerMessage { get; set; } = 450;
+}
+
+/// <summary>Web push with VAPID (RFC 8292): the application server's P-256 key pair, base64url.</summary>
+public sealed class WebPushOptions
+{
+    /// <summary>The public key (65 bytes, uncompressed point) the browser subscribes with (<c>applicationServerKey</c>).</summary>
+    public string? PublicKey { get; set; }
+    /// <summary>The private key (32 bytes); without both keys web push is off.</summary>
+    public string? PrivateKey { get; set; }
+    /// <summary>Who push services contact about our messages: a <c>mailto:</c> or <c>https:</c> address.</summary>
+    [RegularExpression("^(mailto:|https://).+")] public string Subject { get; set; } = "mailto:ops@o2o.local";
+    /// <summary>How long (seconds) a push service keeps a message for an offline browser.</summary>
+    [Range(0, 2_419_200)] public int TimeToLive { get; set; } = 86_400;
     [Range(0, 100_000)] public long CostPerMessage { get; set; }
 }
