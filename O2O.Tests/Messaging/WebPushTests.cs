@@ -19,10 +19,12 @@ public sealed class WebPushTests(PushService push, ApiFactory api) : IClassFixtu
     {
         var (endpoint, keys) = push.Subscribe("browser-" + Guid.NewGuid().ToString("N")[..8]);
         var message = Message(endpoint, keys);
+        // The push service is the class's: another test's forged token may be among its refusals already.
+        var refusedBefore = push.Refused.Count;
 
         var result = await Channel().SendAsync(message, TestContext.Current.CancellationToken);
 
-        push.Refused.ShouldBeEmpty();
+        push.Refused.Skip(refusedBefore).ShouldBeEmpty();
         (result.Status, result.CostVnd, result.Error).ShouldBe((DeliveryStatus.Sent, 0L, (ProviderError?)null));
         var delivery = push.Received.Single(d => endpoint.EndsWith("/" + d.Subscription, StringComparison.Ordinal));
         delivery.TimeToLive.ShouldBe(86_400);
