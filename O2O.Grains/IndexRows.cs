@@ -18,11 +18,14 @@ public sealed class IndexOptions
     [Range(1, 40_000)] public int RowCapacity { get; set; } = 20_000;
 
     /// <summary>
-    /// Least time between two writes of one index row: adds arriving meanwhile share the next write
-    /// (group commit), and every caller still returns only once a write holding its ids is stored.
+    /// Least time between two writes of one index row. Adds always share a write when they arrive
+    /// while one is in flight (group commit); a spacing makes them wait for company, trading each
+    /// caller's latency for fewer writes (0.25 s: about a third fewer index writes for new people,
+    /// and fewer events/s at 8 batches in flight; bench/README.md, issue 13). Every caller returns
+    /// only once a write holding its ids is stored, whatever the spacing.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
-    public TimeSpan WriteSpacing { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan WriteSpacing { get; set; } = TimeSpan.Zero;
 }
 
 /// <summary>
