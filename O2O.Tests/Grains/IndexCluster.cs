@@ -20,7 +20,7 @@ namespace O2O.Tests.Grains;
 public sealed class IndexCluster : IAsyncLifetime
 {
     public const int RowCapacity = 10;
-    public static readonly TimeSpan WriteSpacing = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan WriteSpacing = TimeSpan.FromMilliseconds(200);
     public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.FromHours(7)));
 
     public TestCluster Cluster { get; private set; } = null!;
