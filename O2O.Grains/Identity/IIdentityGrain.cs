@@ -47,12 +47,38 @@ public sealed class IdentityState
 }
 
 /// <inheritdoc cref="IIdentityGrain"/>
+/// <remarks>
+/// An anonymous id that nobody claimed belongs to the profile derived from its key
+/// (<see cref="IdentityKey.DerivedProfileId"/>) without a row in storage: most anonymous visitors
+/// never identify, so their identity costs no write. A row is written only when the id moves to
+/// another profile (a merge), is suppressed, or for any other kind of identifier.
+/// </remarks>
 public sealed class IdentityGrain(
     [PersistentState("identity", StorageNames.Identities)] IPersistentState<IdentityState> state) : Grain, IIdentityGrain
 {
-    public Task<string?> GetProfileAsync() => Task.FromResult(state.State.ProfileId);
+    private string? _implicitOwner;
+    private bool _implicitKnown;
 
-    public Task<IdentityOwner> GetOwnerAsync() => Task.FromResult(new IdentityOwner(state.State.ProfileId, state.State.SuppressedAt));
+    /// <summary>Who owns the identifier: its row's profile, else (an anonymous id, not suppressed) its derived profile.</summary>
+    private string? Owner => state.State.ProfileId ?? (state.State.SuppressedAt is null ? ImplicitOwner : null);
+
+    private string? ImplicitOwner
+    {
+        get
+        {
+            if (!_implicitKnown)
+            {
+                var key = this.GetPrimaryKeyString();
+                _implicitOwner = IdentityKey.Parse(key).Kind == IdentifierKind.Anonymous ? IdentityKey.DerivedProfileId(key) : null;
+                _implicitKnown = true;
+            }
+            return _implicitOwner;
+        }
+    }
+
+    public Task<string?> GetProfileAsync() => Task.FromResult(Owner);
+
+    public Task<IdentityOwner> GetOwnerAsync() => Task.FromResult(new IdentityOwner(Owner, state.State.SuppressedAt));
 
     public async Task<string?> ClaimAsync(string profileId)
     {
@@ -60,7 +86,7 @@ public sealed class IdentityGrain(
         {
             return null;
         }
-        if (state.State.ProfileId is { } owner)
+        if (Owner is { } owner)
         {
             return owner;
         }
@@ -71,7 +97,7 @@ public sealed class IdentityGrain(
 
     public async Task ReassignAsync(string fromProfileId, string toProfileId)
     {
-        if (state.State.ProfileId == fromProfileId)
+        if (Owner == fromProfileId && fromProfileId != toProfileId)
         {
             state.State.ProfileId = toProfileId;
             await state.WriteStateAsync();
@@ -88,7 +114,7 @@ public sealed class IdentityGrain(
 
     public async Task SuppressAsync(string profileId, DateTimeOffset at)
     {
-        if (state.State.SuppressedAt is not null || (state.State.ProfileId is { } owner && owner != profileId))
+        if (state.State.SuppressedAt is not null || (Owner is { } owner && owner != profileId))
         {
             return;
         }
