@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -39,40 +38,16 @@ public sealed class ViberChannel(HttpClient http, IOptions<MessagingOptions> opt
             Content = JsonContent.Create(new ViberRequest(message.To, 1, new ViberSender(_viber.SenderName, _viber.SenderAvatar), message.MessageId, "text", text)),
         };
         request.Headers.Add("X-Viber-Auth-Token", _viber.AuthToken);
-        HttpResponseMessage response;
-        try
+        var answer = await ProviderCall.SendAsync<ViberResponse>(http, request, "Viber", ct);
+        if (answer.Failure is { } failure)
         {
-            response = await http.SendAsync(request, ct);
+            return SendResult.Failed(failure);
         }
-        catch (HttpRequestException ex)
+        if (answer.Body is { Status: 0, MessageToken: { } token })
         {
-            return SendResult.Failed(new ProviderError("network", ex.HttpRequestError.ToString(), Retryable: true));
+            return new SendResult(DeliveryStatus.Sent, _viber.CostPerMessage, token.ToString(CultureInfo.InvariantCulture), null);
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return SendResult.Failed(new ProviderError("timeout", "Viber did not answer in time", Retryable: true));
-        }
-        using (response)
-        {
-            if ((int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "Viber is unavailable", Retryable: true));
-            }
-            ViberResponse? body;
-            try
-            {
-                body = await response.Content.ReadFromJsonAsync<ViberResponse>(ct);
-            }
-            catch (JsonException)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "Viber answered something that is not its JSON", Retryable: true));
-            }
-            if (body is { Status: 0, MessageToken: { } token })
-            {
-                return new SendResult(DeliveryStatus.Sent, _viber.CostPerMessage, token.ToString(CultureInfo.InvariantCulture), null);
-            }
-            return SendResult.Failed(Classify(body?.Status ?? -1, body?.StatusMessage ?? "no status"));
-        }
+        return SendResult.Failed(Classify(answer.Body?.Status ?? -1, answer.Body?.StatusMessage ?? "no status"));
     }
 
     /// <summary>
