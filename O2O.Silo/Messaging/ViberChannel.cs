@@ -50,6 +50,30 @@ public sealed class ViberChannel(HttpClient http, IOptions<MessagingOptions> opt
         return SendResult.Failed(Classify(answer.Body?.Status ?? -1, answer.Body?.StatusMessage ?? "no status"));
     }
 
+    /// <summary>The callbacks the webhook asks Viber for (<c>event_types</c>).</summary>
+    public static readonly IReadOnlyList<string> WebhookEvents = ["delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started", "message"];
+
+    /// <summary>
+    /// Points the bot's callbacks at <paramref name="url"/> (<c>POST {BaseUrl}/pa/set_webhook</c> with
+    /// <c>{"url","event_types","send_name","send_photo"}</c>). Viber first calls the address with a signed
+    /// <c>webhook</c> event and answers status 0 only when that got HTTP 200. Names and photos are not
+    /// asked for: we keep nothing from them. Null when Viber accepted; else its refusal.
+    /// </summary>
+    public async Task<ProviderError?> SetWebhookAsync(string url, CancellationToken ct)
+    {
+        if (!IsConfigured)
+        {
+            return new ProviderError("not-configured", "Viber has no auth token configured", Retryable: false);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(_viber.BaseUrl), "/pa/set_webhook"))
+        {
+            Content = JsonContent.Create(new WebhookRequest(url, WebhookEvents, SendName: false, SendPhoto: false)),
+        };
+        request.Headers.Add("X-Viber-Auth-Token", _viber.AuthToken);
+        var answer = await ProviderCall.SendAsync<ViberResponse>(http, request, "Viber", ct);
+        return answer.Failure ?? (answer.Body is { Status: 0 } ? null : Classify(answer.Body?.Status ?? -1, answer.Body?.StatusMessage ?? "no status"));
+    }
+
     /// <summary>
     /// Viber's error statuses. Worth repeating: 12 (too many requests) and its general error (any
     /// status it does not name); the rest fail the same way again: a bad token or request (1-4), a
@@ -76,6 +100,12 @@ public sealed class ViberChannel(HttpClient http, IOptions<MessagingOptions> opt
         [property: JsonPropertyName("tracking_data")] string TrackingData,
         [property: JsonPropertyName("type")] string Type,
         [property: JsonPropertyName("text")] string Text);
+
+    private sealed record WebhookRequest(
+        [property: JsonPropertyName("url")] string Url,
+        [property: JsonPropertyName("event_types")] IReadOnlyList<string> EventTypes,
+        [property: JsonPropertyName("send_name")] bool SendName,
+        [property: JsonPropertyName("send_photo")] bool SendPhoto);
 
     private sealed record ViberSender(
         [property: JsonPropertyName("name")] string Name,
