@@ -22,6 +22,7 @@ public static class MasterDataExtensions
         services.AddSingleton<BillIdentification>();
         services.AddOptions<ReferralOptions>().BindConfiguration(ReferralOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Referrals>();
+        services.AddSingleton<ViberWebhook>();
 
         // The Api sends codes, order links and referrals itself, through the same messaging a silo has.
         builder.AddO2OMessaging();
@@ -36,6 +37,7 @@ public static class MasterDataExtensions
         app.MapMessagingApi();
         app.MapWebPushApi();
         app.MapDeliveryReportsApi();
+        app.MapViberApi();
         app.MapLoyaltyApi();
         app.MapVouchersApi();
         return app;

@@ -31,6 +31,8 @@ public enum ConsentSource : byte
     BillQrPage = 3,
     Consultant = 4,
     Import = 5,
+    /// <summary>The person subscribed to the tenant's chatbot (Viber) themselves.</summary>
+    Chatbot = 6,
 }
 
 /// <summary>
@@ -92,5 +94,6 @@ public static class ConsentNames
         ["bill_qr"] = ConsentSource.BillQrPage,
         ["consultant"] = ConsentSource.Consultant,
         ["import"] = ConsentSource.Import,
+        ["chatbot"] = ConsentSource.Chatbot,
     };
 }

@@ -76,7 +76,8 @@ public sealed record JourneyStep
     [Id(3)] public string? Subject { get; init; }
     /// <summary>
     /// Send: a Liquid template with the person's fields (<c>{{ ten }}</c>, <c>{{ ho_ten }}</c>,
-    /// <c>{{ cua_hang }}</c>). Every http(s) link in it becomes a tracked link.
+    /// <c>{{ cua_hang }}</c>, <c>{{ so_don }}</c>, <c>{{ lien_viber }}</c>: the link that opens the Viber bot as this person).
+    /// Every http(s) link in it becomes a tracked link.
     /// </summary>
     [Id(4)] public string? Body { get; init; }
     /// <summary>Wait: how long, e.g. <c>2.00:00:00</c>.</summary>

@@ -55,8 +55,9 @@ public static partial class MessageComposer
 
     public static ComposedMessage Compose(JourneyStep step, MessageContact contact, LinkTarget message, JourneyOptions o)
     {
-        var subject = step.Subject is null ? null : Render(step.Subject, contact);
-        var body = Render(step.Body ?? "", contact);
+        var viber = TrackedLinks.ViberUrl(o.PublicBaseUrl, TrackedLinks.Token(message with { Link = TrackedLinks.ViberSubscribe }, o.LinkKey));
+        var subject = step.Subject is null ? null : Render(step.Subject, contact, viber);
+        var body = Render(step.Body ?? "", contact, viber);
         var links = new List<string>();
         body = Url().Replace(body, m =>
         {
@@ -78,7 +79,7 @@ public static partial class MessageComposer
         }
     }
 
-    private static string Render(string source, MessageContact c)
+    private static string Render(string source, MessageContact c, string viberLink)
     {
         var template = Templates.GetOrAdd(source, s => Parser.TryParse(s, out var t, out var error) ? t : throw new ArgumentException(error));
         var context = new TemplateContext();
@@ -86,6 +87,8 @@ public static partial class MessageComposer
         context.SetValue("ten", c.GivenName ?? "Quý khách");
         context.SetValue("cua_hang", c.StoreId ?? "");
         context.SetValue("so_don", c.Orders);
+        // Opens the tenant's Viber bot naming this person, so subscribing there lets journeys reach them on Viber.
+        context.SetValue("lien_viber", viberLink);
         return template.Render(context);
     }
 

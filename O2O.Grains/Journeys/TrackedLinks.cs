@@ -15,6 +15,12 @@ public readonly record struct LinkTarget(string Tenant, string ProfileId, int Me
 public static class TrackedLinks
 {
     public const int Unsubscribe = 255;
+
+    /// <summary>
+    /// The link that opens the tenant's Viber bot with this token as the deep link's <c>context</c>:
+    /// Viber hands the context back when the person starts the conversation, naming them.
+    /// </summary>
+    public const int ViberSubscribe = 254;
     private const int SignatureBytes = 9;
 
     public static string Token(LinkTarget target, string key)
@@ -59,6 +65,9 @@ public static class TrackedLinks
     public static string ClickUrl(string baseUrl, string token) => baseUrl.TrimEnd('/') + "/r/" + token;
 
     public static string UnsubscribeUrl(string baseUrl, string token) => baseUrl.TrimEnd('/') + "/u/" + token;
+
+    /// <summary>Our address that forwards to the Viber bot's deep link for the person the token names.</summary>
+    public static string ViberUrl(string baseUrl, string token) => baseUrl.TrimEnd('/') + "/v/" + token;
 
     private static byte[] Sign(byte[] payload, string key) =>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), payload).AsSpan(0, SignatureBytes).ToArray();

@@ -43,8 +43,11 @@ public sealed record WheelRun([property: Id(0)] int Woken, [property: Id(1)] int
 /// </summary>
 public interface ITenantClockGrain : IGrainWithStringKey
 {
-    /// <summary>Remembers that a bucket has members; starts the tenant's reminder if it is not running.</summary>
-    [OneWay]
+    /// <summary>
+    /// Remembers that a bucket has members; starts the tenant's reminder if it is not running.
+    /// Awaited, not one-way: the bucket registers once, so a registration lost with a silo (or still
+    /// queued when a tick runs) would leave its members unwoken for good.
+    /// </summary>
     Task RegisterAsync(WheelKind kind, long bucket);
 
     /// <summary>Runs every registered bucket that is due now. Returns how many members were woken.</summary>

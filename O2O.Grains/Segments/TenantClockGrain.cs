@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using O2O.Grains.Stores;
 using Orleans.Concurrency;
@@ -17,11 +18,12 @@ public sealed class TenantClockState
 /// other buckets, and that must not wait for the tick to finish.
 /// </remarks>
 [Reentrant]
-public sealed class TenantClockGrain(
+public sealed partial class TenantClockGrain(
     [PersistentState("tenant-clock", StorageNames.Campaigns)] IPersistentState<TenantClockState> state,
     IOptions<SegmentOptions> segmentOptions,
     IOptions<StoreOptions> storeOptions,
-    TimeProvider clock) : Grain, ITenantClockGrain, IRemindable
+    TimeProvider clock,
+    ILogger<TenantClockGrain> logger) : Grain, ITenantClockGrain, IRemindable
 {
     private const string ReminderName = "due-wheels";
     private readonly TimeSpan _offset = storeOptions.Value.UtcOffset;
@@ -44,11 +46,23 @@ public sealed class TenantClockGrain(
         }
         if (!_reminding)
         {
-            _reminding = true;
             var period = segmentOptions.Value.TickPeriod;
-            await this.RegisterOrUpdateReminder(ReminderName, period, period);
+            try
+            {
+                await this.RegisterOrUpdateReminder(ReminderName, period, period);
+                _reminding = true;
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                // The bucket is stored: the next registration starts the reminder (a reminder service
+                // still starting up must not refuse the people who were put on the wheel).
+                LogReminderNotStarted(logger, ex);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The due-wheel reminder could not be started yet; the next registration tries again")]
+    private static partial void LogReminderNotStarted(ILogger logger, Exception exception);
 
     public Task<int> TickAsync()
     {

@@ -26,40 +26,20 @@ public sealed class EsmsSmsChannel(HttpClient http, IOptions<MessagingOptions> o
         var body = new EsmsRequest(_sms.ApiKey!, _sms.SecretKey!, phone, message.Text, _sms.Brandname!, _sms.SmsType,
             IsUnicode: message.Text.Any(ch => ch > 127) ? "1" : "0", Sandbox: _sms.Sandbox.ToString(System.Globalization.CultureInfo.InvariantCulture),
             RequestId: message.MessageId, CallbackUrl: EsmsCallback.Address(_sms, message.Tenant));
-        HttpResponseMessage response;
-        try
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(_sms.BaseUrl), "/MainService.svc/json/SendMultipleMessage_V4_post_json/"))
         {
-            response = await http.PostAsJsonAsync(new Uri(new Uri(_sms.BaseUrl), "/MainService.svc/json/SendMultipleMessage_V4_post_json/"), body, JsonSerializerOptions.Default, ct);
-        }
-        catch (HttpRequestException ex)
+            Content = JsonContent.Create(body, options: JsonSerializerOptions.Default),
+        };
+        var answer = await ProviderCall.SendAsync<EsmsResponse>(http, request, "eSMS", ct);
+        if (answer.Failure is { } failure)
         {
-            return SendResult.Failed(new ProviderError("network", ex.HttpRequestError.ToString(), Retryable: true));
+            return SendResult.Failed(failure);
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        if (answer.Body is { CodeResult: "100", SmsId: { } id })
         {
-            return SendResult.Failed(new ProviderError("timeout", "eSMS did not answer in time", Retryable: true));
+            return new SendResult(DeliveryStatus.Sent, _sms.CostPerMessage, id, null);
         }
-        using (response)
-        {
-            if ((int)response.StatusCode >= 500)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "eSMS is unavailable", Retryable: true));
-            }
-            EsmsResponse? answer;
-            try
-            {
-                answer = await response.Content.ReadFromJsonAsync<EsmsResponse>(ct);
-            }
-            catch (JsonException)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "eSMS answered something that is not its JSON", Retryable: true));
-            }
-            if (answer is { CodeResult: "100", SmsId: { } id })
-            {
-                return new SendResult(DeliveryStatus.Sent, _sms.CostPerMessage, id, null);
-            }
-            return SendResult.Failed(Classify(answer?.CodeResult ?? "99", answer?.ErrorMessage ?? answer?.Error ?? "no message"));
-        }
+        return SendResult.Failed(Classify(answer.Body?.CodeResult ?? "99", answer.Body?.ErrorMessage ?? answer.Body?.Error ?? "no message"));
     }
 
     /// <summary>

@@ -56,6 +56,11 @@ public sealed partial class MessageSender(
         {
             LogFailed(logger, message.Channel, message.Purpose, error.Code, error.Retryable, attempt);
         }
+        if (message.Channel == Channel.Viber && result.ProviderMessageId is { } token)
+        {
+            // Viber's delivery callbacks name the message by its message_token only.
+            await grains.GetGrain<IProviderMessageGrain>(ProviderMessageKey(message.Tenant, Channel.Viber, token)).SetAsync(message.MessageId);
+        }
         await grains.GetGrain<IMessageGrain>(TenantKey.Compose(message.Tenant, message.MessageId)).RecordAsync(new MessageRecord
         {
             Channel = message.Channel.ToString(),
@@ -71,6 +76,10 @@ public sealed partial class MessageSender(
         });
         return result;
     }
+
+    /// <summary>The key of the <see cref="IProviderMessageGrain"/> for a provider's id of a message.</summary>
+    public static string ProviderMessageKey(string tenant, Channel channel, string providerMessageId) =>
+        TenantKey.Compose(tenant, $"{channel.ToString().ToLowerInvariant()}:{providerMessageId}");
 
     /// <summary>The consent check every send passes first, on the person's consent ledger.</summary>
     public async Task<(bool Allowed, string Reason)> MayContactAsync(OutgoingMessage message)

@@ -90,6 +90,10 @@ public sealed class ViberOptions
     [Url] public string? SenderAvatar { get; set; }
     /// <summary>What Viber charges per message, in VND, for the cost report (commercial chatbot pricing).</summary>
     [Range(0, 100_000)] public long CostPerMessage { get; set; } = 450;
+    /// <summary>The bot's URI (its <c>chatURI</c>): deep links <c>viber://pa?chatURI=…&amp;context=…</c> open it; without it no link is handed out.</summary>
+    [RegularExpression("^[A-Za-z0-9._-]{1,64}$")] public string? ChatUri { get; set; }
+    /// <summary>The version of the wording the bot shows when people subscribe, recorded with their Viber consent.</summary>
+    [Required, MaxLength(64)] public string ConsentWording { get; set; } = "viber-bot-v1";
 }
 
 /// <summary>Web push with VAPID (RFC 8292): the application server's P-256 key pair, base64url.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -39,40 +38,40 @@ public sealed class ViberChannel(HttpClient http, IOptions<MessagingOptions> opt
             Content = JsonContent.Create(new ViberRequest(message.To, 1, new ViberSender(_viber.SenderName, _viber.SenderAvatar), message.MessageId, "text", text)),
         };
         request.Headers.Add("X-Viber-Auth-Token", _viber.AuthToken);
-        HttpResponseMessage response;
-        try
+        var answer = await ProviderCall.SendAsync<ViberResponse>(http, request, "Viber", ct);
+        if (answer.Failure is { } failure)
         {
-            response = await http.SendAsync(request, ct);
+            return SendResult.Failed(failure);
         }
-        catch (HttpRequestException ex)
+        if (answer.Body is { Status: 0, MessageToken: { } token })
         {
-            return SendResult.Failed(new ProviderError("network", ex.HttpRequestError.ToString(), Retryable: true));
+            return new SendResult(DeliveryStatus.Sent, _viber.CostPerMessage, token.ToString(CultureInfo.InvariantCulture), null);
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        return SendResult.Failed(Classify(answer.Body?.Status ?? -1, answer.Body?.StatusMessage ?? "no status"));
+    }
+
+    /// <summary>The callbacks the webhook asks Viber for (<c>event_types</c>).</summary>
+    public static readonly IReadOnlyList<string> WebhookEvents = ["delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started", "message"];
+
+    /// <summary>
+    /// Points the bot's callbacks at <paramref name="url"/> (<c>POST {BaseUrl}/pa/set_webhook</c> with
+    /// <c>{"url","event_types","send_name","send_photo"}</c>). Viber first calls the address with a signed
+    /// <c>webhook</c> event and answers status 0 only when that got HTTP 200. Names and photos are not
+    /// asked for: we keep nothing from them. Null when Viber accepted; else its refusal.
+    /// </summary>
+    public async Task<ProviderError?> SetWebhookAsync(string url, CancellationToken ct)
+    {
+        if (!IsConfigured)
         {
-            return SendResult.Failed(new ProviderError("timeout", "Viber did not answer in time", Retryable: true));
+            return new ProviderError("not-configured", "Viber has no auth token configured", Retryable: false);
         }
-        using (response)
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(_viber.BaseUrl), "/pa/set_webhook"))
         {
-            if ((int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "Viber is unavailable", Retryable: true));
-            }
-            ViberResponse? body;
-            try
-            {
-                body = await response.Content.ReadFromJsonAsync<ViberResponse>(ct);
-            }
-            catch (JsonException)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "Viber answered something that is not its JSON", Retryable: true));
-            }
-            if (body is { Status: 0, MessageToken: { } token })
-            {
-                return new SendResult(DeliveryStatus.Sent, _viber.CostPerMessage, token.ToString(CultureInfo.InvariantCulture), null);
-            }
-            return SendResult.Failed(Classify(body?.Status ?? -1, body?.StatusMessage ?? "no status"));
-        }
+            Content = JsonContent.Create(new WebhookRequest(url, WebhookEvents, SendName: false, SendPhoto: false)),
+        };
+        request.Headers.Add("X-Viber-Auth-Token", _viber.AuthToken);
+        var answer = await ProviderCall.SendAsync<ViberResponse>(http, request, "Viber", ct);
+        return answer.Failure ?? (answer.Body is { Status: 0 } ? null : Classify(answer.Body?.Status ?? -1, answer.Body?.StatusMessage ?? "no status"));
     }
 
     /// <summary>
@@ -101,6 +100,12 @@ public sealed class ViberChannel(HttpClient http, IOptions<MessagingOptions> opt
         [property: JsonPropertyName("tracking_data")] string TrackingData,
         [property: JsonPropertyName("type")] string Type,
         [property: JsonPropertyName("text")] string Text);
+
+    private sealed record WebhookRequest(
+        [property: JsonPropertyName("url")] string Url,
+        [property: JsonPropertyName("event_types")] IReadOnlyList<string> EventTypes,
+        [property: JsonPropertyName("send_name")] bool SendName,
+        [property: JsonPropertyName("send_photo")] bool SendPhoto);
 
     private sealed record ViberSender(
         [property: JsonPropertyName("name")] string Name,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -38,40 +37,16 @@ public sealed class ZnsChannel(HttpClient http, IOptions<MessagingOptions> optio
             Content = JsonContent.Create(new ZnsRequest(message.To.TrimStart('+'), template, message.TemplateData, message.MessageId)),
         };
         request.Headers.Add("access_token", _zns.AccessToken);
-        HttpResponseMessage response;
-        try
+        var answer = await ProviderCall.SendAsync<ZnsResponse>(http, request, "ZNS", ct);
+        if (answer.Failure is { } failure)
         {
-            response = await http.SendAsync(request, ct);
+            return SendResult.Failed(failure);
         }
-        catch (HttpRequestException ex)
+        if (answer.Body is { Error: 0, Data.MsgId: { } id })
         {
-            return SendResult.Failed(new ProviderError("network", ex.HttpRequestError.ToString(), Retryable: true));
+            return new SendResult(DeliveryStatus.Sent, _zns.CostPerMessage, id, null);
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return SendResult.Failed(new ProviderError("timeout", "ZNS did not answer in time", Retryable: true));
-        }
-        using (response)
-        {
-            if ((int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "ZNS is unavailable", Retryable: true));
-            }
-            ZnsResponse? body;
-            try
-            {
-                body = await response.Content.ReadFromJsonAsync<ZnsResponse>(ct);
-            }
-            catch (JsonException)
-            {
-                return SendResult.Failed(new ProviderError($"http-{(int)response.StatusCode}", "ZNS answered something that is not its JSON", Retryable: true));
-            }
-            if (body is { Error: 0, Data.MsgId: { } id })
-            {
-                return new SendResult(DeliveryStatus.Sent, _zns.CostPerMessage, id, null);
-            }
-            return SendResult.Failed(Classify(body?.Error ?? -100, body?.Message ?? "no message"));
-        }
+        return SendResult.Failed(Classify(answer.Body?.Error ?? -100, answer.Body?.Message ?? "no message"));
     }
 
     /// <summary>

@@ -16,6 +16,8 @@ public sealed class EndpointPolicyTests(LeadsApiFactory api)
         "/b/{token}", "/bill/",
         // Providers' delivery callbacks: eSMS' signed callback address, Zalo's signed webhook events.
         "/v1/messaging/esms/callback/", "/v1/messaging/zns/webhook/",
+        // Viber's callbacks, signed with the bot's token; the redirect into the bot, whose signed token names the person.
+        "/v1/messaging/viber/webhook/", "/v/{token}",
         // Journey messages' tracked links and one-click unsubscribe: the signed token names the person and message.
         "/r/{token}", "/u/{token}",
         // The dashboard's own stylesheet (the page itself needs a marketer).

@@ -61,6 +61,7 @@ public sealed class NurtureCluster : IAsyncLifetime
     /// </summary>
     public async Task<int> TickAtAsync(string tenant, DateTimeOffset at)
     {
+        Ticking = tenant;
         var bucket = DueWheel.Resolution(WheelKind.Journeys).Ticks;
         at = new DateTimeOffset((at.UtcTicks + bucket - 1) / bucket * bucket, TimeSpan.Zero);
         if (at > Clock.GetUtcNow())
@@ -68,6 +69,32 @@ public sealed class NurtureCluster : IAsyncLifetime
             Clock.SetUtcNow(at);
         }
         return await Grains.GetGrain<ITenantClockGrain>(tenant).TickAsync();
+    }
+
+    /// <summary>The tenant a test last ticked; null until it ticks.</summary>
+    public string? Ticking { get; set; }
+
+    /// <summary>
+    /// Ticks the last ticked tenant again at the same time, as its reminder would in production. A person
+    /// woken by a tick may put their next wake-up on the wheel just after that tick ran (its registration
+    /// is one-way, and a tick does not wait for people still saving); waits that follow a tick call this,
+    /// so such a wake-up, due already, is not left for a reminder the fake clock never fires.
+    /// </summary>
+    public Task<int> TickAgainAsync() => Ticking is { } tenant ? Grains.GetGrain<ITenantClockGrain>(tenant).TickAsync() : Task.FromResult(0);
+
+    /// <summary>
+    /// Moves the shared clock forward to 09:00 in the stores' time zone when it stands in quiet hours
+    /// (21:00-08:00), so a test that expects a message at once does not inherit the night a previous
+    /// test left the clock in. Never moves it back: grain state already saw the later time.
+    /// </summary>
+    public static void LeaveQuietHours()
+    {
+        var o = new JourneyOptions();
+        var local = Clock.GetUtcNow().ToOffset(new O2O.Grains.Stores.StoreOptions().UtcOffset);
+        if (SendGuard.QuietUntil(local, local.Offset, o) is { } morning)
+        {
+            Clock.SetUtcNow(morning + TimeSpan.FromHours(1));
+        }
     }
 
     /// <summary>Marketing on every channel, as a web form grants it: journeys may message the person.</summary>

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace O2O.Tests.Infrastructure;
 
@@ -19,33 +14,26 @@ public sealed record ReceivedSpan(string Service, string Scope, string Name, str
 /// tests check (span names, ids and parents; metric names; log bodies), walking the protobuf wire
 /// format of the OTLP messages with Google.Protobuf's reader.
 /// </summary>
-public sealed class OtlpReceiver : IAsyncDisposable
+public sealed class OtlpReceiver : LoopbackServer
 {
-    private readonly WebApplication _app;
-
     public ConcurrentBag<ReceivedSpan> Spans { get; } = [];
     public ConcurrentDictionary<string, string> MetricNames { get; } = new();
     public ConcurrentBag<string> LogBodies { get; } = [];
 
-    private OtlpReceiver(WebApplication app) => _app = app;
-
-    public string Endpoint => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
-    public static async Task<OtlpReceiver> StartAsync()
+    private OtlpReceiver()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new OtlpReceiver(app);
-        app.MapPost("/v1/traces", async (HttpRequest r) => { receiver.ReadTraces(await BodyAsync(r)); return Results.Ok(); });
-        app.MapPost("/v1/metrics", async (HttpRequest r) => { receiver.ReadMetrics(await BodyAsync(r)); return Results.Ok(); });
-        app.MapPost("/v1/logs", async (HttpRequest r) => { receiver.ReadLogs(await BodyAsync(r)); return Results.Ok(); });
-        await app.StartAsync();
-        return receiver;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public string Endpoint => BaseUrl;
+
+    public static Task<OtlpReceiver> StartAsync() => StartAsync(new OtlpReceiver());
+
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/v1/traces", async (HttpRequest r) => { ReadTraces(await BodyAsync(r)); return Results.Ok(); });
+        app.MapPost("/v1/metrics", async (HttpRequest r) => { ReadMetrics(await BodyAsync(r)); return Results.Ok(); });
+        app.MapPost("/v1/logs", async (HttpRequest r) => { ReadLogs(await BodyAsync(r)); return Results.Ok(); });
+    }
 
     private static async Task<byte[]> BodyAsync(HttpRequest request)
     {

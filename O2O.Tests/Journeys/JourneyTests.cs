@@ -18,9 +18,19 @@ namespace O2O.Tests.Journeys;
 /// <summary>Journeys end to end on a real test cluster, emailing through a real SMTP server.</summary>
 [Collection(NurtureCollection.Name)]
 [Trait("Category", "Slow")]
-public sealed partial class JourneyTests(NurtureCluster fixture)
+public sealed partial class JourneyTests(NurtureCluster fixture) : IAsyncLifetime
 {
     private static readonly JourneyOptions Options = new() { PublicBaseUrl = "https://o2o.test" };
+
+    /// <summary>The collection's tests share one clock: each starts in the daytime, whatever the previous one left.</summary>
+    public ValueTask InitializeAsync()
+    {
+        NurtureCluster.LeaveQuietHours();
+        fixture.Ticking = null;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task AClickerIsBranchedToAVoucherAndReachesTheGoalWhileAnIgnorerIsGivenUpAfterThreeMessages()
@@ -51,17 +61,17 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         (await MailAsync(binh.Email, 2))[1].TextBody!.ShouldContain("nhắc lại");
 
         await fixture.ApplyAsync(events.CheckIn("HCM01", an.Phone));
-        await Waits.UntilAsync(async () => (await PlaceAsync(events.Tenant, an.ProfileId, "winback")).Status == PlaceStatus.GoalReached, "An reached the goal");
+        await UntilAsync(async () => (await PlaceAsync(events.Tenant, an.ProfileId, "winback")).Status == PlaceStatus.GoalReached, "An reached the goal");
 
         await fixture.TickAtAsync(events.Tenant, start.AddDays(8));
         await MailAsync(binh.Email, 3);
         await fixture.TickAtAsync(events.Tenant, start.AddDays(12));
-        await Waits.UntilAsync(async () => (await PlaceAsync(events.Tenant, binh.ProfileId, "winback")).Status == PlaceStatus.GaveUp, "Bình was given up");
+        await UntilAsync(async () => (await PlaceAsync(events.Tenant, binh.ProfileId, "winback")).Status == PlaceStatus.GaveUp, "Bình was given up");
         await fixture.TickAtAsync(events.Tenant, start.AddDays(20));
 
         fixture.Smtp.To(binh.Email).Count.ShouldBe(3);
         fixture.Smtp.To(an.Email).Count.ShouldBe(2);
-        await Waits.UntilAsync(async () => (await journey.GetReportAsync())!.GaveUp == 1, "the report counts the give-up");
+        await UntilAsync(async () => (await journey.GetReportAsync())!.GaveUp == 1, "the report counts the give-up");
         var report = (await journey.GetReportAsync())!;
         (report.Entered, report.Messaged, report.Clicked, report.Visited, report.GoalReached, report.GaveUp, report.Messages)
             .ShouldBe((2, 2, 1, 1, 1, 1, 5));
@@ -78,7 +88,8 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         NurtureCluster.Clock.SetUtcNow(tenPm);
 
         var chi = await ContactFromAdAsync(events, "chi", "Lê Minh Chi");
-        var place = await PlaceAsync(events.Tenant, chi.ProfileId, "night");
+        // Reading the person interleaves with their entry: the place can be seen before its first step decided to wait.
+        var place = await PlaceAsync(events.Tenant, chi.ProfileId, "night", p => p.WakeAt is not null);
         fixture.Smtp.To(chi.Email).ShouldBeEmpty();
         var eight = new DateTimeOffset(tenPm.Date.AddDays(1).AddHours(8), tenPm.Offset);
         place.WakeAt.ShouldBe(eight);
@@ -106,7 +117,7 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         NurtureCluster.Clock.SetUtcNow(start.AddDays(5));
         await fixture.ApplyAsync(events.Track("anon-dung", SegmentEvents.ProductViewed));
 
-        await Waits.UntilAsync(async () => (await second.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.FrequencyCap) == 1, "the second journey's message is suppressed by the cap");
+        await UntilAsync(async () => (await second.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.FrequencyCap) == 1, "the second journey's message is suppressed by the cap");
         fixture.Smtp.To(dung.Email).Count.ShouldBe(2);
         var messages = (await fixture.Grains.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(events.Tenant, dung.ProfileId)).GetAsync()).Messages;
         messages.ShouldContain(m => m.JourneyId == "second" && m.Status == DeliveryStatus.Suppressed && m.Reason == SuppressReason.FrequencyCap);
@@ -125,7 +136,7 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         (await JourneyLinks.UnsubscribeAsync(fixture.Grains, target)).ShouldBe(MessageChannel.Email);
         await fixture.TickAtAsync(events.Tenant, NurtureCluster.Clock.GetUtcNow().AddDays(4));
 
-        await Waits.UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.Unsubscribed) == 1, "the next message is suppressed as unsubscribed");
+        await UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.Unsubscribed) == 1, "the next message is suppressed as unsubscribed");
         fixture.Smtp.To(em.Email).Count.ShouldBe(1);
     }
 
@@ -152,7 +163,7 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         post.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
         await fixture.TickAtAsync(events.Tenant, NurtureCluster.Clock.GetUtcNow().AddDays(4));
 
-        await Waits.UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.Unsubscribed) == 1, "the next message is suppressed as unsubscribed");
+        await UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.Unsubscribed) == 1, "the next message is suppressed as unsubscribed");
         fixture.Smtp.To(lan.Email).Count.ShouldBe(1);
         // A token that was tampered with unsubscribes nobody.
         var path = address.PathAndQuery;
@@ -181,7 +192,7 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         var giao = await ContactFromAdAsync(events, "giao", "Hồ Văn Giao", consent: false);
         var hoa = await ContactFromAdAsync(events, "hoa", "Đinh Thị Hoa");
         await MailAsync(hoa.Email, 1);
-        await Waits.UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.NoConsent) == 1, "Giao, who never agreed, is not messaged");
+        await UntilAsync(async () => (await journey.GetReportAsync())!.Suppressed.GetValueOrDefault(SuppressReason.NoConsent) == 1, "Giao, who never agreed, is not messaged");
 
         // Hoa withdraws marketing by email: the next step, four days on, finds no consent.
         await fixture.ApplyAsync(events.Track("anon-hoa", "Consent Updated") with
@@ -191,7 +202,7 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         await fixture.TickAtAsync(events.Tenant, NurtureCluster.Clock.GetUtcNow().AddDays(4));
 
         var hoaJourneys = fixture.Grains.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(events.Tenant, hoa.ProfileId));
-        await Waits.UntilAsync(async () => (await hoaJourneys.GetAsync()).Messages.Count == 2, "Hoa's next step ran");
+        await UntilAsync(async () => (await hoaJourneys.GetAsync()).Messages.Count == 2, "Hoa's next step ran");
         fixture.Smtp.To(giao.Email).ShouldBeEmpty();
         fixture.Smtp.To(hoa.Email).Count.ShouldBe(1);
         (await hoaJourneys.GetAsync()).Messages.Select(m => (m.Status, m.Reason))
@@ -258,9 +269,15 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
 
     private async Task<IReadOnlyList<MimeMessage>> MailAsync(string email, int count)
     {
-        await Waits.UntilAsync(() => fixture.Smtp.To(email).Count >= count, $"{count} message(s) reached the SMTP server");
+        await UntilAsync(() => fixture.Smtp.To(email).Count >= count, $"{count} message(s) reached the SMTP server");
         return fixture.Smtp.To(email);
     }
+
+    /// <summary>Waits for what a tick set going, ticking again meanwhile (<see cref="NurtureCluster.TickAgainAsync"/>).</summary>
+    private Task UntilAsync(Func<Task<bool>> condition, string what) =>
+        Waits.UntilAsync(async () => { await fixture.TickAgainAsync(); return await condition(); }, what);
+
+    private Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
 
     private async Task<(string Url, CustomerEvent? Event)> ClickAsync(MimeMessage mail, int link)
     {
@@ -272,11 +289,16 @@ public sealed partial class JourneyTests(NurtureCluster fixture)
         return opened;
     }
 
-    private async Task<JourneyPlaceView> PlaceAsync(string tenant, string profileId, string journeyId)
+    private async Task<JourneyPlaceView> PlaceAsync(string tenant, string profileId, string journeyId, Func<JourneyPlaceView, bool>? settled = null)
     {
         var person = fixture.Grains.GetGrain<IPersonJourneysGrain>(TenantKey.Compose(tenant, profileId));
-        await Waits.UntilAsync(async () => (await person.GetAsync()).Places.Any(p => p.JourneyId == journeyId), "the person entered the journey");
-        return (await person.GetAsync()).Places.Single(p => p.JourneyId == journeyId);
+        JourneyPlaceView? place = null;
+        await UntilAsync(async () =>
+        {
+            place = (await person.GetAsync()).Places.SingleOrDefault(p => p.JourneyId == journeyId);
+            return place is not null && (settled?.Invoke(place) ?? true);
+        }, "the person entered the journey");
+        return place!;
     }
 
     [GeneratedRegex(@"https://o2o\.test/r/(\S+)")]

@@ -19,10 +19,15 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
     public const string ReadToken = "test-read-token-masterdata";
     public const string EraseToken = "test-erase-token-masterdata";
     public const string ShopUrl = "https://shop.example.vn/";
+    public const string AdminToken = "test-admin-token-masterdata";
+    public const string ViberChatUri = "o2oshoptest";
 
     public ProviderServer Providers { get; private set; } = null!;
 
     public SmtpSink Smtp { get; private set; } = null!;
+
+    /// <summary>The Viber REST Bot API stand-in the Api's bot talks to (and which calls its webhook).</summary>
+    public Messaging.ViberServer Viber { get; } = new();
 
     public Uri Address => ClientOptions.BaseAddress;
 
@@ -32,6 +37,7 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
     {
         Providers = await ProviderServer.StartAsync();
         Smtp = new SmtpSink();
+        await Viber.InitializeAsync();
         // A port known before start: eSMS is given the callback address with each send.
         _port = Infrastructure.ServerProcess.FreeTcpPort();
         UseKestrel(_port);
@@ -75,6 +81,14 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
         // One-time codes go by SMS here, so a test can read them from the eSMS stand-in.
         builder.UseSetting("O2O:Messaging:OtpChannels:0", "Sms");
         builder.UseSetting("O2O:Messaging:RetryDelay", "00:00:00.010");
+        builder.UseSetting("O2O:Messaging:Viber:BaseUrl", Viber.BaseUrl);
+        builder.UseSetting("O2O:Messaging:Viber:AuthToken", Messaging.ViberServer.Token);
+        builder.UseSetting("O2O:Messaging:Viber:ChatUri", ViberChatUri);
+        // Links and the Viber webhook address are this Api's own.
+        builder.UseSetting("O2O:Journeys:PublicBaseUrl", $"http://127.0.0.1:{_port}");
+        builder.UseSetting("O2O:Security:ReadTokens:2:Token", AdminToken);
+        builder.UseSetting("O2O:Security:ReadTokens:2:Tenant", Tenant);
+        builder.UseSetting("O2O:Security:ReadTokens:2:Scopes:0", "admin");
     }
 
     public HttpClient Writer()
@@ -99,6 +113,14 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
         return client;
     }
 
+    /// <summary>The tenant's administrator (an API token with <c>admin</c>).</summary>
+    public HttpClient Admin()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
+
     /// <summary>A client with no credentials: the shopper's phone.</summary>
     public HttpClient Shopper() => CreateClient();
 
@@ -107,5 +129,6 @@ public sealed class MasterDataApiFactory : WebApplicationFactory<Program>, IAsyn
         await base.DisposeAsync();
         await Providers.DisposeAsync();
         await Smtp.DisposeAsync();
+        await Viber.DisposeAsync();
     }
 }

@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace O2O.Tests.MasterData;
 
@@ -22,7 +17,7 @@ public sealed record ProviderMessage(string Provider, string Phone, string? Text
 /// against the contract, not against themselves. Phones ending in 500 fail with the provider's
 /// "unknown error" once, to exercise retries.
 /// </summary>
-public sealed partial class ProviderServer : IAsyncDisposable
+public sealed partial class ProviderServer : Infrastructure.LoopbackServer
 {
     public const string ZnsToken = "zns-test-access-token";
     public const string OtpTemplate = "otp-template-1";
@@ -43,7 +38,6 @@ public sealed partial class ProviderServer : IAsyncDisposable
 
     private static readonly HttpClient Callback = new();
 
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _seenRequestIds = new();
     private readonly ConcurrentDictionary<string, int> _flaky = new();
 
@@ -52,22 +46,16 @@ public sealed partial class ProviderServer : IAsyncDisposable
     /// <summary>Requests the server refused as malformed (a wrong request format fails the test that looks here).</summary>
     public ConcurrentQueue<string> Malformed { get; } = new();
 
-    public string BaseUrl { get; private set; } = "";
-
-    private ProviderServer(WebApplication app) => _app = app;
-
-    public static async Task<ProviderServer> StartAsync()
+    private ProviderServer()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new ProviderServer(app);
-        app.MapPost("/message/template", (Delegate)server.ZnsAsync);
-        app.MapPost("/MainService.svc/json/SendMultipleMessage_V4_post_json/", (Delegate)server.EsmsAsync);
-        await app.StartAsync();
-        server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return server;
+    }
+
+    public static Task<ProviderServer> StartAsync() => StartAsync(new ProviderServer());
+
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/message/template", (Delegate)ZnsAsync);
+        app.MapPost("/MainService.svc/json/SendMultipleMessage_V4_post_json/", (Delegate)EsmsAsync);
     }
 
     /// <summary>The newest 6-digit code sent to a phone (E.164), through either provider.</summary>
@@ -248,10 +236,4 @@ public sealed partial class ProviderServer : IAsyncDisposable
 
     [GeneratedRegex(@"\b\d{6}\b")]
     private static partial Regex CodeInText();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }

@@ -5,12 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using O2O.Silo.Messaging;
 
 namespace O2O.Tests.Messaging;
@@ -27,37 +22,17 @@ public sealed record PushDelivery(string Subscription, string Payload, int TimeT
 /// subscription's private key and auth secret (RFC 8291) and keeps it. Subscriptions named
 /// <c>gone-*</c> answer 410; <c>throttled-*</c> answer 429 once per message.
 /// </summary>
-public sealed class PushService : IAsyncLifetime
+public sealed class PushService : Infrastructure.LoopbackServer
 {
     private readonly ConcurrentDictionary<string, (ECDiffieHellman Key, byte[] Auth)> _subscriptions = new();
     private readonly ConcurrentDictionary<string, int> _throttled = new();
-    private WebApplication? _app;
 
     public ConcurrentQueue<PushDelivery> Received { get; } = new();
 
     /// <summary>Why requests were refused (a test expecting a clean send fails when one is here).</summary>
     public ConcurrentQueue<string> Refused { get; } = new();
 
-    public string BaseUrl { get; private set; } = "";
-
-    public async ValueTask InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
-        _app.MapPost("/push/{id}", (Delegate)PushAsync);
-        await _app.StartAsync();
-        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    protected override void Map(WebApplication app) => app.MapPost("/push/{id}", (Delegate)PushAsync);
 
     /// <summary>A browser subscribing: a new P-256 key pair and auth secret; answers the endpoint and keys as <c>PushSubscription.toJSON()</c> would.</summary>
     public (string Endpoint, PushKeys Keys) Subscribe(string id)
