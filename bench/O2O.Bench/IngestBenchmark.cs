@@ -23,7 +23,7 @@ public static class IngestBenchmark
         var total = profiles * perProfile;
         Console.WriteLine($"O2O ingest benchmark: {profiles:N0} profiles x {perProfile} events = {total:N0} events, batches of {batchSize}, {senders} concurrent senders");
         Console.WriteLine($"bodies: Content-Type {wire.ContentType}, Content-Encoding {wire.Encoding}");
-        Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}, pid {Environment.ProcessId}");
 
         using var applied = new AppliedCounter();
         await using var api = new EmbeddedApi(new() { ["O2O:Feed:Capacity"] = "200000" });
@@ -57,6 +57,12 @@ public static class IngestBenchmark
         Console.WriteLine($"batch latency p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms");
         Console.WriteLine(spent);
         Console.WriteLine($"managed heap +{(heap - baseline) / 1024.0 / 1024.0:N1} MB for {profiles:N0} active profiles = {(heap - baseline) / (double)profiles / 1024.0:N2} KB per profile holding {perProfile} events");
+        if (args.Int("hold-seconds", 0) is > 0 and var hold)
+        {
+            // Keeps the profiles alive for a heap snapshot (dotnet-gcdump collect -p <pid>).
+            Console.WriteLine($"holding the heap for {hold} s");
+            await Task.Delay(TimeSpan.FromSeconds(hold));
+        }
         return 0;
     }
 
