@@ -47,12 +47,28 @@ public sealed class IdentityState
 }
 
 /// <inheritdoc cref="IIdentityGrain"/>
+/// <remarks>
+/// Once it has named an owner the grain deactivates: the <see cref="IdentityResolver"/> caches that
+/// answer, so the grain would otherwise sit in memory (about 2 KB of Orleans activation each, two per
+/// visitor) until collection age, asked nothing. Its state is always written before it answers, so
+/// deactivating loses nothing; a resolver that no longer caches the answer pays one storage read.
+/// Unowned and suppressed identifiers stay active: a claim follows the first, the second is asked for
+/// every event that carries it.
+/// </remarks>
 public sealed class IdentityGrain(
     [PersistentState("identity", StorageNames.Identities)] IPersistentState<IdentityState> state) : Grain, IIdentityGrain
 {
     public Task<string?> GetProfileAsync() => Task.FromResult(state.State.ProfileId);
 
-    public Task<IdentityOwner> GetOwnerAsync() => Task.FromResult(new IdentityOwner(state.State.ProfileId, state.State.SuppressedAt));
+    public Task<IdentityOwner> GetOwnerAsync()
+    {
+        var owner = new IdentityOwner(state.State.ProfileId, state.State.SuppressedAt);
+        if (owner is { ProfileId: not null, Suppressed: false })
+        {
+            DeactivateOnIdle();
+        }
+        return Task.FromResult(owner);
+    }
 
     public async Task<string?> ClaimAsync(string profileId)
     {
@@ -62,10 +78,12 @@ public sealed class IdentityGrain(
         }
         if (state.State.ProfileId is { } owner)
         {
+            DeactivateOnIdle();
             return owner;
         }
         state.State.ProfileId = profileId;
         await state.WriteStateAsync();
+        DeactivateOnIdle();
         return profileId;
     }
 
