@@ -444,7 +444,11 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             Term = From(campaign, query, properties, "term", "utm_term"),
             Audience = From(campaign, query, properties, "audience", "utm_audience"),
             ClickIdType = clickIdType,
-            ClickId = clickIdType is not null && query.GetValueOrDefault(clickIdType) is { Length: > 0 and <= MaxIdLength } clickId ? clickId : null,
+            // From the URL, or from the properties when only they carry it (a pixel call).
+            ClickId = clickIdType is not null
+                && (query.GetValueOrDefault(clickIdType) ?? (properties is { } pc ? OptionalString(pc, clickIdType) : null)) is { Length: > 0 and <= MaxIdLength } clickId
+                ? clickId
+                : null,
         };
         return touch.Source is null && touch.Campaign is null && touch.ClickIdType is null ? null : touch;
 

@@ -31,7 +31,7 @@ public readonly record struct IdentityKey(string Tenant, IdentifierKind Kind, st
 /// <summary>Reaching identity grains by <see cref="IdentityKey"/>.</summary>
 public static class IdentityGrains
 {
-    public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey key) => grains.GetGrain<IIdentityGrain>(key.GrainKey);
+    public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey key) => grains.Get<IIdentityGrain>(key.GrainKey);
 
     /// <summary>The profile <paramref name="id"/> belongs to within <paramref name="tenant"/>; null when nobody has it.</summary>
     public static async Task<ProfileView?> ProfileOfAsync(this IGrainFactory grains, string tenant, Identifier id, Pseudonyms pseudonyms) =>

@@ -49,7 +49,7 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
             return (cached, e);
         }
 
-        var found = await Task.WhenAll(keys.Select(k => grains.GetGrain<IIdentityGrain>(k).GetOwnerAsync()));
+        var found = await Task.WhenAll(keys.Select(k => grains.Get<IIdentityGrain>(k).GetOwnerAsync()));
         if (Array.Exists(found, o => o.Suppressed))
         {
             return (null, e);
@@ -60,7 +60,7 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         var winner = Array.Find(owners, o => o is not null) ?? NewProfileId(keys[0]);
         // Claiming can lose a race to a concurrent event (a check-in by phone while the web form
         // identifies): then the profile that got the strongest identifier is the person.
-        if ((owners[0] ?? await grains.GetGrain<IIdentityGrain>(keys[0]).ClaimAsync(winner)) is not { } first)
+        if ((owners[0] ?? await grains.Get<IIdentityGrain>(keys[0]).ClaimAsync(winner)) is not { } first)
         {
             return (null, e);
         }
@@ -69,7 +69,7 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         var owned = new List<string>(keys.Count) { keys[0] };
         for (var k = 1; k < keys.Count; k++)
         {
-            var owner = owners[k] ?? await grains.GetGrain<IIdentityGrain>(keys[k]).ClaimAsync(winner);
+            var owner = owners[k] ?? await grains.Get<IIdentityGrain>(keys[k]).ClaimAsync(winner);
             if (owner is null)
             {
                 // Suppressed between the read and the claim: the erased person's identifier stays off this profile.
@@ -80,11 +80,11 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
                 owned.Add(keys[k]);
             }
             // Merges anonymous profiles only; the grain refuses to give up an identified one.
-            else if (await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(e.Tenant, winner)).MergeFromAsync(owner))
+            else if (await grains.Get<ICustomerGrain>(TenantKey.Compose(e.Tenant, winner)).MergeFromAsync(owner))
             {
                 // The merged profile may not have applied its own events yet (they can sit in this
                 // same batch), so it cannot hand over an identifier it has not seen: move this one here.
-                await grains.GetGrain<IIdentityGrain>(keys[k]).ReassignAsync(owner, winner);
+                await grains.Get<IIdentityGrain>(keys[k]).ReassignAsync(owner, winner);
                 owned.Add(keys[k]);
             }
             else
