@@ -73,6 +73,22 @@ public sealed class HotPathTests(ClusterFixture cluster)
         Parse($$$"""{"type":"identify","anonymousId":"a1","messageId":"m2","timestamp":"{{{At}}}","traits":{"name":"Mai"}}""").Touch.ShouldBeNull();
     }
 
+    [Theory]
+    [InlineData(IdentifierKind.Anonymous, "p-123")]
+    [InlineData(IdentifierKind.Phone, "+84901234567")]
+    [InlineData(IdentifierKind.Email, "mai.tran@ví-dụ.vn")]
+    [InlineData(IdentifierKind.UserId, "\ud800lone")]
+    public void AnIdentityKeyWrittenOnTheStackIsTheGrainKey(IdentifierKind kind, string value)
+    {
+        Span<char> key = stackalloc char[1024];
+        foreach (var id in new[] { new Identifier(kind, value), new Identifier(kind, value + new string('x', 600)) })
+        {
+            IdentityKey.TryWrite("shop", id, TestSecrets.Pseudonyms, key, out var length).ShouldBeTrue();
+            key[..length].ToString().ShouldBe(IdentityKey.Of("shop", id, TestSecrets.Pseudonyms).GrainKey);
+        }
+        IdentityKey.TryWrite(new string('t', 300), new Identifier(kind, value), TestSecrets.Pseudonyms, stackalloc char[256], out _).ShouldBeFalse();
+    }
+
     [Fact]
     public async Task AReferenceBuiltFromRememberedTypesIsTheOneOrleansBuilds()
     {
