@@ -50,7 +50,13 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         }
         var keys = ids.ConvertAll(id => KeyOf(e.Tenant, id));
 
-        var found = await Task.WhenAll(keys.Select(k => grains.Get<IIdentityGrain>(k).GetOwnerAsync()));
+        // An identifier the cache already places is not asked again: a known visitor who identifies
+        // costs the new identifier's grain only, not a reactivation of the device's. A cached owner that
+        // disagrees with the person the event resolves to is checked with its grain below.
+        var cachedOwners = keys.ConvertAll(k => _cache.TryGetValue(k, out var known) ? known : null);
+        var found = await Task.WhenAll(keys.Select((k, i) => cachedOwners[i] is { } known
+            ? Task.FromResult(new IdentityOwner(known, null))
+            : grains.Get<IIdentityGrain>(k).GetOwnerAsync()));
         if (Array.Exists(found, o => o.Suppressed))
         {
             return (null, e);
@@ -70,7 +76,17 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         var owned = new List<string>(keys.Count) { keys[0] };
         for (var k = 1; k < keys.Count; k++)
         {
-            var owner = owners[k] ?? await grains.Get<IIdentityGrain>(keys[k]).ClaimAsync(winner);
+            var owner = owners[k];
+            if (owner is not null && owner != winner && cachedOwners[k] is not null)
+            {
+                // The cache may not know of a merge made elsewhere: the grain decides, as if nothing were cached.
+                var fresh = await grains.Get<IIdentityGrain>(keys[k]).GetOwnerAsync();
+                owner = fresh.Suppressed ? null : fresh.ProfileId ?? await grains.Get<IIdentityGrain>(keys[k]).ClaimAsync(winner);
+            }
+            else
+            {
+                owner ??= await grains.Get<IIdentityGrain>(keys[k]).ClaimAsync(winner);
+            }
             if (owner is null)
             {
                 // Suppressed between the read and the claim: the erased person's identifier stays off this profile.

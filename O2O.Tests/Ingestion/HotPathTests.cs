@@ -14,6 +14,8 @@ namespace O2O.Tests.Ingestion;
 /// built from remembered types are the ones Orleans builds, and identity grains that deactivate once
 /// they named an owner still name it from storage.
 /// </summary>
+// Alone beside the tests that move the shared clock: the silos' timers run on it.
+[Collection(typeof(O2O.Tests.Leads.SharedClockCollection))]
 public sealed class HotPathTests(ClusterFixture cluster)
 {
     private const string Trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
