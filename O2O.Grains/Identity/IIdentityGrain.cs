@@ -48,21 +48,48 @@ public sealed class IdentityState
 
 /// <inheritdoc cref="IIdentityGrain"/>
 /// <remarks>
+/// An anonymous id that nobody claimed belongs to the profile derived from its key
+/// (<see cref="IdentityKey.DerivedProfileId"/>) without a row in storage: most anonymous visitors
+/// never identify, so their identity costs no write. A row is written only when the id moves to
+/// another profile (a merge), is suppressed, or for any other kind of identifier.
+/// <para>
 /// Once it has named an owner the grain deactivates: the <see cref="IdentityResolver"/> caches that
 /// answer, so the grain would otherwise sit in memory (about 2 KB of Orleans activation each, two per
-/// visitor) until collection age, asked nothing. Its state is always written before it answers, so
-/// deactivating loses nothing; a resolver that no longer caches the answer pays one storage read.
+/// visitor) until collection age, asked nothing. Nothing it knows is held in memory only (a claim is
+/// written before it answers; an anonymous id's derived owner needs no row), so deactivating loses
+/// nothing; a resolver that no longer caches the answer pays one storage read.
 /// Unowned and suppressed identifiers stay active: a claim follows the first, the second is asked for
 /// every event that carries it.
+/// </para>
 /// </remarks>
 public sealed class IdentityGrain(
     [PersistentState("identity", StorageNames.Identities)] IPersistentState<IdentityState> state) : Grain, IIdentityGrain
 {
-    public Task<string?> GetProfileAsync() => Task.FromResult(state.State.ProfileId);
+    private string? _implicitOwner;
+    private bool _implicitKnown;
+
+    /// <summary>Who owns the identifier: its row's profile, else (an anonymous id, not suppressed) its derived profile.</summary>
+    private string? Owner => state.State.ProfileId ?? (state.State.SuppressedAt is null ? ImplicitOwner : null);
+
+    private string? ImplicitOwner
+    {
+        get
+        {
+            if (!_implicitKnown)
+            {
+                var key = this.GetPrimaryKeyString();
+                _implicitOwner = IdentityKey.Parse(key).Kind == IdentifierKind.Anonymous ? IdentityKey.DerivedProfileId(key) : null;
+                _implicitKnown = true;
+            }
+            return _implicitOwner;
+        }
+    }
+
+    public Task<string?> GetProfileAsync() => Task.FromResult(Owner);
 
     public Task<IdentityOwner> GetOwnerAsync()
     {
-        var owner = new IdentityOwner(state.State.ProfileId, state.State.SuppressedAt);
+        var owner = new IdentityOwner(Owner, state.State.SuppressedAt);
         if (owner is { ProfileId: not null, Suppressed: false })
         {
             DeactivateOnIdle();
@@ -76,7 +103,7 @@ public sealed class IdentityGrain(
         {
             return null;
         }
-        if (state.State.ProfileId is { } owner)
+        if (Owner is { } owner)
         {
             DeactivateOnIdle();
             return owner;
@@ -89,7 +116,7 @@ public sealed class IdentityGrain(
 
     public async Task ReassignAsync(string fromProfileId, string toProfileId)
     {
-        if (state.State.ProfileId == fromProfileId)
+        if (Owner == fromProfileId && fromProfileId != toProfileId)
         {
             state.State.ProfileId = toProfileId;
             await state.WriteStateAsync();
@@ -106,7 +133,7 @@ public sealed class IdentityGrain(
 
     public async Task SuppressAsync(string profileId, DateTimeOffset at)
     {
-        if (state.State.SuppressedAt is not null || (state.State.ProfileId is { } owner && owner != profileId))
+        if (state.State.SuppressedAt is not null || (Owner is { } owner && owner != profileId))
         {
             return;
         }

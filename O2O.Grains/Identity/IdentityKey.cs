@@ -47,6 +47,18 @@ public readonly record struct IdentityKey(string Tenant, IdentifierKind Kind, st
 
     public string GrainKey => TenantKey.Compose(Tenant, $"{Identifier.Prefix(Kind)}:{Pseudonym}");
 
+    /// <summary>
+    /// The id of the profile an identifier starts when nobody owns it, derived from its grain key so
+    /// that a replay after a crash lands on the same profile. An anonymous id belongs to its derived
+    /// profile until merged elsewhere, with no identity row written (see <see cref="IdentityGrain"/>).
+    /// </summary>
+    public static string DerivedProfileId(string grainKey)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(grainKey), hash);
+        return "p_" + Convert.ToHexStringLower(hash[..12]);
+    }
+
     public override string ToString() => GrainKey;
 }
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using O2O.Grains.Events;
 using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
@@ -187,10 +185,5 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         }
     }
 
-    private static string NewProfileId(string identifierKey)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(identifierKey), hash);
-        return "p_" + Convert.ToHexStringLower(hash[..12]);
-    }
+    private static string NewProfileId(string identifierKey) => IdentityKey.DerivedProfileId(identifierKey);
 }

@@ -5,51 +5,90 @@ using O2O.Grains.Profiles;
 namespace O2O.Grains.Privacy;
 
 /// <summary>
-/// The anonymous profiles of one tenant last active on one day. Key: <c>{tenant}/{yyyy-MM-dd}</c>.
-/// A profile lists itself under the day it was last active (moving when that day changes), so the
-/// retention sweep finds idle profiles by reading a few day grains, with no reminder per profile.
+/// The anonymous profiles of one tenant last active on one day. Key: <c>{tenant}/{yyyy-MM-dd}</c>;
+/// a day with more new visitors than a row holds chains links <c>{tenant}/{yyyy-MM-dd}/{n}</c>
+/// (<see cref="IndexChain"/>). A profile lists itself under the day it was last active (moving when
+/// that day changes), so the retention sweep finds idle profiles by reading a few day grains, with
+/// no reminder per profile.
 /// </summary>
 public interface IRetentionDayGrain : IGrainWithStringKey
 {
     Task AddAsync(string profileId);
 
+    /// <summary>On a link of a day's chain (called by the head): holds what fits, answers the rest once the others are stored.</summary>
+    Task<string[]> TakeAsync(string[] profileIds);
+
     Task RemoveAsync(string profileId);
 
     /// <summary>Asks every listed profile to expire if it is idle past retention; returns how many did.</summary>
     Task<int> SweepAsync();
+
+    /// <summary>Profiles listed, the chain's links included.</summary>
+    Task<int> CountAsync();
 }
 
 [GenerateSerializer, Alias("o2o.retention-day-state")]
 public sealed class RetentionDayState
 {
     [Id(0)] public HashSet<string> Profiles { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Links of the day's chain the head has spilled into; 0 on a link.</summary>
+    [Id(1)] public int Links { get; set; }
 }
 
 /// <inheritdoc cref="IRetentionDayGrain"/>
 /// <remarks>
 /// Reentrant: a sweep waits on profiles, and a profile applying events may be adding itself here at
-/// that moment; without interleaving the two would wait on each other.
-/// Writes through <see cref="StateWriter{T}"/>: each write carries every profile listed for the day,
-/// so on in-memory storage writing per added profile copied the whole day per event (a tenth of the
+/// that moment; without interleaving the two would wait on each other. Interleaving also lets the
+/// new visitors of concurrent batches share one write (<see cref="SerialWriter"/>, at most one per
+/// <see cref="IndexOptions.WriteSpacing"/>); each add returns once a write listing it is stored.
+/// Writes through <see cref="StateWriter{T}"/>: each write carries every profile the row lists, so
+/// on in-memory storage writing per added profile copied the whole day per event (a tenth of the
 /// ingest path's allocations with 30,000 new visitors a day).
 /// </remarks>
 [Reentrant]
 public sealed class RetentionDayGrain(
     [PersistentState("retention-day", StorageNames.Profiles)] IPersistentState<RetentionDayState> state,
-    Microsoft.Extensions.Options.IOptions<StateWriteOptions> writes) : Grain, IRetentionDayGrain
+    IOptions<StateWriteOptions> writes,
+    IOptions<IndexOptions> indexes) : Grain, IRetentionDayGrain
 {
     private readonly StateWriter<RetentionDayState> _state = new(state, StorageNames.Profiles, writes);
+    private readonly bool _deferred = writes.Value.WriteOnDeactivation.Contains(StorageNames.Profiles);
     private SerialWriter? _serial;
+    private IndexChain? _chain;
 
     // Reentrant: many new visitors list themselves at once, and their writes must not overlap.
-    private SerialWriter Writer => _serial ??= new(_state.WriteAsync);
+    private SerialWriter Writer => _serial ??= new(PersistAsync, _deferred ? TimeSpan.Zero : indexes.Value.WriteSpacing);
+
+    private IndexChain Chain => _chain ??= new(
+        () => state.State.Links, n => state.State.Links = n, Writer.WriteAsync, (n, ids) => Link(n).TakeAsync(ids));
+
+    /// <summary>A link's key has a third part (<c>{tenant}/{day}/{n}</c>).</summary>
+    private bool IsHead => TenantKey.Split(this.GetPrimaryKeyString()).Id.IndexOf('/', StringComparison.Ordinal) < 0;
+
+    private IRetentionDayGrain Link(int n) => GrainFactory.GetGrain<IRetentionDayGrain>(IndexChain.LinkKey(this.GetPrimaryKeyString(), n));
 
     public async Task AddAsync(string profileId)
     {
-        if (state.State.Profiles.Add(profileId))
+        var rest = IndexChain.AddWhatFits(state.State.Profiles, [profileId], indexes.Value.RowCapacity, out var added);
+        if (added)
         {
             await Writer.WriteAsync();
         }
+        else if (rest.Length > 0)
+        {
+            await Chain.SpillAsync(rest);
+        }
+    }
+
+    public async Task<string[]> TakeAsync(string[] profileIds)
+    {
+        var rest = IndexChain.AddWhatFits(state.State.Profiles, profileIds, indexes.Value.RowCapacity, out var added);
+        if (added)
+        {
+            await Writer.WriteAsync();
+        }
+        return rest;
     }
 
     public async Task RemoveAsync(string profileId)
@@ -58,6 +97,17 @@ public sealed class RetentionDayGrain(
         {
             await Writer.WriteAsync();
         }
+        else if (IsHead)
+        {
+            // Not here: it may have spilled into a link.
+            await Task.WhenAll(Enumerable.Range(1, state.State.Links).Select(n => Link(n).RemoveAsync(profileId)));
+        }
+    }
+
+    public async Task<int> CountAsync()
+    {
+        var links = IsHead ? await Task.WhenAll(Enumerable.Range(1, state.State.Links).Select(n => Link(n).CountAsync())) : [];
+        return state.State.Profiles.Count + links.Sum();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -78,9 +128,36 @@ public sealed class RetentionDayGrain(
             }
         }
         state.State.Profiles.ExceptWith(listed);
-        // Written even when empty (not cleared): a clear would overlap a listing's write in flight.
+        // The links one after another; the head keeps counting them (a later spill refills link 1 first).
+        for (var n = 1; IsHead && n <= state.State.Links; n++)
+        {
+            expired += await Link(n).SweepAsync();
+        }
         await Writer.WriteAsync();
         return expired;
+    }
+
+    /// <summary>
+    /// The head is written even when empty (it keeps its link count); an emptied link's row is
+    /// deleted. Through the serial writer, so a delete never overlaps a listing's write.
+    /// </summary>
+    private async Task PersistAsync()
+    {
+        var s = state.State;
+        if (s.Profiles.Count == 0 && !IsHead && !_deferred)
+        {
+            if (!state.RecordExists)
+            {
+                return;
+            }
+            await state.ClearStateAsync();
+            // Listings interleaved with the delete went into this instance; their write comes next.
+            state.State = s;
+        }
+        else
+        {
+            await _state.WriteAsync();
+        }
     }
 }
 

@@ -436,6 +436,10 @@ public sealed class CustomerGrain(
         {
             return false;
         }
+        if (detached.Totals.Events == 0 && detached.Identifiers.Count == 0 && detached.Outbox.Count == 0)
+        {
+            return true;
+        }
         var sharedBefore = state.State.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
         ProfileOrders.Absorb(state.State, detached);
@@ -460,7 +464,12 @@ public sealed class CustomerGrain(
         }
         var snapshot = s;
         state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
-        await _writer.WriteAsync();
+        if (state.RecordExists || s.Totals.Events > 0)
+        {
+            await _writer.WriteAsync();
+        }
+        // else a profile that never held anything (the derived profile of an anonymous id seen first
+        // with a known person): nothing to keep, so no row; the identity's row now names the person.
         return snapshot;
     }
 

@@ -4,7 +4,7 @@ namespace O2O.Grains.Segments;
 
 /// <summary>
 /// Who is due in one bucket of a tenant's due wheel. Key: <c>{tenant}/{kind}/{bucket}</c>
-/// (<see cref="DueWheel.Key"/>). A profile or person registers here only when their next due time
+/// (<see cref="DueWheel.Key"/>); a bucket too big for one row chains links <c>{tenant}/{kind}/{bucket}/{n}</c>. A profile or person registers here only when their next due time
 /// changes, so idle people cost one id in one bucket and no timer or reminder of their own.
 /// </summary>
 public interface IDueWheelGrain : IGrainWithStringKey
@@ -14,6 +14,12 @@ public interface IDueWheelGrain : IGrainWithStringKey
 
     /// <summary>Adds several members in one write (a batch's profiles that entered this bucket).</summary>
     Task AddAllAsync(IReadOnlyList<string> ids);
+
+    /// <summary>
+    /// On a link of a bucket's chain (called by the head): holds what fits of <paramref name="ids"/>
+    /// and answers the ids that did not fit, once the ones it took are stored.
+    /// </summary>
+    Task<string[]> TakeAsync(string[] ids);
 
     /// <summary>Takes a member out (their due time moved).</summary>
     [OneWay]

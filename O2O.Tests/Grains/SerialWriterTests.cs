@@ -47,6 +47,35 @@ public sealed class SerialWriterTests
         storage.MostAtOnce.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task WithASpacingAWriteAskedForSoonAfterTheLastWaitsOutTheSpacingAndLaterCallersShareIt()
+    {
+        var storage = new SlowStorage();
+        var wall = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var writer = new SerialWriter(storage.WriteAsync, TimeSpan.FromMilliseconds(200), wall);
+
+        var first = writer.WriteAsync();
+        storage.Finish();
+        await first;
+        var second = writer.WriteAsync();
+        var third = writer.WriteAsync();
+        await Task.Delay(50);
+
+        storage.Started.ShouldBe(1, "the previous write started less than the spacing ago");
+        second.IsCompleted.ShouldBeFalse("a caller returns only once a write holding its change is stored");
+        wall.Advance(TimeSpan.FromMilliseconds(200));
+        await storage.WaitForStartAsync(2);
+        storage.Finish();
+        await Task.WhenAll(second, third);
+
+        storage.Started.ShouldBe(2, "the two callers share the spaced write");
+        wall.Advance(TimeSpan.FromSeconds(1));
+        var later = writer.WriteAsync();
+        storage.Started.ShouldBe(3, "past the spacing a write goes out at once");
+        storage.Finish();
+        await later;
+    }
+
     /// <summary>A store whose writes end when the test says so, counting how many ran at once.</summary>
     private sealed class SlowStorage
     {

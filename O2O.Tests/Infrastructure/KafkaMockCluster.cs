@@ -31,6 +31,18 @@ public sealed class KafkaMockCluster : IDisposable
     /// <summary>A hub (topic) name no other test uses.</summary>
     public static string NewHub(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..Math.Min(60, purpose.Length + 33)];
 
+    /// <summary>How many messages the topic holds now, over all its partitions.</summary>
+    public long Count(string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = "counter-" + Guid.NewGuid().ToString("N") })
+            .SetLogHandler((_, _) => { }).Build();
+        return _owner.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Sum(p =>
+        {
+            var marks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10));
+            return marks.High.Value - marks.Low.Value;
+        });
+    }
+
     /// <summary>Reads every message of a topic that arrives within <paramref name="wait"/>, until <paramref name="until"/> holds.</summary>
     public List<ConsumeResult<string?, byte[]>> ReadAll(string topic, Func<List<ConsumeResult<string?, byte[]>>, bool> until, TimeSpan wait)
     {

@@ -156,6 +156,29 @@ public sealed class TableGrainStorageTests(TableStorageSilo silo, Infrastructure
         }
     }
 
+    [Fact]
+    public async Task AnIndexRowAtItsDefaultCapacityFitsARowAndOneAtTheBoundWouldNotIsWhyItChains()
+    {
+        // Profile ids as the resolver makes them: "p_" and 24 hex digits.
+        static O2O.Grains.Segments.DueWheelState Wheel(int ids) => new()
+        {
+            Members = new(Enumerable.Range(0, ids).Select(_ => "p_" + Guid.NewGuid().ToString("N")[..24]), StringComparer.Ordinal),
+            Registered = true,
+        };
+        var campaigns = silo.Storage("campaigns");
+        var id = GrainId.Create(GrainType.Create("duewheel"), "tenant-a/1/" + Random.Shared.Next());
+        var full = new GrainState<O2O.Grains.Segments.DueWheelState> { State = Wheel(new O2O.Grains.IndexOptions().RowCapacity) };
+
+        await campaigns.WriteStateAsync("due-wheel", id, full);
+        var read = new GrainState<O2O.Grains.Segments.DueWheelState>();
+        await campaigns.ReadStateAsync("due-wheel", id, read);
+        read.State!.Members.SetEquals(full.State.Members).ShouldBeTrue();
+
+        // Twice the default (a day bucket of a million profiles holds ~25,000, 4 million ~100,000) is refused: hence links.
+        read.State = Wheel(2 * new O2O.Grains.IndexOptions().RowCapacity);
+        await Should.ThrowAsync<Exception>(() => campaigns.WriteStateAsync("due-wheel", id, read));
+    }
+
     private static GrainId NewId() => GrainId.Create(CustomerType, "tenant-a/" + Guid.NewGuid().ToString("N"));
 
     private static ProfileState Profile(string? name = null, int events = 0)

@@ -19,6 +19,8 @@ public sealed class CheckpointScope
     // What the running checkpoint took: until it has written them, those activations still hold
     // changes that only they have.
     private Dictionary<string, Guid>? _inFlight;
+    // A checkpoint found changes lost: nothing may apply until the partition replays (with a new scope).
+    private bool _lost;
 
     public int Count
     {
@@ -44,12 +46,13 @@ public sealed class CheckpointScope
     /// The activation that holds the partition's unwritten changes for a profile (touched since the
     /// last checkpoint, or taken by the running one); empty when none does. A batch for the profile
     /// must apply there or not at all (<see cref="Profiles.EventBatch.ExpectedActivation"/>).
+    /// After a lost checkpoint, <see cref="Conflicting"/> for every profile: see <see cref="Lose"/>.
     /// </summary>
     public Guid ActivationOf(string profileKey)
     {
         lock (_lock)
         {
-            return _touched.TryGetValue(profileKey, out var activation) || (_inFlight?.TryGetValue(profileKey, out activation) ?? false)
+            return _lost ? Conflicting : _touched.TryGetValue(profileKey, out var activation) || (_inFlight?.TryGetValue(profileKey, out activation) ?? false)
                 ? activation
                 : Guid.Empty;
         }
@@ -72,6 +75,21 @@ public sealed class CheckpointScope
     {
         lock (_lock)
         {
+            _inFlight = null;
+        }
+    }
+
+    /// <summary>
+    /// The checkpoint found a profile whose activation ended without writing. Until the partition
+    /// replays from its committed offset, every later batch is refused: applied now, a person's later
+    /// events would land on the new activation before the replay brings back the earlier ones (a
+    /// store visit attributed without the ad click before it).
+    /// </summary>
+    public void Lose()
+    {
+        lock (_lock)
+        {
+            _lost = true;
             _inFlight = null;
         }
     }
@@ -165,7 +183,7 @@ public sealed class GrainCheckpointer(IGrainFactory grains, EventApplier applier
             }
             if (lost)
             {
-                scope.Completed();
+                scope.Lose();
                 return CheckpointOutcome.Lost;
             }
             await applier.DeliverOwedAsync(Group(owed, attempt));
