@@ -51,11 +51,15 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
     };
 
     /// <summary>Parses a Segment call. <paramref name="type"/> is null inside a batch, where the item says it.</summary>
-    public (CustomerEvent? Event, FieldError? Error) ParseSegment(JsonElement json, EventType? type, string tenant)
+    /// <param name="json">The call.</param>
+    /// <param name="type">The call type from the route; null inside a batch.</param>
+    /// <param name="tenant">The tenant of the write key.</param>
+    /// <param name="traceParent">The request's trace, carried by the event (set here, so the event is not copied to add it).</param>
+    public (CustomerEvent? Event, FieldError? Error) ParseSegment(JsonElement json, EventType? type, string tenant, string? traceParent = null)
     {
         try
         {
-            return (Segment(json, type, tenant), null);
+            return (Segment(json, type, tenant, traceParent), null);
         }
         catch (InvalidFieldException ex)
         {
@@ -155,7 +159,7 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         }
     }
 
-    private CustomerEvent Segment(JsonElement json, EventType? routeType, string tenant)
+    private CustomerEvent Segment(JsonElement json, EventType? routeType, string tenant, string? traceParent)
     {
         RequireObject(json, "body");
         var type = routeType ?? (OptionalString(json, "type") is { } t && SegmentTypes.TryGetValue(t, out var parsed)
@@ -235,6 +239,7 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
             Consents = Consents(context, properties, type == EventType.Track && SegmentEvents.Is(name, Privacy.ConsentJson.ConsentUpdated)),
             GroupId = groupId,
             GroupTraits = groupTraits,
+            TraceParent = traceParent,
         };
     }
 
@@ -413,33 +418,60 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
     {
         var query = QueryOf(url);
         var campaign = context is { } c ? OptionalObject(c, "campaign", "context.campaign") : null;
-        // Shared: every person who came through one ad carries the same tags.
-        string? From(string campaignField, string utm) => SharedStrings.Intern(
-            (campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm)
-            ?? (properties is { } p ? OptionalString(p, utm) : null));
+        if (query.Count == 0 && campaign is null && properties is null)
+        {
+            // Most events: nothing that could name an ad.
+            return null;
+        }
 
-        var clickIdType = new[] { "fbclid", "gclid", "ttclid" }.FirstOrDefault(id => query.ContainsKey(id) || properties is { } p && p.TryGetProperty(id, out _));
+        string? clickIdType = null;
+        foreach (var id in ClickIdTypes)
+        {
+            if (query.ContainsKey(id) || properties is { } p && p.TryGetProperty(id, out _))
+            {
+                clickIdType = id;
+                break;
+            }
+        }
+        var source = From(campaign, query, properties, "source", "utm_source");
+        var medium = From(campaign, query, properties, "medium", "utm_medium");
         var touch = new AdTouch
         {
-            Source = SharedStrings.Intern(From("source", "utm_source")?.ToLowerInvariant()),
-            Medium = SharedStrings.Intern(From("medium", "utm_medium")?.ToLowerInvariant()),
-            Campaign = From("name", "utm_campaign"),
-            Content = From("content", "utm_content"),
-            Term = From("term", "utm_term"),
-            Audience = From("audience", "utm_audience"),
+            Source = source is null || IsLowerCase(source) ? source : SharedStrings.Intern(source.ToLowerInvariant()),
+            Medium = medium is null || IsLowerCase(medium) ? medium : SharedStrings.Intern(medium.ToLowerInvariant()),
+            Campaign = From(campaign, query, properties, "name", "utm_campaign"),
+            Content = From(campaign, query, properties, "content", "utm_content"),
+            Term = From(campaign, query, properties, "term", "utm_term"),
+            Audience = From(campaign, query, properties, "audience", "utm_audience"),
             ClickIdType = clickIdType,
-            ClickId = clickIdType is not null && query[clickIdType] is { Length: > 0 and <= MaxIdLength } clickId ? clickId : null,
+            // From the URL, or from the properties when only they carry it (a pixel call).
+            ClickId = clickIdType is not null
+                && (query.GetValueOrDefault(clickIdType) ?? (properties is { } pc ? OptionalString(pc, clickIdType) : null)) is { Length: > 0 and <= MaxIdLength } clickId
+                ? clickId
+                : null,
         };
         return touch.Source is null && touch.Campaign is null && touch.ClickIdType is null ? null : touch;
+
+        // Shared: every person who came through one ad carries the same tags.
+        static string? From(JsonElement? campaign, Dictionary<string, string> query, JsonElement? properties, string campaignField, string utm) =>
+            SharedStrings.Intern((campaign is { } cj ? OptionalString(cj, campaignField) : null) ?? query.GetValueOrDefault(utm)
+                ?? (properties is { } p ? OptionalString(p, utm) : null));
+
+        static bool IsLowerCase(string text) => !text.AsSpan().ContainsAnyInRange('A', 'Z') && System.Text.Ascii.IsValid(text);
     }
+
+    private static readonly string[] ClickIdTypes = ["fbclid", "gclid", "ttclid"];
+
+    /// <summary>Read only: shared by every URL without a query.</summary>
+    private static readonly Dictionary<string, string> NoQuery = new(StringComparer.OrdinalIgnoreCase);
 
     private static Dictionary<string, string> QueryOf(string? url)
     {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (url is null || url.IndexOf('?', StringComparison.Ordinal) is var q && q < 0)
         {
-            return result;
+            return NoQuery;
         }
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var query = url[(q + 1)..];
         var hash = query.IndexOf('#', StringComparison.Ordinal);
         if (hash >= 0)

@@ -130,6 +130,7 @@ public static class IngestionApi
                 title: "The batch is not valid");
         }
         var tenant = http.User.Tenant();
+        var traceParent = Activity.Current?.Id;
         var accepted = new List<CustomerEvent>(items.GetArrayLength());
         var rejected = new List<RejectedEvent>();
         var index = 0;
@@ -141,7 +142,7 @@ public static class IngestionApi
             }
             else
             {
-                var (e, error) = parser.ParseSegment(item, null, tenant);
+                var (e, error) = parser.ParseSegment(item, null, tenant, traceParent);
                 if (error is null)
                 {
                     accepted.Add(e!);
@@ -170,7 +171,10 @@ public static class IngestionApi
                 // Each event carries the request's trace, so its application in the grains joins it.
                 for (var i = 0; i < events.Count; i++)
                 {
-                    events[i] = events[i] with { TraceParent = traceParent };
+                    if (!string.Equals(events[i].TraceParent, traceParent, StringComparison.Ordinal))
+                    {
+                        events[i] = events[i] with { TraceParent = traceParent };
+                    }
                 }
             }
             var admission = await feed.PublishAsync(events, ct);

@@ -52,6 +52,15 @@ public sealed class IdentityState
 /// (<see cref="IdentityKey.DerivedProfileId"/>) without a row in storage: most anonymous visitors
 /// never identify, so their identity costs no write. A row is written only when the id moves to
 /// another profile (a merge), is suppressed, or for any other kind of identifier.
+/// <para>
+/// Once it has named an owner the grain deactivates: the <see cref="IdentityResolver"/> caches that
+/// answer, so the grain would otherwise sit in memory (about 2 KB of Orleans activation each, two per
+/// visitor) until collection age, asked nothing. Nothing it knows is held in memory only (a claim is
+/// written before it answers; an anonymous id's derived owner needs no row), so deactivating loses
+/// nothing; a resolver that no longer caches the answer pays one storage read.
+/// Unowned and suppressed identifiers stay active: a claim follows the first, the second is asked for
+/// every event that carries it.
+/// </para>
 /// </remarks>
 public sealed class IdentityGrain(
     [PersistentState("identity", StorageNames.Identities)] IPersistentState<IdentityState> state) : Grain, IIdentityGrain
@@ -78,7 +87,15 @@ public sealed class IdentityGrain(
 
     public Task<string?> GetProfileAsync() => Task.FromResult(Owner);
 
-    public Task<IdentityOwner> GetOwnerAsync() => Task.FromResult(new IdentityOwner(Owner, state.State.SuppressedAt));
+    public Task<IdentityOwner> GetOwnerAsync()
+    {
+        var owner = new IdentityOwner(Owner, state.State.SuppressedAt);
+        if (owner is { ProfileId: not null, Suppressed: false })
+        {
+            DeactivateOnIdle();
+        }
+        return Task.FromResult(owner);
+    }
 
     public async Task<string?> ClaimAsync(string profileId)
     {
@@ -88,10 +105,12 @@ public sealed class IdentityGrain(
         }
         if (Owner is { } owner)
         {
+            DeactivateOnIdle();
             return owner;
         }
         state.State.ProfileId = profileId;
         await state.WriteStateAsync();
+        DeactivateOnIdle();
         return profileId;
     }
 

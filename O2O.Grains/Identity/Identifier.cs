@@ -61,9 +61,17 @@ public readonly record struct Identifier(
 
     private static void Add(List<Identifier> ids, IdentifierKind kind, string? value)
     {
-        if (!string.IsNullOrEmpty(value) && !ids.Exists(i => i.Kind == kind && i.Value == value))
+        if (string.IsNullOrEmpty(value))
         {
-            ids.Add(new Identifier(kind, value));
+            return;
         }
+        foreach (var known in ids)
+        {
+            if (known.Kind == kind && known.Value == value)
+            {
+                return;
+            }
+        }
+        ids.Add(new Identifier(kind, value));
     }
 }

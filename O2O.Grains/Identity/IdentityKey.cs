@@ -14,6 +14,28 @@ public readonly record struct IdentityKey(string Tenant, IdentifierKind Kind, st
     public static IdentityKey Of(string tenant, Identifier id, Pseudonyms pseudonyms) =>
         new(tenant, id.Kind, pseudonyms.Of(tenant, id.ToString()));
 
+    /// <summary>
+    /// Writes the grain key of <paramref name="id"/> (the <see cref="GrainKey"/> of <see cref="Of"/>) into
+    /// <paramref name="destination"/> without allocating; false when it does not fit.
+    /// </summary>
+    public static bool TryWrite(string tenant, Identifier id, Pseudonyms pseudonyms, Span<char> destination, out int written)
+    {
+        var prefix = Identifier.Prefix(id.Kind);
+        written = tenant.Length + 1 + prefix.Length + 1 + Pseudonyms.Length;
+        if (written > destination.Length)
+        {
+            return false;
+        }
+        tenant.CopyTo(destination);
+        var at = tenant.Length;
+        destination[at++] = TenantKey.Separator;
+        prefix.CopyTo(destination[at..]);
+        at += prefix.Length;
+        destination[at++] = ':';
+        pseudonyms.Write(tenant, prefix, id.Value, destination.Slice(at, Pseudonyms.Length));
+        return true;
+    }
+
     /// <summary>Parses a grain key made by <see cref="Of"/>.</summary>
     public static IdentityKey Parse(string grainKey)
     {
@@ -43,7 +65,7 @@ public readonly record struct IdentityKey(string Tenant, IdentifierKind Kind, st
 /// <summary>Reaching identity grains by <see cref="IdentityKey"/>.</summary>
 public static class IdentityGrains
 {
-    public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey key) => grains.GetGrain<IIdentityGrain>(key.GrainKey);
+    public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey key) => grains.Get<IIdentityGrain>(key.GrainKey);
 
     /// <summary>The profile <paramref name="id"/> belongs to within <paramref name="tenant"/>; null when nobody has it.</summary>
     public static async Task<ProfileView?> ProfileOfAsync(this IGrainFactory grains, string tenant, Identifier id, Pseudonyms pseudonyms) =>

@@ -123,14 +123,14 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
 
     private Task AcknowledgeAsync(IEnumerable<(string Tenant, string ProfileId, IReadOnlyList<OwedDelivery> Owed)> delivered) =>
         Task.WhenAll(delivered.Where(r => r.Owed.Count > 0).Select(r =>
-            grains.GetGrain<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Owed.Select(d => d.Id)])));
+            grains.Get<ICustomerGrain>(TenantKey.Compose(r.Tenant, r.ProfileId)).AcknowledgeAsync([.. r.Owed.Select(d => d.Id)])));
 
     /// <summary>Leads raised by deferred batches: routers keep one open lead per person, so a raise replayed after a crash only refreshes it.</summary>
     private Task RaiseAsync((string Tenant, string ProfileId, ApplyResult Result)[] results) =>
         Task.WhenAll(results
             .Where(r => r.Result.Raise is not null)
             .GroupBy(r => LeadRouterKey.For(r.Tenant, r.Result.Raise!.Team))
-            .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(r => r.Result.Raise!)])));
+            .Select(g => grains.Get<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(r => r.Result.Raise!)])));
 
     private async Task<(string Tenant, string ProfileId, ApplyResult Result)> ApplyToProfileAsync(string tenant, string profileId, List<CustomerEvent> events, Checkpoints.CheckpointScope? checkpoint)
     {
@@ -141,7 +141,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         {
             var key = TenantKey.Compose(tenant, profileId);
             var batch = new EventBatch(events) { Deferred = checkpoint is not null, ExpectedActivation = checkpoint?.ActivationOf(key) ?? Guid.Empty };
-            var result = await grains.GetGrain<ICustomerGrain>(key).ApplyAsync(batch);
+            var result = await grains.Get<ICustomerGrain>(key).ApplyAsync(batch);
             if (result.RedirectTo is not { } next || hops > 3)
             {
                 return (tenant, profileId, result);
@@ -193,23 +193,23 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
                     [.. d.Funnel.Where(f => f.Scope == "s:" + storeId)]));
             }
         }
-        calls.AddRange(campaigns.Select(c => grains.GetGrain<ICampaignGrain>(c.Key).RecordAsync(c.Value)));
-        calls.AddRange(stores.Select(s => grains.GetGrain<IStoreGrain>(s.Key).RecordAsync(s.Value)));
+        calls.AddRange(campaigns.Select(c => grains.Get<ICampaignGrain>(c.Key).RecordAsync(c.Value)));
+        calls.AddRange(stores.Select(s => grains.Get<IStoreGrain>(s.Key).RecordAsync(s.Value)));
         calls.AddRange(AttributionForwarding.Forward(grains, deliveries));
         // Routers keep one open lead per person and refresh it on a repeated raise, so a raise delivered twice is harmless.
         calls.AddRange(deliveries
             .Where(x => x.Delivery.Raise is not null)
             .GroupBy(x => LeadRouterKey.For(x.Tenant, x.Delivery.Raise!.Team))
-            .Select(g => grains.GetGrain<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(x => x.Delivery.Raise!)])));
+            .Select(g => grains.Get<ILeadRouterGrain>(g.Key).RaiseAsync([.. g.Select(x => x.Delivery.Raise!)])));
         // Segment membership is a set, so a move delivered twice is harmless; journeys skip delivery ids they have seen.
         calls.AddRange(SegmentForwarding.Forward(grains, deliveries.Where(x => x.Delivery.Segments is not null).Select(x => (x.Tenant, x.Delivery.Segments!))));
         // A due wheel's members are a set, so an entry delivered twice is harmless; one call (one write) per bucket and batch.
         calls.AddRange(deliveries
             .Where(x => x.Delivery.DueBucket is not null)
             .GroupBy(x => DueWheel.Key(x.Tenant, WheelKind.Segments, x.Delivery.DueBucket!.Value))
-            .Select(g => grains.GetGrain<IDueWheelGrain>(g.Key).AddAllAsync([.. g.Select(x => TenantKey.Split(x.Delivery.ProfileKey).Id)])));
+            .Select(g => grains.Get<IDueWheelGrain>(g.Key).AddAllAsync([.. g.Select(x => TenantKey.Split(x.Delivery.ProfileKey).Id)])));
         calls.AddRange(deliveries.Where(x => x.Delivery.Nurture.Count > 0).Select(x =>
-            grains.GetGrain<IPersonJourneysGrain>(x.Delivery.ProfileKey).ObserveAsync(x.Delivery.Id, x.Delivery.Nurture)));
+            grains.Get<IPersonJourneysGrain>(x.Delivery.ProfileKey).ObserveAsync(x.Delivery.Id, x.Delivery.Nurture)));
         return Task.WhenAll(calls);
     }
 
@@ -229,7 +229,7 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             .SelectMany(r => new[] { (r.Tenant, Board: ILeadBoardGrain.AllStores, Lead: r.Result.Lead!) }
                 .Concat(r.Result.Lead!.StoreId is { } store ? [(r.Tenant, store, r.Result.Lead!)] : []))
             .GroupBy(x => TenantKey.Compose(x.Tenant, x.Board))
-            .Select(board => grains.GetGrain<ILeadBoardGrain>(board.Key).UpsertAsync([.. board.Select(x => x.Lead)])));
+            .Select(board => grains.Get<ILeadBoardGrain>(board.Key).UpsertAsync([.. board.Select(x => x.Lead)])));
 
     private sealed record PersonBatch(string Tenant, string ProfileId, List<CustomerEvent> Events);
 }

@@ -41,9 +41,24 @@ public sealed class CustomerGrain(
     private bool _unwritten;
     private bool _discard;
 
-    private string Tenant => TenantKey.Split(this.GetPrimaryKeyString()).Tenant;
+    // The grain key and its halves, decoded once: every batch names the person in its deliveries, and
+    // the aggregates, indexes and boards that keep that one copy hold no copies of their own.
+    private string? _key;
+    private string? _tenant;
+    private string? _profileId;
 
-    private string ProfileId => TenantKey.Split(this.GetPrimaryKeyString()).Id;
+    private string Key => _key ??= this.GetPrimaryKeyString();
+
+    private string Tenant => _tenant ?? SplitKey().Tenant;
+
+    private string ProfileId => _profileId ?? SplitKey().ProfileId;
+
+    private (string Tenant, string ProfileId) SplitKey()
+    {
+        var (tenant, profileId) = TenantKey.Split(Key);
+        (_tenant, _profileId) = (SharedStrings.Intern(tenant)!, profileId);
+        return (_tenant, _profileId);
+    }
 
     public async Task<ApplyResult> ApplyAsync(EventBatch batch)
     {
@@ -180,7 +195,7 @@ public sealed class CustomerGrain(
         var raise = RaiseLead(s, batch.Events, lead, priorScore);
         var owed = new OwedDelivery
         {
-            Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}",
+            Id = $"{Key}#{s.OutboxSequence + 1}",
             Funnel = funnel,
             Visits = visits ?? [],
             Orders = orders ?? [],
@@ -290,7 +305,7 @@ public sealed class CustomerGrain(
         }
         // Owed like an event's changes: a failure between this write and the segments' leaves it
         // for the next delivery (the next batch of this person's events, or the next re-evaluation).
-        var owed = new OwedDelivery { Id = $"{this.GetPrimaryKeyString()}#{s.OutboxSequence + 1}", Segments = change };
+        var owed = new OwedDelivery { Id = $"{Key}#{s.OutboxSequence + 1}", Segments = change };
         s.OutboxSequence++;
         s.Outbox.Add(owed);
         await WriteOrReloadAsync();
@@ -611,7 +626,7 @@ public sealed class CustomerGrain(
         }
         if (s.Nurture.InJourneys)
         {
-            await GrainFactory.GetGrain<IPersonJourneysGrain>(this.GetPrimaryKeyString()).ForgetAsync();
+            await GrainFactory.GetGrain<IPersonJourneysGrain>(Key).ForgetAsync();
         }
     }
 
@@ -644,16 +659,16 @@ public sealed class CustomerGrain(
     {
         if (s.Consents.Check(ConsentPurpose.AdSharing).Allowed != sharedBefore)
         {
-            await GrainFactory.GetGrain<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, !sharedBefore);
+            await GrainFactory.Get<IAdAudienceGrain>(Tenant).SetAsync(ProfileId, !sharedBefore);
         }
         if (!s.IsIdentified && s.Totals.LastSeen is { } lastSeen && Retention.DayOf(lastSeen) is var day && s.RetentionDay != day)
         {
             var first = s.RetentionDay is null;
             s.RetentionDay = day;
-            await GrainFactory.GetGrain<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).AddAsync(ProfileId);
+            await GrainFactory.Get<IRetentionDayGrain>(Retention.DayKey(Tenant, day)).AddAsync(ProfileId);
             if (first)
             {
-                await GrainFactory.GetGrain<IRetentionSweepGrain>(Tenant).NoteDayAsync(day);
+                await GrainFactory.Get<IRetentionSweepGrain>(Tenant).NoteDayAsync(day);
             }
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
@@ -23,7 +24,7 @@ public static class IngestBenchmark
         var total = profiles * perProfile;
         Console.WriteLine($"O2O ingest benchmark: {profiles:N0} profiles x {perProfile} events = {total:N0} events, batches of {batchSize}, {senders} concurrent senders");
         Console.WriteLine($"bodies: Content-Type {wire.ContentType}, Content-Encoding {wire.Encoding}");
-        Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}, pid {Environment.ProcessId}");
 
         using var applied = new AppliedCounter();
         await using var api = new EmbeddedApi(new() { ["O2O:Feed:Capacity"] = "200000" });
@@ -57,6 +58,16 @@ public static class IngestBenchmark
         Console.WriteLine($"batch latency p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms");
         Console.WriteLine(spent);
         Console.WriteLine($"managed heap +{(heap - baseline) / 1024.0 / 1024.0:N1} MB for {profiles:N0} active profiles = {(heap - baseline) / (double)profiles / 1024.0:N2} KB per profile holding {perProfile} events");
+        Console.WriteLine($"activations {await ActivationsAsync(api)}");
+        if (args.Int("hold-seconds", 0) is > 0 and var hold)
+        {
+            // Keeps the profiles alive for a heap snapshot (dotnet-gcdump collect -p <pid>).
+            Console.WriteLine($"holding the heap for {hold} s");
+            await Task.Delay(TimeSpan.FromSeconds(hold));
+            var settled = HeapAfterFullCollection();
+            Console.WriteLine($"managed heap after {hold} s idle +{(settled - baseline) / 1024.0 / 1024.0:N1} MB = {(settled - baseline) / (double)profiles / 1024.0:N2} KB per profile");
+            Console.WriteLine($"activations {await ActivationsAsync(api)}");
+        }
         return 0;
     }
 
@@ -146,6 +157,22 @@ public static class IngestBenchmark
             _ when k % 3 == 0 => $"{{\"type\":\"track\",{head},\"event\":\"Product Viewed\",\"properties\":{{\"product_id\":\"sku-{k}\"}}}}",
             _ => $"{{\"type\":\"page\",{head},\"properties\":{{\"path\":\"/san-pham/sku-{k}\",\"timeOnPageSeconds\":20}}}}",
         };
+    }
+
+    /// <summary>The silo's activations by grain class, most first: what the heap figure holds besides the profiles.</summary>
+    private static async Task<string> ActivationsAsync(EmbeddedApi api)
+    {
+        var grains = api.Services.GetRequiredService<Orleans.IGrainFactory>();
+        var stats = await grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetSimpleGrainStatistics();
+        return string.Join(", ", stats.GroupBy(s => ShortName(s.GrainType))
+            .Select(g => (Type: g.Key, Count: g.Sum(s => s.ActivationCount)))
+            .OrderByDescending(g => g.Count).Take(6).Select(g => $"{g.Type} {g.Count:N0}"));
+    }
+
+    private static string ShortName(string grainType)
+    {
+        var type = grainType.Split(',')[0];
+        return type[(type.LastIndexOf('.') + 1)..];
     }
 
     private static long HeapAfterFullCollection()

@@ -1,7 +1,7 @@
 namespace O2O.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/O2O.Bench -- ingest [--profiles N] [--events-per-profile N] [--batch N] [--senders N] [--content-type application/json|text/plain] [--encoding identity|gzip]</c>
+/// <c>dotnet run -c Release --project bench/O2O.Bench -- ingest [--profiles N] [--events-per-profile N] [--batch N] [--senders N] [--content-type application/json|text/plain] [--encoding identity|gzip] [--hold-seconds N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- eventhubs [same options]</c>, <c>-- eventhubs-drain [--profiles N] [--events-per-profile N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- attribution [--conversions N] [--campaigns N] [--stores N] [--days N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- segments [--profiles N] [--due-percent N]</c>
