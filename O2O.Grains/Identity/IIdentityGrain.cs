@@ -63,10 +63,35 @@ public sealed class IdentityState
 /// </para>
 /// </remarks>
 public sealed class IdentityGrain(
-    [PersistentState("identity", StorageNames.Identities)] IPersistentState<IdentityState> state) : Grain, IIdentityGrain
+    [PersistentState("identity", StorageNames.Identities)] IPersistentState<IdentityState> state,
+    TimeProvider clock) : Grain, IIdentityGrain
 {
+    /// <summary>How long an identity that named its owner stays in memory after its last call.</summary>
+    private static readonly TimeSpan IdleFor = TimeSpan.FromSeconds(10);
+
     private string? _implicitOwner;
     private bool _implicitKnown;
+    private IGrainTimer? _idle;
+    private long _lastCall;
+
+    /// <summary>
+    /// The resolver that asked caches the owner, so the grain leaves memory once nobody has asked for
+    /// <see cref="IdleFor"/> (not at once: under a burst of calls for one identifier, deactivating
+    /// after each answer would forward the queued calls from one activation to the next until
+    /// Orleans refuses them).
+    /// </summary>
+    private void LeaveWhenIdle()
+    {
+        _lastCall = clock.GetTimestamp();
+        _idle ??= this.RegisterGrainTimer(_ =>
+        {
+            if (clock.GetElapsedTime(_lastCall) >= IdleFor)
+            {
+                DeactivateOnIdle();
+            }
+            return Task.CompletedTask;
+        }, IdleFor, IdleFor);
+    }
 
     /// <summary>Who owns the identifier: its row's profile, else (an anonymous id, not suppressed) its derived profile.</summary>
     private string? Owner => state.State.ProfileId ?? (state.State.SuppressedAt is null ? ImplicitOwner : null);
@@ -92,7 +117,7 @@ public sealed class IdentityGrain(
         var owner = new IdentityOwner(Owner, state.State.SuppressedAt);
         if (owner is { ProfileId: not null, Suppressed: false })
         {
-            DeactivateOnIdle();
+            LeaveWhenIdle();
         }
         return Task.FromResult(owner);
     }
@@ -105,12 +130,12 @@ public sealed class IdentityGrain(
         }
         if (Owner is { } owner)
         {
-            DeactivateOnIdle();
+            LeaveWhenIdle();
             return owner;
         }
         state.State.ProfileId = profileId;
         await state.WriteStateAsync();
-        DeactivateOnIdle();
+        LeaveWhenIdle();
         return profileId;
     }
 

@@ -122,6 +122,57 @@ public sealed class DashboardBrowserTests(DashboardApiProcess api) : IClassFixtu
         }
     }
 
+    [Fact]
+    public async Task AMarketerBuildsAChurnRiskJourneyOnTheNurturePageAndSwitchesItOn()
+    {
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        var page = await browser.NewPageAsync("desktop");
+        await page.GotoAsync(api.BaseUrl + "/dashboard");
+        await page.FillAsync("#login", MarketerSignIn.DemoLogin);
+        await page.FillAsync("#password", MarketerSignIn.DemoPassword);
+        await page.ClickAsync("#sign-in");
+        await WaitForDashboardAsync(page);
+
+        await page.GotoAsync(api.BaseUrl + "/dashboard/nurture");
+        await Assertions.Expect(page.Locator("#segments-table")).ToContainTextAsync("Có nguy cơ rời bỏ");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        // The page's template is the journey: churn risk, Zalo then SMS then the master channel, give up after three.
+        var template = page.GetByRole(AriaRole.Button, new() { Name = "Hành trình mới" });
+        await Eventually.TrueAsync(async () =>
+        {
+            await template.ClickAsync();
+            await Task.Delay(500);
+            return (await page.InputValueAsync("#journey-json")).Contains("churn-risk", StringComparison.Ordinal);
+        }, "the template fills the editor once the interactive circuit is up");
+        var json = await page.InputValueAsync("#journey-json");
+        json.ShouldContain("\"giveUpAfter\": 3");
+        json.ShouldContain("\"zalo-1\"");
+        json.ShouldContain("\"sms-2\"");
+
+        await page.ClickAsync("#save-journey");
+        await Assertions.Expect(page.Locator("#journey-saved")).ToContainTextAsync("keo-khach-quay-lai v");
+        var row = page.Locator("#journeys-table tbody tr", new() { HasText = "keo-khach-quay-lai" });
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        var active = row.Locator("input[type=checkbox]");
+        if (!await active.IsCheckedAsync())
+        {
+            await active.CheckAsync();
+        }
+        await Eventually.TrueAsync(async () =>
+        {
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(api.BaseUrl) };
+            (await http.PostAsJsonAsync("/signin/demo", new { id = "demo-marketer" })).EnsureSuccessStatusCode();
+            var report = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/journeys/keo-khach-quay-lai");
+            return report.GetProperty("definition").GetProperty("active").GetBoolean();
+        }, "the journey is stored switched on");
+
+        // After a reload the page shows it on, with its funnel and cost columns.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#journeys-table tbody tr", new() { HasText = "keo-khach-quay-lai" }).Locator("input[type=checkbox]")).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("#journeys-table thead")).ToContainTextAsync("Chi phí / lượt ghé");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "the nurture page");
+    }
+
     /// <summary>The headline visits, the store table's total and the attribution table's total are one number.</summary>
     private static async Task AssertPanelsAgreeAsync(IPage page)
     {
