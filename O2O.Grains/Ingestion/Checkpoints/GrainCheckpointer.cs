@@ -52,7 +52,11 @@ public sealed class CheckpointScope
     {
         lock (_lock)
         {
-            return _lost ? Conflicting : _touched.TryGetValue(profileKey, out var activation) || (_inFlight?.TryGetValue(profileKey, out activation) ?? false)
+            if (_lost)
+            {
+                return Conflicting;
+            }
+            return _touched.TryGetValue(profileKey, out var activation) || (_inFlight?.TryGetValue(profileKey, out activation) ?? false)
                 ? activation
                 : Guid.Empty;
         }
