@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using O2O.Api.Privacy;
 using O2O.Grains;
@@ -38,8 +36,8 @@ public enum ViberOutcome
 /// Delivery receipts name the message by Viber's <c>message_token</c>, kept at send.
 /// </summary>
 public sealed partial class ViberWebhook(
-    IGrainFactory grains, EventApplier applier, IOptions<MessagingOptions> messaging, IOptions<JourneyOptions> journeys,
-    TimeProvider clock, ILogger<ViberWebhook> logger)
+    IGrainFactory grains, EventApplier applier, Grains.Privacy.Pseudonyms pseudonyms, IOptions<MessagingOptions> messaging,
+    IOptions<JourneyOptions> journeys, TimeProvider clock, ILogger<ViberWebhook> logger)
 {
     public async Task<ViberOutcome> HandleAsync(string tenant, ViberEvent e)
     {
@@ -129,12 +127,11 @@ public sealed partial class ViberWebhook(
             return false;
         }
         var at = e.At ?? clock.GetUtcNow();
-        var idOf = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(viberId)))[..16];
         var change = new ConsentChange(ConsentPurpose.Marketing, ConsentChannel.Viber, granted, ConsentSource.Chatbot, messaging.Value.Viber.ConsentWording);
         var (applied, duplicates) = await applier.ApplyAsync([new CustomerEvent
         {
             // Viber retries a callback that did not get 200: the same event is applied once.
-            MessageId = $"viber-{e.Name}-{idOf}-{e.MessageToken ?? at.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            MessageId = $"viber-{e.Name}-{ViberKey(tenant, viberId)}-{e.MessageToken ?? at.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             Tenant = tenant,
             Type = granted ? EventType.Identify : EventType.Track,
             Name = granted ? null : ConsentJson.ConsentUpdated,
@@ -147,7 +144,10 @@ public sealed partial class ViberWebhook(
         return applied + duplicates > 0;
     }
 
-    private IViberSubscriberGrain Subscriber(string tenant, string viberId) => grains.GetGrain<IViberSubscriberGrain>(TenantKey.Compose(tenant, viberId));
+    private IViberSubscriberGrain Subscriber(string tenant, string viberId) => grains.GetGrain<IViberSubscriberGrain>(TenantKey.Compose(tenant, ViberKey(tenant, viberId)));
+
+    /// <summary>A Viber user id as storage keys and message ids carry it: its keyed pseudonym, never the id itself.</summary>
+    private string ViberKey(string tenant, string viberId) => pseudonyms.Of(tenant, "viber:" + viberId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A Viber {Event} callback: {Outcome}")]
     private static partial void LogEvent(ILogger logger, string @event, ViberOutcome outcome);
