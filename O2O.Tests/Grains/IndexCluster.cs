@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using O2O.Grains;
-using O2O.Grains.Identity;
-using O2O.Grains.Ingestion;
 using O2O.Grains.Privacy;
 using O2O.Grains.Segments;
 using O2O.Tests.Infrastructure;
@@ -17,34 +15,13 @@ namespace O2O.Tests.Grains;
 /// whose writes are paced (<see cref="WriteSpacing"/>), with every grain write counted and recorded
 /// (<see cref="RecordingStorage"/> over Orleans' in-memory storage).
 /// </summary>
-public sealed class IndexCluster : IAsyncLifetime
+public sealed class IndexCluster() : GrainTestCluster<IndexCluster.SiloConfigurator>(1, Clock)
 {
     public const int RowCapacity = 10;
     public static readonly TimeSpan WriteSpacing = TimeSpan.FromMilliseconds(200);
     public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.FromHours(7)));
 
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public IGrainFactory Grains => Cluster.Client;
-
-    public EventApplier Applier { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), Clock);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {

@@ -2,8 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using O2O.Grains;
 using O2O.Grains.Events;
-using O2O.Grains.Identity;
-using O2O.Grains.Ingestion;
 using Orleans.TestingHost;
 
 [assembly: AssemblyFixture(typeof(O2O.Tests.Infrastructure.ClusterFixture))]
@@ -14,37 +12,14 @@ namespace O2O.Tests.Infrastructure;
 /// One real Orleans test cluster (two silos, in-memory storage) for the whole test run, with a
 /// fake clock the tests move by hand. Tests isolate themselves with a tenant of their own.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture() : GrainTestCluster<ClusterFixture.SiloConfigurator>(2, Clock)
 {
     public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.FromHours(7)));
-
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public IGrainFactory Grains => Cluster.Client;
-
-    public EventApplier Applier { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(2);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), Clock);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
 
     /// <summary>A tenant no other test uses.</summary>
     public static string NewTenant() => "t" + Guid.NewGuid().ToString("N")[..10];
 
-    public Task<(int Applied, int Duplicates)> ApplyAsync(params CustomerEvent[] events) => Applier.ApplyAsync(events);
-
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {

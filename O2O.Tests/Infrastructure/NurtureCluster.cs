@@ -3,9 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using O2O.Grains;
 using O2O.Silo.Messaging;
 using O2O.Grains.Consent;
-using O2O.Grains.Events;
-using O2O.Grains.Identity;
-using O2O.Grains.Ingestion;
 using O2O.Grains.Journeys;
 using O2O.Grains.Journeys.Messaging;
 using O2O.Grains.Privacy;
@@ -18,40 +15,27 @@ namespace O2O.Tests.Infrastructure;
 /// A real Orleans test cluster for segments and journeys, with a clock of its own (these tests move
 /// it by days, which the shared cluster's tests must not see) and a real SMTP server it sends email to.
 /// </summary>
-public sealed class NurtureCluster : IAsyncLifetime
+public sealed class NurtureCluster() : GrainTestCluster<NurtureCluster.SiloConfigurator>(1, Clock)
 {
     /// <summary>Monday 2 November 2026, 09:00 in Vietnam.</summary>
     public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.FromHours(7)));
 
     private static int s_smtpPort;
 
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public IGrainFactory Grains => Cluster.Client;
-
-    public EventApplier Applier { get; private set; } = null!;
-
     public SmtpSink Smtp { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         Smtp = await SmtpSink.StartAsync();
         s_smtpPort = Smtp.Port;
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), Clock);
+        await base.InitializeAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
+        await base.DisposeAsync();
         await Smtp.DisposeAsync();
     }
-
-    public Task<(int Applied, int Duplicates)> ApplyAsync(params CustomerEvent[] events) => Applier.ApplyAsync(events);
 
     /// <summary>
     /// Moves the clock to <paramref name="at"/> (rounded up to the start of a journey wheel bucket, a
@@ -124,7 +108,7 @@ public sealed class NurtureCluster : IAsyncLifetime
     /// <summary>What the test SMTP provider charges per email, in VND.</summary>
     public const long EmailCost = 25;
 
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
