@@ -5,6 +5,7 @@ using O2O.Grains;
 using O2O.Silo.EventHubs;
 using O2O.Silo.Messaging;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
 namespace O2O.Silo.Hosting;
@@ -68,7 +69,16 @@ public static class SiloHostingExtensions
             }
             foreach (var name in inMemory)
             {
-                silo.AddMemoryGrainStorage(name);
+                // Alone, states can stay in this process; in a cluster, Orleans' memory storage keeps
+                // them where every silo finds them.
+                if (configuration.HasClusterConfiguration())
+                {
+                    silo.AddMemoryGrainStorage(name);
+                }
+                else
+                {
+                    silo.Services.AddGrainStorage(name, (services, _) => ActivatorUtilities.CreateInstance<ProcessGrainStorage>(services));
+                }
             }
             if (!configuration.GetSection("Orleans:Reminders").Exists())
             {

@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using O2O.Grains;
+using O2O.Grains.Profiles;
+using O2O.Silo.Hosting;
+using Orleans.Storage;
+
+namespace O2O.Tests.Storage;
+
+/// <summary>
+/// The grain storage of a silo alone in its cluster (the embedded product), taken from a silo hosted as
+/// O2O.Silo hosts it with no cluster configured: the same guarantees the grains rely on from Table storage.
+/// </summary>
+public sealed class ProcessGrainStorageTests : IAsyncLifetime
+{
+    private static readonly GrainType CustomerType = GrainType.Create("customer");
+
+    private WebApplication? _app;
+
+    private IGrainStorage Profiles => _app!.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Profiles);
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["O2O:Demo:Enabled"] = "false" });
+        builder.AddO2OSilo();
+        _app = builder.Build();
+        await _app.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void AnEmbeddedSiloKeepsStatesInItsOwnProcess() => Profiles.ShouldBeOfType<ProcessGrainStorage>();
+
+    [Fact]
+    public async Task WrittenStateReadsBackAsACopyAndClearRemovesIt()
+    {
+        var id = NewId();
+        var written = new GrainState<ProfileState> { State = Profile(events: 7) };
+        await Profiles.WriteStateAsync("profile", id, written);
+        written.State.Totals.Events = 99;
+
+        var read = new GrainState<ProfileState> { State = new() };
+        await Profiles.ReadStateAsync("profile", id, read);
+        read.RecordExists.ShouldBeTrue();
+        read.ETag.ShouldBe(written.ETag);
+        read.State.ShouldNotBeSameAs(written.State);
+        read.State.Totals.Events.ShouldBe(7, "what is stored is what was written, not the object the grain goes on changing");
+
+        await Profiles.ClearStateAsync("profile", id, read);
+        var afterClear = new GrainState<ProfileState> { State = new() };
+        await Profiles.ReadStateAsync("profile", id, afterClear);
+        afterClear.RecordExists.ShouldBeFalse();
+        afterClear.ETag.ShouldBeNull();
+        afterClear.State.Totals.Events.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AWriteOrClearWithAStaleETagIsRefusedAndTheStoredStateStays()
+    {
+        var id = NewId();
+        await Profiles.WriteStateAsync("profile", id, new GrainState<ProfileState> { State = Profile(events: 1) });
+        var first = new GrainState<ProfileState> { State = new() };
+        var second = new GrainState<ProfileState> { State = new() };
+        await Profiles.ReadStateAsync("profile", id, first);
+        await Profiles.ReadStateAsync("profile", id, second);
+
+        first.State.Totals.Events = 2;
+        await Profiles.WriteStateAsync("profile", id, first);
+        second.State.Totals.Events = 3;
+
+        await Should.ThrowAsync<InconsistentStateException>(() => Profiles.WriteStateAsync("profile", id, second));
+        await Should.ThrowAsync<InconsistentStateException>(() => Profiles.ClearStateAsync("profile", id, second));
+        await Should.ThrowAsync<InconsistentStateException>(() =>
+            Profiles.WriteStateAsync("profile", id, new GrainState<ProfileState> { State = Profile(events: 9) }));
+        var stored = new GrainState<ProfileState> { State = new() };
+        await Profiles.ReadStateAsync("profile", id, stored);
+        stored.State.Totals.Events.ShouldBe(2);
+    }
+
+    private static GrainId NewId() => GrainId.Create(CustomerType, "tenant-a/" + Guid.NewGuid().ToString("N"));
+
+    private static ProfileState Profile(int events)
+    {
+        var state = new ProfileState();
+        state.Totals.Events = events;
+        return state;
+    }
+}
