@@ -12,6 +12,8 @@ internal sealed class ProcessCost
     private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
     private readonly long _allocated = GC.GetTotalAllocatedBytes(precise: false);
     private readonly int[] _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    private readonly TimeSpan _jit = System.Runtime.JitInfo.GetCompilationTime();
+    private readonly long _jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
     private readonly Stopwatch _wall = Stopwatch.StartNew();
 
     public string Summary(long events)
@@ -20,10 +22,12 @@ internal sealed class ProcessCost
         var paused = GC.GetTotalPauseDuration() - _paused;
         var wall = _wall.Elapsed;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
+        var jit = System.Runtime.JitInfo.GetCompilationTime() - _jit;
         return $"cost      {cpu.TotalMicroseconds / events:F1} µs CPU per event ({cpu.TotalSeconds / wall.TotalSeconds * 100:F0}% of one core over {wall.TotalSeconds:F1} s); "
             + $"GC paused {paused.TotalMilliseconds / wall.TotalMilliseconds * 100:F1}% of the time, collections gen0/1/2 "
             + $"{GC.CollectionCount(0) - _collections[0]}/{GC.CollectionCount(1) - _collections[1]}/{GC.CollectionCount(2) - _collections[2]}; "
-            + $"allocated {allocated / (double)events / 1024.0:F1} KB per event (sender included); load average {LoadAverage()}";
+            + $"allocated {allocated / (double)events / 1024.0:F1} KB per event (sender included); "
+            + $"JIT {jit.TotalMilliseconds:F0} ms for {System.Runtime.JitInfo.GetCompiledMethodCount() - _jitted:N0} methods; load average {LoadAverage()}";
     }
 
     /// <summary>The 1-minute load average (Linux), so every figure says how busy the shared machine was.</summary>
