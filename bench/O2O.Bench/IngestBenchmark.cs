@@ -27,7 +27,7 @@ public static class IngestBenchmark
         Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}, pid {Environment.ProcessId}");
 
         using var applied = new AppliedCounter();
-        await using var api = new EmbeddedApi(new() { ["O2O:Feed:Capacity"] = "200000" });
+        await using var api = new EmbeddedApi(new() { ["O2O:Feed:Capacity"] = args.String("feed-capacity", "200000") });
         using var writer = api.Writer();
 
         // Warm-up: grain types, connection pool, and enough calls for tiered JIT to reach its final code,
