@@ -79,6 +79,16 @@ internal static class Program
         else
         {
             api.WithProductionSecrets(builder);
+            // The https address shoppers and message recipients open (the api Container App's URL or the
+            // shop's own domain in front of it): printed bill QR codes, links in messages, Viber's webhook.
+            var publicUrl = builder.AddParameter("public-url");
+            api.WithEnvironment("O2O__BillLinks__BaseUrl", publicUrl)
+                .WithEnvironment("O2O__Journeys__PublicBaseUrl", publicUrl)
+                // Container Apps' ingress ends TLS and forwards: the Api then sees https (sign-in's redirect
+                // address) and the client's address (one-time-code limits per client), not the proxy's.
+                .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true");
+            // Journeys compose their messages where their grains run.
+            silo.WithEnvironment("O2O__Journeys__PublicBaseUrl", publicUrl);
         }
 
         builder.Build().Run();

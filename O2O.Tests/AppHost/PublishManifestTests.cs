@@ -104,6 +104,19 @@ public sealed class PublishManifestTests
         api.ShouldNotContainKey("ASPNETCORE_ENVIRONMENT");
     }
 
+    [Fact]
+    public async Task LinksPointAtThePublicAddressAndTheApiTrustsTheIngressForwardedHeaders()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var api = Env(resources, "api");
+        // Printed QR codes and message links must not point at localhost, the options' default.
+        api["O2O__BillLinks__BaseUrl"].ShouldBe("{public-url.value}");
+        api["O2O__Journeys__PublicBaseUrl"].ShouldBe("{public-url.value}");
+        Env(resources, "silo")["O2O__Journeys__PublicBaseUrl"].ShouldBe("{public-url.value}");
+        resources.GetProperty("public-url").GetProperty("type").GetString().ShouldBe("parameter.v0");
+        api["ASPNETCORE_FORWARDEDHEADERS_ENABLED"].ShouldBe("true");
+    }
+
     private static Dictionary<string, string> Env(JsonElement resources, string name) =>
         resources.GetProperty(name).GetProperty("env").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
 
