@@ -38,6 +38,9 @@ public static class SiloHostingExtensions
         // Membership timing (probe timeouts, missed probes, votes) can be tightened per environment,
         // e.g. Orleans__Membership__ProbeTimeout, so tests see a dead silo declared within seconds.
         builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+        // How long an idle grain stays in memory, per class if needed: e.g.
+        // Orleans__GrainCollection__ClassSpecificCollectionAge__O2O.Grains.Profiles.CustomerGrain=00:05:00.
+        builder.Services.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
         builder.UseOrleans(silo =>
         {
             // Grain calls join the trace of whatever made them (an HTTP request, a consumed event), when

@@ -11,10 +11,11 @@ using Orleans.Storage;
 namespace O2O.Tests.Storage;
 
 /// <summary>
-/// The grain storage of a silo alone in its cluster (the embedded product), taken from a silo hosted as
-/// O2O.Silo hosts it with no cluster configured: the same guarantees the grains rely on from Table storage.
+/// A silo hosted as O2O.Silo hosts it with no cluster configured (the embedded product): its grain
+/// storage gives the guarantees the grains rely on from Table storage, and its settings come from
+/// configuration as a deployment gives them.
 /// </summary>
-public sealed class ProcessGrainStorageTests : IAsyncLifetime
+public sealed class EmbeddedSiloTests : IAsyncLifetime
 {
     private static readonly GrainType CustomerType = GrainType.Create("customer");
 
@@ -27,7 +28,11 @@ public sealed class ProcessGrainStorageTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["O2O:Demo:Enabled"] = "false" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["O2O:Demo:Enabled"] = "false",
+            [$"Orleans:GrainCollection:ClassSpecificCollectionAge:{typeof(CustomerGrain).FullName}"] = "00:05:00",
+        });
         builder.AddO2OSilo();
         _app = builder.Build();
         await _app.StartAsync();
@@ -44,6 +49,11 @@ public sealed class ProcessGrainStorageTests : IAsyncLifetime
 
     [Fact]
     public void AnEmbeddedSiloKeepsStatesInItsOwnProcess() => Profiles.ShouldBeOfType<ProcessGrainStorage>();
+
+    [Fact]
+    public void HowLongAnIdleProfileStaysInMemoryComesFromConfiguration() =>
+        _app!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.GrainCollectionOptions>>()
+            .Value.ClassSpecificCollectionAge[typeof(CustomerGrain).FullName!].ShouldBe(TimeSpan.FromMinutes(5));
 
     [Fact]
     public async Task WrittenStateReadsBackAsACopyAndClearRemovesIt()
