@@ -115,19 +115,33 @@ public static class TableConnections
         private static void Count(HttpMessage message)
         {
             var method = message.Request.Method;
-            if (method == RequestMethod.Get || method == RequestMethod.Head || !message.HasResponse || message.Response.IsError)
+            if (!message.HasResponse || method == RequestMethod.Head)
             {
                 return;
             }
-            // Entity paths are /<table> (insert) or /<table>(PartitionKey='…',RowKey='…'); /Tables is the table list.
+            var read = method == RequestMethod.Get;
+            // A read that finds no row (404) is still a read; a refused write is no write.
+            if (message.Response.IsError && !(read && message.Response.Status == 404))
+            {
+                return;
+            }
+            if (TableOf(message) is { } table)
+            {
+                (read ? StorageTelemetry.Reads : StorageTelemetry.Writes).Add(1, new KeyValuePair<string, object?>("storage", table));
+            }
+        }
+
+        /// <summary>The table an entity request addresses; null for the table list and batches.</summary>
+        private static string? TableOf(HttpMessage message)
+        {
+            // Entity paths are /<table> (insert, query) or /<table>(PartitionKey='…',RowKey='…'); /Tables is the table list.
             var path = message.Request.Uri.Path.TrimEnd('/');
             var table = path[(path.LastIndexOf('/') + 1)..];
             var paren = table.IndexOf('(', StringComparison.Ordinal);
             table = paren >= 0 ? table[..paren] : table;
-            if (table.Length > 0 && !table.Equals("Tables", StringComparison.OrdinalIgnoreCase) && !table.Equals("$batch", StringComparison.OrdinalIgnoreCase))
-            {
-                StorageTelemetry.Writes.Add(1, new KeyValuePair<string, object?>("storage", table));
-            }
+            return table.Length > 0 && !table.Equals("Tables", StringComparison.OrdinalIgnoreCase) && !table.Equals("$batch", StringComparison.OrdinalIgnoreCase)
+                ? table
+                : null;
         }
     }
 }

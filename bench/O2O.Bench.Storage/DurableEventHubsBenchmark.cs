@@ -142,12 +142,14 @@ internal static class DurableEventHubsBenchmark
                 return;
             }
             var writes = counters.Writes();
+            var reads = counters.Reads();
             var sum = writes.Values.Sum();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{pass,-9} people: {total:N0} events applied in {appliedAt.TotalSeconds:F1} s, durable (checkpointed, committed) at {durableAt.TotalSeconds:F1} s = {total / durableAt.TotalSeconds:F0} events/s durably; {sum} storage writes = {(double)sum / total:F3} writes/event; CPU {spent.TotalMicroseconds / total:F0} µs/event (Azurite's {azuriteSpent.TotalMicroseconds / total:F0})"));
-            foreach (var (storage, count) in writes.OrderBy(w => w.Key, StringComparer.Ordinal))
+            foreach (var storage in writes.Keys.Union(reads.Keys).Order(StringComparer.Ordinal))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {storage,-12} {count,8} writes ({(double)count / total:F3}/event)"));
+                var count = writes.GetValueOrDefault(storage);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {storage,-12} {count,8} writes ({(double)count / total:F3}/event), {reads.GetValueOrDefault(storage),8} reads"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT o2o {pass} events_per_s={total / durableAt.TotalSeconds:F0} writes_per_event={(double)sum / total:F4} cpu_us_per_event={spent.TotalMicroseconds / total:F0} azurite_cpu_us_per_event={azuriteSpent.TotalMicroseconds / total:F0}"));
@@ -180,18 +182,19 @@ internal static class DurableEventHubsBenchmark
         Touch = k == 0 ? new AdTouch { Source = "facebook", Medium = "paid_social", Campaign = string.Create(CultureInfo.InvariantCulture, $"bench_c{p % 50}"), ClickIdType = "fbclid" } : null,
     };
 
-    /// <summary>Events applied and Table storage writes by table, as the process reports them.</summary>
+    /// <summary>Events applied and Table storage writes and reads by table, as the process reports them.</summary>
     private sealed class Counters : IDisposable
     {
         private readonly MeterListener _listener = new();
         private readonly Dictionary<string, long> _writes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _reads = new(StringComparer.Ordinal);
         private long _applied;
 
         public Counters()
         {
             _listener.InstrumentPublished = (instrument, l) =>
             {
-                if ((instrument.Meter.Name == StorageTelemetry.MeterName && instrument.Name == StorageTelemetry.WritesName)
+                if ((instrument.Meter.Name == StorageTelemetry.MeterName && instrument.Name is StorageTelemetry.WritesName or StorageTelemetry.ReadsName)
                     || (instrument.Meter.Name == O2OTelemetry.Name && instrument.Name == "o2o.events.applied"))
                 {
                     l.EnableMeasurementEvents(instrument);
@@ -205,9 +208,10 @@ internal static class DurableEventHubsBenchmark
                     return;
                 }
                 var storage = tags.ToArray().FirstOrDefault(t => t.Key == "storage").Value as string ?? "?";
+                var counts = instrument.Name == StorageTelemetry.ReadsName ? _reads : _writes;
                 lock (_writes)
                 {
-                    _writes[storage] = _writes.GetValueOrDefault(storage) + value;
+                    counts[storage] = counts.GetValueOrDefault(storage) + value;
                 }
             });
             _listener.Start();
@@ -223,12 +227,21 @@ internal static class DurableEventHubsBenchmark
             }
         }
 
+        public Dictionary<string, long> Reads()
+        {
+            lock (_writes)
+            {
+                return new(_reads, StringComparer.Ordinal);
+            }
+        }
+
         public void Reset()
         {
             Interlocked.Exchange(ref _applied, 0);
             lock (_writes)
             {
                 _writes.Clear();
+                _reads.Clear();
             }
         }
 
