@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -97,9 +98,12 @@ public static class TableConnections
         return name.Length > 63 ? name[..63] : name;
     }
 
-    /// <summary>Counts successful entity inserts, updates and deletes, tagged with the table.</summary>
+    /// <summary>Counts successful entity inserts, updates and deletes, and reads, tagged with the table.</summary>
     private sealed class WriteCounter : HttpPipelinePolicy
     {
+        private static readonly ConcurrentDictionary<string, string> Tables = new(StringComparer.Ordinal);
+        private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> TableNames = Tables.GetAlternateLookup<ReadOnlySpan<char>>();
+
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
             ProcessNext(message, pipeline);
@@ -135,13 +139,16 @@ public static class TableConnections
         private static string? TableOf(HttpMessage message)
         {
             // Entity paths are /<table> (insert, query) or /<table>(PartitionKey='…',RowKey='…'); /Tables is the table list.
-            var path = message.Request.Uri.Path.TrimEnd('/');
+            var path = message.Request.Uri.Path.AsSpan().TrimEnd('/');
             var table = path[(path.LastIndexOf('/') + 1)..];
-            var paren = table.IndexOf('(', StringComparison.Ordinal);
+            var paren = table.IndexOf('(');
             table = paren >= 0 ? table[..paren] : table;
-            return table.Length > 0 && !table.Equals("Tables", StringComparison.OrdinalIgnoreCase) && !table.Equals("$batch", StringComparison.OrdinalIgnoreCase)
-                ? table
-                : null;
+            if (table.IsEmpty || table.Equals("Tables", StringComparison.OrdinalIgnoreCase) || table.Equals("$batch", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            // One string per table for the process, not one per request.
+            return TableNames.TryGetValue(table, out var name) ? name : Tables.GetOrAdd(table.ToString(), static t => t);
         }
     }
 }
