@@ -48,11 +48,12 @@ public static class TableConnections
 
     /// <summary>
     /// One connection pool for every Table client of the process, bounded per storage endpoint. Unbounded
-    /// (the default), a burst of activations each reading its row opened a connection per read: 4,700
+    /// (the default), a burst of activations each reading its row opened a connection per read: 4,700–6,400
     /// connections to one Azurite in a benchmark pass, each a TCP (in Azure, TLS) handshake on both
-    /// sides and a socket the server then times out. Bounded, requests queue for a connection instead.
+    /// sides; the server's accept queue overflowed and reads waited seconds for TCP to retry their
+    /// connections. Bounded, requests queue for a connection instead.
     /// </summary>
-    public static HttpPipelineTransport Transport(TableConnectionOptions options) =>
+    private static HttpPipelineTransport Transport(TableConnectionOptions options) =>
         new HttpClientTransport(new SocketsHttpHandler { MaxConnectionsPerServer = options.MaxConnectionsPerServer });
 
     /// <summary>
@@ -74,7 +75,8 @@ public static class TableConnections
     /// <summary>
     /// A storage connection string (Azurite's, or an account key), or a service URI such as
     /// <c>https://acct.table.core.windows.net/</c>, reached with <see cref="DefaultAzureCredential"/>
-    /// (the apps' managed identity in Azure). Every entity write is counted in <c>o2o.storage.writes</c>.
+    /// (the apps' managed identity in Azure). Every entity write is counted in <c>o2o.storage.writes</c>,
+    /// every read in <c>o2o.storage.reads</c>.
     /// </summary>
     public static TableServiceClient CreateClient(string connectionString, HttpPipelineTransport? transport = null)
     {
@@ -83,7 +85,7 @@ public static class TableConnections
         {
             options.Transport = transport;
         }
-        options.AddPolicy(new WriteCounter(), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new OperationCounter(), HttpPipelinePosition.PerCall);
         return Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? new TableServiceClient(uri, new DefaultAzureCredential(), options)
             : new TableServiceClient(connectionString, options);
@@ -98,8 +100,8 @@ public static class TableConnections
         return name.Length > 63 ? name[..63] : name;
     }
 
-    /// <summary>Counts successful entity inserts, updates and deletes, and reads, tagged with the table.</summary>
-    private sealed class WriteCounter : HttpPipelinePolicy
+    /// <summary>Counts entity writes (inserts, updates, deletes) storage accepted and entity reads it answered, tagged with the table.</summary>
+    private sealed class OperationCounter : HttpPipelinePolicy
     {
         private static readonly ConcurrentDictionary<string, string> Tables = new(StringComparer.Ordinal);
         private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> TableNames = Tables.GetAlternateLookup<ReadOnlySpan<char>>();
