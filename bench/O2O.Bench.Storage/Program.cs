@@ -34,7 +34,7 @@ internal static class Program
         try
         {
             return args.FirstOrDefault() == "eventhubs"
-                ? await DurableEventHubsBenchmark.RunAsync(args, tables)
+                ? await DurableEventHubsBenchmark.RunAsync(args, tables, azurite)
                 : await RunAsync(tables, profiles, batchProfiles, concurrency, warmup);
         }
         finally
