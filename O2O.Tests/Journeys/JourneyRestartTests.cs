@@ -95,7 +95,21 @@ public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture red
             }
             // Ticked again while waiting, as the tenant's reminder would: a wake-up the successor put on the
             // wheel just after one of the ticks above is already due.
-            await Waits.UntilAsync(async () => { await tenantClock.TickAsync(); return nurture.Smtp.To(email).Count >= 2; }, "the second step's email arrived");
+            try
+            {
+                await Waits.UntilAsync(async () => { await tenantClock.TickAsync(); return nurture.Smtp.To(email).Count >= 2; }, "the second step's email arrived");
+            }
+            catch (TimeoutException)
+            {
+                // What the successor holds, so a failure says where the journey stopped.
+                var view = await journeys.GetAsync();
+                var pending = await tenantClock.GetPendingAsync();
+                throw new TimeoutException(
+                    $"the second step's email never arrived at {s_clock.GetUtcNow():O}; places: "
+                    + string.Join("; ", view.Places.Select(p => $"{p.JourneyId}@{p.StepId} {p.Status} wake {p.WakeAt:O}"))
+                    + "; messages: " + string.Join("; ", view.Messages.Select(m => $"{m.StepId} {m.Status}"))
+                    + "; pending buckets: " + string.Join("; ", pending.Select(p => $"{p.Key} [{string.Join(",", p.Value)}]")));
+            }
             await Waits.UntilAsync(async () => { await tenantClock.TickAsync(); return (await journeys.GetAsync()).Places.Single().Status == PlaceStatus.Finished; }, "the journey finished");
 
             var mails = nurture.Smtp.To(email);
