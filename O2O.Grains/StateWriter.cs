@@ -40,6 +40,27 @@ public sealed class StateWriter<T>(IPersistentState<T> state, string storageName
         return state.WriteStateAsync();
     }
 
+    /// <summary>
+    /// Writes the state, or deletes its row when it holds nothing worth keeping (durable storage only: a
+    /// deferred state goes with the process anyway). Changes made while the delete runs land in this
+    /// same state object, and the grain's next write stores them.
+    /// </summary>
+    public async Task WriteOrDeleteAsync(bool holdsNothing)
+    {
+        if (!holdsNothing || _deferred)
+        {
+            await WriteAsync();
+            return;
+        }
+        if (!state.RecordExists)
+        {
+            return;
+        }
+        var kept = state.State;
+        await state.ClearStateAsync();
+        state.State = kept;
+    }
+
     /// <summary>Drops the write <see cref="WriteSoon"/> planned: the grain found nothing of this state to store.</summary>
     public void CancelSoon()
     {

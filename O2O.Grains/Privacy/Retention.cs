@@ -141,24 +141,7 @@ public sealed class RetentionDayGrain(
     /// The head is written even when empty (it keeps its link count); an emptied link's row is
     /// deleted. Through the serial writer, so a delete never overlaps a listing's write.
     /// </summary>
-    private async Task PersistAsync()
-    {
-        var s = state.State;
-        if (s.Profiles.Count == 0 && !IsHead && !_deferred)
-        {
-            if (!state.RecordExists)
-            {
-                return;
-            }
-            await state.ClearStateAsync();
-            // Listings interleaved with the delete went into this instance; their write comes next.
-            state.State = s;
-        }
-        else
-        {
-            await _state.WriteAsync();
-        }
-    }
+    private Task PersistAsync() => _state.WriteOrDeleteAsync(holdsNothing: state.State.Profiles.Count == 0 && !IsHead);
 }
 
 /// <summary>

@@ -175,24 +175,8 @@ public sealed partial class DueWheelGrain(
     }
 
     /// <summary>Writes the row, or deletes it once it holds nothing the clock or the chain needs.</summary>
-    private async Task PersistAsync()
-    {
-        var s = state.State;
-        if (s.Members.Count == 0 && s.Links == 0 && !s.Registered && !_deferred)
-        {
-            if (!state.RecordExists)
-            {
-                return;
-            }
-            await state.ClearStateAsync();
-            // Adds interleaved with the clear went into this instance; their write comes next.
-            state.State = s;
-        }
-        else
-        {
-            await _state.WriteAsync();
-        }
-    }
+    private Task PersistAsync() =>
+        _state.WriteOrDeleteAsync(holdsNothing: state.State is { Members.Count: 0, Links: 0, Registered: false });
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _state.DeactivatingAsync(reason, cancellationToken);
