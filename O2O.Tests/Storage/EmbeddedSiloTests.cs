@@ -1,8 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using O2O.Grains;
 using O2O.Grains.Profiles;
 using O2O.Silo.Hosting;
@@ -23,20 +20,12 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
 
     private IGrainStorage Profiles => _app!.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Profiles);
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    public async ValueTask InitializeAsync() =>
+        _app = await TableStorageSilo.StartAsync(new Dictionary<string, string?>
         {
             ["O2O:Demo:Enabled"] = "false",
             [$"Orleans:GrainCollection:ClassSpecificCollectionAge:{typeof(CustomerGrain).FullName}"] = "00:05:00",
         });
-        builder.AddO2OSilo();
-        _app = builder.Build();
-        await _app.StartAsync();
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -27,10 +27,6 @@ public sealed class TableStorageSilo(AzuriteFixture azurite) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        // A free loopback port, never Kestrel's default 5000: the machine runs other silos and Apis too.
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var settings = new Dictionary<string, string?>
         {
             ["Orleans:ServiceId"] = ServiceId,
@@ -42,10 +38,21 @@ public sealed class TableStorageSilo(AzuriteFixture azurite) : IAsyncLifetime
             settings[$"Orleans:GrainStorage:{name}:ProviderType"] = "AzureTableStorage";
             settings[$"Orleans:GrainStorage:{name}:ServiceKey"] = "tables";
         }
+        _app = await StartAsync(settings);
+    }
+
+    /// <summary>A silo hosted as O2O.Silo hosts it (<c>AddO2OSilo</c>), with these settings, started.</summary>
+    public static async Task<WebApplication> StartAsync(IDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        // A free loopback port, never Kestrel's default 5000: the machine runs other silos and Apis too.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddO2OSilo();
-        _app = builder.Build();
-        await _app.StartAsync();
+        var app = builder.Build();
+        await app.StartAsync();
+        return app;
     }
 
     public async ValueTask DisposeAsync()
