@@ -56,7 +56,7 @@ public static class EventHubsBenchmark
 
         var batches = IngestBenchmark.Batches(profiles, perProfile, batchSize, "p");
         var latencies = new List<double>(batches.Count);
-        var cost = new ProcessCost();
+        using var cost = new ProcessCost();
         var clock = Stopwatch.StartNew();
         await IngestBenchmark.SendAsync(writer, batches, senders, latencies, PaceAsync);
         var storedAt = clock.Elapsed;

@@ -48,7 +48,7 @@ internal static class ImportBenchmark
                 await Task.Delay(200);
             }
         });
-        var cost = new ProcessCost();
+        using var cost = new ProcessCost();
         var clock = Stopwatch.StartNew();
         var report = await ImportAsync(writer, "bench", orders, customers, identifiedEvery, year: 2023);
         var uploaded = clock.Elapsed;

@@ -27,7 +27,8 @@ public static class IngestBenchmark
         Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}, pid {Environment.ProcessId}");
 
         using var applied = new AppliedCounter();
-        await using var api = new EmbeddedApi(new() { ["O2O:Feed:Capacity"] = args.String("feed-capacity", "200000") });
+        // The product's feed capacity unless --feed-capacity says otherwise.
+        await using var api = new EmbeddedApi(args.String("feed-capacity", "") is { Length: > 0 } capacity ? new() { ["O2O:Feed:Capacity"] = capacity } : []);
         using var writer = api.Writer();
 
         // Warm-up: grain types, connection pool, and enough calls for tiered JIT to reach its final code,
@@ -43,11 +44,11 @@ public static class IngestBenchmark
         // Encoded before the heap's baseline and kept alive to the end, so they count in neither figure.
         var batches = wire.Encode(Batches(profiles, perProfile, batchSize, "p"));
         Console.WriteLine($"{batches.Sum(b => (long)b.Length) / 1024.0 / 1024.0:N1} MB on the wire");
-        // The warm-up's identity grains leave after 10 s idle; the baseline is taken once they have.
+        // The warm-up's identity grains leave after 1 s idle; the baseline is taken once they have.
         await IdentityGrainsGoneAsync(api);
         var baseline = HeapAfterFullCollection();
         var latencies = new List<double>(batches.Count);
-        var cost = new ProcessCost();
+        using var cost = new ProcessCost();
         var clock = Stopwatch.StartNew();
         await SendAsync(writer, batches, senders, latencies, wire: wire);
         var acceptedAt = clock.Elapsed;
@@ -63,7 +64,7 @@ public static class IngestBenchmark
         Console.WriteLine($"batch latency p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms");
         Console.WriteLine(spent);
         Console.WriteLine($"managed heap +{(heap - baseline) / 1024.0 / 1024.0:N1} MB right after, {(heap - baseline) / (double)profiles / 1024.0:N2} KB per profile; activations {await ActivationsAsync(api)}");
-        // What stays per active profile once the identity grains asked during the burst have left (10 s idle).
+        // What stays per active profile once the identity grains asked during the burst have left (1 s idle).
         var waited = await IdentityGrainsGoneAsync(api);
         var kept = HeapAfterFullCollection();
         Console.WriteLine($"managed heap +{(kept - baseline) / 1024.0 / 1024.0:N1} MB for {profiles:N0} active profiles = {(kept - baseline) / (double)profiles / 1024.0:N2} KB per profile holding {perProfile} events ({waited.TotalSeconds:F0} s later); activations {await ActivationsAsync(api)}");

@@ -86,7 +86,7 @@ internal static class SegmentTickBenchmark
             await Task.Delay(TimeSpan.FromSeconds(5));
             // Moving the clock may fire the tenant's reminder, which then starts the tick before we ask for it;
             // the stopwatch starts first and our call joins a running tick, so the whole tick is measured.
-            var cost = new ProcessCost();
+            using var cost = new ProcessCost();
             var wall = Stopwatch.StartNew();
             clock.SetUtcNow(dayStart.AddMinutes(1));
             var woken = await grains.GetGrain<ITenantClockGrain>(tenant).TickAsync();
