@@ -33,8 +33,10 @@ internal sealed class GcPromotions : EventListener
     {
         switch (e.EventName)
         {
-            case "GCHeapStats_V2" when e.Payload is { } p:
+            case "GCHeapStats_V2" when e.Payload is { } p && Convert.ToInt64(p[5]) == 0:
                 // TotalPromotedSize0: gen0 survivors moved to gen1; TotalPromotedSize1: gen1's to gen2.
+                // Ephemeral collections only (nothing promoted in gen2): a background collection's
+                // statistics repeat the last gen1 figure.
                 Interlocked.Add(ref _fromGen0, Convert.ToInt64(p[1]));
                 Interlocked.Add(ref _fromGen1, Convert.ToInt64(p[3]));
                 break;
