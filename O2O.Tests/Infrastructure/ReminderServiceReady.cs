@@ -6,7 +6,8 @@ namespace O2O.Tests.Infrastructure;
 /// Waits until a test cluster's reminder service takes registrations. Orleans starts it in the
 /// background once the silo is active: its first read of the reminder table is a grain call, and if
 /// that read fails on a loaded machine the service tries again only after up to 30 s, while every
-/// registration meanwhile waits 20 s and then fails with "Reminder Service is still initializing".
+/// registration meanwhile waits 20 s and then fails with "Reminder Service is still initializing"
+/// (on the fake clock alone it never tried again: <see cref="TestClock"/>).
 /// Orleans offers no signal for "started", so a probe grain registers a reminder (and removes it
 /// again) until one goes through, before the first test uses the cluster. Past <see cref="Limit"/> the
 /// tests go ahead: those that need reminders then fail with Orleans' own message, the others run.
