@@ -95,7 +95,7 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
                 owned.Add(keys[k]);
             }
             // Merges anonymous profiles only; the grain refuses to give up an identified one.
-            else if (await grains.Get<ICustomerGrain>(TenantKey.Compose(e.Tenant, winner)).MergeFromAsync(owner))
+            else if (await ProfileMerge.MergeAsync(grains, e.Tenant, winner, owner))
             {
                 // The merged profile may not have applied its own events yet (they can sit in this
                 // same batch), so it cannot hand over an identifier it has not seen: move this one here.

@@ -525,6 +525,13 @@ public sealed partial class PersonJourneysGrain(
     }
 
     /// <summary>Stores the state and keeps exactly one wheel registration: the earliest time any place is due.</summary>
+    /// <remarks>
+    /// In this order, so that a silo lost at any point leaves the stored person in a bucket that holds
+    /// them: joined to the new bucket, then the state naming it stored, and only then out of the old
+    /// one. Leaving the old bucket first (it was one-way, beside the join) let a kill between the two
+    /// store a wheel without the person and a state still naming the old bucket: nothing woke them again.
+    /// At worst now both buckets hold them for a while, and the extra wake-up finds nothing due.
+    /// </remarks>
     private async Task SaveAndScheduleAsync(long? draining)
     {
         var s = state.State;
@@ -536,19 +543,21 @@ public sealed partial class PersonJourneysGrain(
             s.DueBucket = null;
             bucket = bucket <= draining ? draining + 1 : bucket;
         }
+        long? left = null;
         if (bucket != s.DueBucket)
         {
-            if (s.DueBucket is { } old)
-            {
-                GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Journeys, old)).RemoveAsync(ProfileId).Ignore();
-            }
             if (bucket is { } b)
             {
                 await GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Journeys, b)).AddAsync(ProfileId);
             }
+            left = s.DueBucket;
             s.DueBucket = bucket;
         }
         await state.WriteStateAsync();
+        if (left is { } old)
+        {
+            GrainFactory.GetGrain<IDueWheelGrain>(DueWheel.Key(Tenant, WheelKind.Journeys, old)).RemoveAsync(ProfileId).Ignore();
+        }
         // Definitions are re-read on the next wake-up, so an edited or stopped journey takes effect.
         _definitions.Clear();
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using O2O.Grains.Profiles;
@@ -170,10 +171,11 @@ public sealed class RetentionSweepState
 /// <inheritdoc cref="IRetentionSweepGrain"/>
 /// <remarks>Reentrant for the same reason as <see cref="RetentionDayGrain"/>: profiles note their day while a sweep runs.</remarks>
 [Reentrant]
-public sealed class RetentionSweepGrain(
+public sealed partial class RetentionSweepGrain(
     [PersistentState("retention-sweep", StorageNames.Profiles)] IPersistentState<RetentionSweepState> state,
     IOptions<PrivacyOptions> options,
-    TimeProvider clock) : Grain, IRetentionSweepGrain, IRemindable
+    TimeProvider clock,
+    ILogger<RetentionSweepGrain> logger) : Grain, IRetentionSweepGrain, IRemindable
 {
     private const string DailySweep = "retention-sweep";
     private readonly SerialWriter _writer = new(() => state.WriteStateAsync());
@@ -188,14 +190,26 @@ public sealed class RetentionSweepGrain(
         }
         if (!state.State.ReminderRegistered)
         {
-            await this.RegisterOrUpdateReminder(DailySweep, TimeSpan.FromHours(1), TimeSpan.FromDays(1));
-            state.State.ReminderRegistered = changed = true;
+            try
+            {
+                await this.RegisterOrUpdateReminder(DailySweep, TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+                state.State.ReminderRegistered = changed = true;
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                // A reminder service still starting up (it answers "still initializing" after 20 s) must
+                // not fail the profile that is being listed: the day is stored, and the next note tries again.
+                LogReminderNotStarted(logger, ex);
+            }
         }
         if (changed)
         {
             await _writer.WriteAsync();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The retention sweep's reminder could not be started yet; the next listed profile tries again")]
+    private static partial void LogReminderNotStarted(ILogger logger, Exception exception);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == DailySweep ? SweepAsync() : Task.CompletedTask;

@@ -436,9 +436,51 @@ public sealed class CustomerGrain(
         {
             return false;
         }
-        if (detached.Totals.Events == 0 && detached.Identifiers.Count == 0 && detached.Outbox.Count == 0)
+        await AbsorbDetachedAsync(sourceProfileId, detached);
+        return true;
+    }
+
+    public async Task<bool> MergeIntoAsync(string targetProfileId)
+    {
+        var s = state.State;
+        if (targetProfileId == ProfileId || s.MergedInto == targetProfileId)
         {
             return true;
+        }
+        if (s.MergedInto is not null || s.IsIdentified)
+        {
+            return false;
+        }
+        // The target takes the history first: if it was merged away meanwhile (it pulled this profile's
+        // own twin, say) it refuses, and nothing here has changed.
+        if (!await GrainFactory.GetGrain<ICustomerGrain>(TenantKey.Compose(Tenant, targetProfileId)).AbsorbAsync(ProfileId, s))
+        {
+            return false;
+        }
+        state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
+        if (state.RecordExists || s.Totals.Events > 0)
+        {
+            await _writer.WriteAsync();
+        }
+        return true;
+    }
+
+    public async Task<bool> AbsorbAsync(string sourceProfileId, ProfileState detached)
+    {
+        if (state.State.MergedInto is not null)
+        {
+            return false;
+        }
+        await AbsorbDetachedAsync(sourceProfileId, detached);
+        return true;
+    }
+
+    /// <summary>Takes a detached profile's history and identifiers into this one.</summary>
+    private async Task AbsorbDetachedAsync(string sourceProfileId, ProfileState detached)
+    {
+        if (detached.Totals.Events == 0 && detached.Identifiers.Count == 0 && detached.Outbox.Count == 0)
+        {
+            return;
         }
         var sharedBefore = state.State.Consents.Check(ConsentPurpose.AdSharing).Allowed;
         ProfileProjection.Absorb(state.State, detached, _profile, _scoring);
@@ -452,7 +494,6 @@ public sealed class CustomerGrain(
         await IndexAsync(state.State, sharedBefore);
         await _writer.WriteAsync();
         await Task.WhenAll(detached.Identifiers.Select(id => Identity(id).ReassignAsync(sourceProfileId, ProfileId)));
-        return true;
     }
 
     public async Task<ProfileState?> DetachIntoAsync(string targetProfileId)

@@ -30,7 +30,25 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// Pulls an anonymous profile into this one and takes over its identifiers. False when the
     /// source is identified (and so stays a person of its own).
     /// </summary>
+    /// <remarks>
+    /// Holds this profile while it waits for the source: call it only on the profile whose id sorts
+    /// first (<see cref="ProfileMerge"/>), else use <see cref="MergeIntoAsync"/> on the source. Two
+    /// profiles pulling each other at once would each wait for the other until the call timed out.
+    /// </remarks>
     Task<bool> MergeFromAsync(string sourceProfileId);
+
+    /// <summary>
+    /// The same merge driven from the source: this anonymous profile hands its history and
+    /// identifiers to <paramref name="targetProfileId"/> and leaves a forwarding note. False when this
+    /// profile is identified or merged elsewhere, or the target was merged away.
+    /// </summary>
+    Task<bool> MergeIntoAsync(string targetProfileId);
+
+    /// <summary>
+    /// Takes in a detached profile's history and identifiers (<see cref="MergeIntoAsync"/>).
+    /// False, and nothing taken, when this profile was itself merged away.
+    /// </summary>
+    Task<bool> AbsorbAsync(string sourceProfileId, ProfileState detached);
 
     /// <summary>
     /// Hands this profile's state to <paramref name="targetProfileId"/> and leaves a forwarding

@@ -33,7 +33,7 @@ public sealed class IndexCluster() : GrainTestCluster<IndexCluster.SiloConfigura
             silo.UseInMemoryReminderService();
             silo.ConfigureServices(services =>
             {
-                services.AddSingleton<TimeProvider>(Clock);
+                services.AddTestClock(Clock);
                 services.AddO2OGrainOptions();
                 services.Configure<PrivacyOptions>(o => o.PseudonymSecret = TestSecrets.PseudonymSecret);
                 services.Configure<IndexOptions>(o =>

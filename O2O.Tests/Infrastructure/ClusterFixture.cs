@@ -33,7 +33,7 @@ public sealed class ClusterFixture() : GrainTestCluster<ClusterFixture.SiloConfi
             silo.UseInMemoryReminderService();
             silo.ConfigureServices(services =>
             {
-                services.AddSingleton<TimeProvider>(Clock);
+                services.AddTestClock(Clock);
                 services.AddO2OGrainOptions();
                 services.Configure<O2O.Grains.Privacy.PrivacyOptions>(o => o.PseudonymSecret = TestSecrets.PseudonymSecret);
             });

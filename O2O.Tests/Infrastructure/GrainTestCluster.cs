@@ -25,6 +25,8 @@ public abstract class GrainTestCluster<TSilo>(short silos, TimeProvider clock) :
         builder.AddSiloBuilderConfigurator<TSilo>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        // Product grains register reminders on first use (the due wheels' clock, the retention sweep).
+        await ReminderServiceReady.WaitAsync(Cluster);
         Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), clock);
     }
 

@@ -122,7 +122,7 @@ public sealed class NurtureCluster() : GrainTestCluster<NurtureCluster.SiloConfi
             silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromDays(3650));
             silo.ConfigureServices(services =>
             {
-                services.AddSingleton<TimeProvider>(Clock);
+                services.AddTestClock(Clock);
                 ConfigureJourneys(services, s_smtpPort);
             });
         }

@@ -154,7 +154,7 @@ public sealed class JourneyRestartTests(NurtureCluster nurture, RedisFixture red
             silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromDays(3650));
             silo.ConfigureServices(services =>
             {
-                services.AddSingleton<TimeProvider>(s_clock);
+                services.AddTestClock(s_clock);
                 NurtureCluster.ConfigureJourneys(services, s_smtp);
             });
         }
