@@ -5,11 +5,12 @@ namespace O2O.Api.Extensions;
 
 public static class ApiExtensions
 {
-    /// <summary>JSON conventions, problem details and the OpenAPI document.</summary>
+    /// <summary>JSON conventions, problem details (503 when the cluster does not answer) and the OpenAPI document.</summary>
     public static TBuilder AddApiConventions<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClusterUnavailableHandler>();
         builder.Services.AddOpenApi();
         return builder;
     }
