@@ -82,6 +82,28 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         RecordingStorage.Of(Identity(IdentifierKind.Anonymous, "phone-browser").GetGrainId()).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task AnErasedPersonsDevicesStaySuppressedForAResolverThatHasSeenNothingAndANewPhoneWithThemIsNotClaimed()
+    {
+        const string phone = "+84907779012";
+        await cluster.Applier.ApplyAsync([_make.Page("tablet", "/ao-dai")]);
+        await cluster.Applier.ApplyAsync([_make.Identify("tablet", phone, "Phạm Thu Trang")]);
+        await cluster.Applier.ApplyAsync([_make.Identify("work-pc", phone, "Phạm Thu Trang")]);
+        var person = (await Identity(IdentifierKind.Phone, phone).GetProfileAsync()).ShouldNotBeNull();
+        (await Profile(person).EraseAsync()).ShouldNotBeNull();
+
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var fresh = new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms);
+        // The device the person was first seen on (the erased profile is its own), and the one that
+        // joined later (its derived profile forwards to the erased one): both name nobody.
+        (await fresh.ResolveAsync(_make.Page("tablet", "/giay"))).ProfileId.ShouldBeNull();
+        (await fresh.ResolveAsync(_make.Page("work-pc", "/giay"))).ProfileId.ShouldBeNull();
+        (await fresh.ResolveAsync(_make.Identify("work-pc", "+84907779013", "Phạm Thu Trang"))).ProfileId.ShouldBeNull();
+        (await Identity(IdentifierKind.Phone, "+84907779013").GetProfileAsync()).ShouldBeNull("an event with a suppressed device claims nothing");
+        (await Identity(IdentifierKind.Anonymous, "work-pc").GetOwnerAsync()).Suppressed.ShouldBeTrue();
+        (await Identity(IdentifierKind.Phone, phone).GetOwnerAsync()).Suppressed.ShouldBeTrue();
+    }
+
     private ICustomerGrain Profile(string profileId) => cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, profileId));
 
     private IIdentityGrain Identity(IdentifierKind kind, string value) =>
