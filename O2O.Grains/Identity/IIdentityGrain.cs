@@ -7,7 +7,11 @@ namespace O2O.Grains.Identity;
 /// </summary>
 public interface IIdentityGrain : IGrainWithStringKey
 {
-    /// <summary>The owning profile id, or null when nobody has claimed this identifier (or it is suppressed).</summary>
+    /// <summary>
+    /// The owning profile id, or null when nobody has claimed this identifier (or it is suppressed). For
+    /// an anonymous id with no row: the profile derived from it, which forwards to the person when the
+    /// device joined another profile (ask that profile, e.g. <c>GetAsync</c>, for the person's own id).
+    /// </summary>
     Task<string?> GetProfileAsync();
 
     /// <summary>Who owns the identifier, and whether its person was erased and must not come back.</summary>
