@@ -2,9 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using O2O.Api.Security;
+using O2O.Grains;
 using O2O.Grains.Identity;
 using O2O.Grains.Journeys;
 using O2O.Grains.Privacy;
+using O2O.Grains.Profiles;
 using O2O.Silo.Messaging;
 
 namespace O2O.Api.Messaging;
@@ -99,6 +101,8 @@ public static class ViberApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown visitor", detail: "No profile has this anonymousId yet; track an event first.");
         }
+        // A device that joined a known person names its derived profile, which forwards: the link names the person.
+        profileId = (await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).GetAsync())?.ProfileId ?? profileId;
         var token = TrackedLinks.Token(new LinkTarget(tenant, profileId, 0, TrackedLinks.ViberSubscribe), journeys.Value.LinkKey);
         return TypedResults.Ok(new ViberLink(TrackedLinks.ViberUrl(journeys.Value.PublicBaseUrl, token), DeepLink(chat, token)));
     }

@@ -7,7 +7,11 @@ namespace O2O.Grains.Identity;
 /// </summary>
 public interface IIdentityGrain : IGrainWithStringKey
 {
-    /// <summary>The owning profile id, or null when nobody has claimed this identifier (or it is suppressed).</summary>
+    /// <summary>
+    /// The owning profile id, or null when nobody has claimed this identifier (or it is suppressed). For
+    /// an anonymous id with no row: the profile derived from it, which forwards to the person when the
+    /// device joined another profile (ask that profile, e.g. <c>GetAsync</c>, for the person's own id).
+    /// </summary>
     Task<string?> GetProfileAsync();
 
     /// <summary>Who owns the identifier, and whether its person was erased and must not come back.</summary>
@@ -48,10 +52,15 @@ public sealed class IdentityState
 
 /// <inheritdoc cref="IIdentityGrain"/>
 /// <remarks>
-/// An anonymous id that nobody claimed belongs to the profile derived from its key
-/// (<see cref="IdentityKey.DerivedProfileId"/>) without a row in storage: most anonymous visitors
-/// never identify, so their identity costs no write. A row is written only when the id moves to
-/// another profile (a merge), is suppressed, or for any other kind of identifier.
+/// An anonymous id belongs to the profile derived from its key (<see cref="IdentityKey.DerivedProfileId"/>)
+/// without a row in storage: most anonymous visitors never identify, so their identity costs no write.
+/// When the device joins another person, the derived profile is left as a forwarding note
+/// (<see cref="Profiles.ICustomerGrain.DetachIntoAsync"/>) instead of a row here, and the
+/// <see cref="IdentityResolver"/> asks that profile, not this grain, so a returning device costs no
+/// identity read either. A row is written only when the id is suppressed (its person erased), and for
+/// every other kind of identifier. Rows that name another owner written before this (a device joined
+/// before its derived profile held anything) are still honoured: the resolver asks this grain when the
+/// derived profile knows nothing.
 /// <para>
 /// Once it has named an owner the grain deactivates: the <see cref="IdentityResolver"/> caches that
 /// answer, so the grain would otherwise sit in memory (about 2 KB of Orleans activation each, two per
@@ -163,7 +172,10 @@ public sealed class IdentityGrain(
 
     public async Task SuppressAsync(string profileId, DateTimeOffset at)
     {
-        if (state.State.SuppressedAt is not null || (Owner is { } owner && owner != profileId))
+        // Only the row's owner may suppress it. An anonymous id with no row is suppressed by whichever
+        // profile erases it: its derived profile is that profile or forwards to it (a merge leaves a
+        // note there, not a row here), else the erased profile would not hold the id.
+        if (state.State.SuppressedAt is not null || (state.State.ProfileId is { } owner && owner != profileId))
         {
             return;
         }

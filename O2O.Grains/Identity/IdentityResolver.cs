@@ -21,6 +21,8 @@ namespace O2O.Grains.Identity;
 public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms)
 {
     private const int CacheLimit = 200_000;
+    /// <summary>How many merges' forwarding notes an anonymous id's owner is followed through before its identity grain is asked.</summary>
+    private const int MaxForwards = 8;
 
     /// <summary>The tenant-keyed hashes identity grains are keyed by, for whatever else must name a person without their contact.</summary>
     public Pseudonyms Pseudonyms => pseudonyms;
@@ -48,11 +50,41 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         }
         var keys = ids.ConvertAll(id => KeyOf(e.Tenant, id));
 
+        // An anonymous id is asked of the profile derived from it, not of its identity grain: that is the
+        // profile the event most likely goes to (so its read is no extra), and it tells the cache every
+        // identifier the person holds, so a returning person's phone or email costs no read either.
+        var located = new IdentityOwner?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (ids[i].Kind == IdentifierKind.Anonymous && !_cache.ContainsKey(keys[i]))
+            {
+                var owner = await AnonymousOwnerAsync(e.Tenant, keys[i]);
+                if (owner.Suppressed)
+                {
+                    return (null, e);
+                }
+                located[i] = owner;
+            }
+        }
+        if (Array.Exists(located, o => o is not null) && TryFromCache(e.Tenant, ids) is { } placed)
+        {
+            return (placed, e);
+        }
+
         // An identifier the cache already places is not asked again: a known visitor who identifies
         // costs the new identifier's grain only, not a reactivation of the device's. A cached owner that
         // disagrees with the person the event resolves to is checked with its grain below.
         var cachedOwners = keys.ConvertAll(k => _cache.TryGetValue(k, out var known) ? known : null);
-        var found = await Task.WhenAll(keys.Select((k, i) => cachedOwners[i] is { } known
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (located[i] is not null)
+            {
+                cachedOwners[i] = null;
+            }
+        }
+        var found = await Task.WhenAll(keys.Select((k, i) => located[i] is { } asked
+            ? Task.FromResult(asked)
+            : cachedOwners[i] is { } known
             ? Task.FromResult(new IdentityOwner(known, null))
             : grains.Get<IIdentityGrain>(k).GetOwnerAsync()));
         if (Array.Exists(found, o => o.Suppressed))
@@ -78,7 +110,9 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
             if (owner is not null && owner != winner && cachedOwners[k] is not null)
             {
                 // The cache may not know of a merge made elsewhere: the grain decides, as if nothing were cached.
-                var fresh = await grains.Get<IIdentityGrain>(keys[k]).GetOwnerAsync();
+                var fresh = ids[k].Kind == IdentifierKind.Anonymous
+                    ? await AnonymousOwnerAsync(e.Tenant, keys[k])
+                    : await grains.Get<IIdentityGrain>(keys[k]).GetOwnerAsync();
                 owner = fresh.Suppressed ? null : fresh.ProfileId ?? await grains.Get<IIdentityGrain>(keys[k]).ClaimAsync(winner);
             }
             else
@@ -99,7 +133,11 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
             {
                 // The merged profile may not have applied its own events yet (they can sit in this
                 // same batch), so it cannot hand over an identifier it has not seen: move this one here.
-                await grains.Get<IIdentityGrain>(keys[k]).ReassignAsync(owner, winner);
+                // (An anonymous id needs nothing moved: the merged profile now forwards here.)
+                if (ids[k].IsStrong)
+                {
+                    await grains.Get<IIdentityGrain>(keys[k]).ReassignAsync(owner, winner);
+                }
                 owned.Add(keys[k]);
             }
             else
@@ -109,6 +147,43 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         }
         Remember(owned, winner);
         return (winner, e);
+    }
+
+    /// <summary>
+    /// The owner of an anonymous id, asked of the profile derived from it (<see cref="IdentityKey.DerivedProfileId"/>)
+    /// and the forwarding notes of merges from there: the person's profile (whose identifiers are
+    /// cached with it), or suppressed when it was erased. Only when the derived profile knows nothing
+    /// (a new device, or one joined to a person by a row written before forwarding notes) is the
+    /// identity grain asked, as for any other identifier.
+    /// </summary>
+    private async Task<IdentityOwner> AnonymousOwnerAsync(string tenant, string key)
+    {
+        var profileId = IdentityKey.DerivedProfileId(key);
+        for (var hop = 0; hop < MaxForwards; hop++)
+        {
+            var at = await grains.Get<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).LocateAsync();
+            if (at.ErasedAt is { } erased)
+            {
+                return new IdentityOwner(null, erased);
+            }
+            if (at.MergedInto is { } next)
+            {
+                profileId = next;
+                continue;
+            }
+            if (!at.Known && hop == 0)
+            {
+                break;
+            }
+            var keys = new List<string>(at.Identifiers.Length + 1) { key };
+            foreach (var id in at.Identifiers)
+            {
+                keys.Add(KeyOf(tenant, id));
+            }
+            Remember(keys, profileId);
+            return new IdentityOwner(profileId, null);
+        }
+        return await grains.Get<IIdentityGrain>(key).GetOwnerAsync();
     }
 
     /// <summary>Records that the profile now lives elsewhere (it was merged).</summary>

@@ -12,7 +12,7 @@ public sealed class LeadBoardState
 /// <inheritdoc cref="ILeadBoardGrain"/>
 /// <remarks>
 /// A board is a ranking that every batch refreshes, so it is written behind: at most once per
-/// <see cref="LeadOptions.WriteDelay"/>, not once per batch. After a crash it may miss the
+/// <see cref="LeadOptions.BoardWriteDelay"/>, not once per batch. After a crash it may miss the
 /// last moments' changes until those people act again; the leads themselves live in profiles and routers.
 /// </remarks>
 public sealed class LeadBoardGrain(
@@ -42,7 +42,7 @@ public sealed class LeadBoardGrain(
                 board.Remove(cold.ProfileId);
             }
         }
-        _writer.WriteSoon(this, leadOptions.Value.WriteDelay);
+        _writer.WriteSoon(this, leadOptions.Value.BoardWriteDelay);
         return Task.CompletedTask;
     }
 

@@ -27,12 +27,22 @@ public sealed class LeadOptions
     public TimeSpan CloseUnclaimedAfter { get; set; } = TimeSpan.FromHours(8);
 
     /// <summary>
-    /// How long routers and hot-lead boards gather the changes the event stream brings (raises,
-    /// expiries, rankings) before writing them. A crash can lose that much; consultants' own actions
-    /// (claims, outcomes) are written before they are answered.
+    /// How long routers gather the changes the event stream brings (raises, expiries) before writing
+    /// them. A crash can lose that much; consultants' own actions (claims, outcomes) are written before
+    /// they are answered.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan WriteDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a hot-lead board gathers ranking changes before writing them. A board is a ranking of
+    /// snapshots that every scored event refreshes, not a lead: a crash costs the people ranked since
+    /// its last write their place on it until they act again, while their leads stay in the routers.
+    /// Every second, as for routers, it was most of the Table writes of returning people beyond their
+    /// profiles' one per checkpoint.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan BoardWriteDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Scripts, most specific first wins; a rule with no conditions is the fallback.</summary>
     public List<ScriptRule> Scripts { get; set; } = [];

@@ -420,6 +420,15 @@ public sealed class CustomerGrain(
         _ => Task.FromResult<ProfileView?>(null),
     };
 
+    public Task<ProfileWhereabouts> LocateAsync()
+    {
+        var s = state.State;
+        var known = state.RecordExists || s.Totals.Events > 0 || s.MergedInto is not null || s.ErasedAt is not null;
+        // A copy: the answer is immutable and may be read by the caller while this profile goes on applying.
+        Identifier[] ids = s.MergedInto is null && s.ErasedAt is null ? [.. s.Identifiers] : [];
+        return Task.FromResult(new ProfileWhereabouts(known, s.MergedInto, s.ErasedAt, ids));
+    }
+
     public async Task<bool> MergeFromAsync(string sourceProfileId)
     {
         if (sourceProfileId == ProfileId)
@@ -458,10 +467,9 @@ public sealed class CustomerGrain(
             return false;
         }
         state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
-        if (state.RecordExists || s.Totals.Events > 0)
-        {
-            await _writer.WriteAsync();
-        }
+        // Written even when this profile never held anything: the note is where its anonymous id's
+        // owner is found (as in DetachIntoAsync).
+        await _writer.WriteAsync();
         return true;
     }
 
@@ -493,7 +501,8 @@ public sealed class CustomerGrain(
         state.State.Conversions = [.. state.State.Conversions.Concat(detached.Conversions).OrderBy(c => c.At).TakeLast(ConversionRecord.Capacity)];
         await IndexAsync(state.State, sharedBefore);
         await _writer.WriteAsync();
-        await Task.WhenAll(detached.Identifiers.Select(id => Identity(id).ReassignAsync(sourceProfileId, ProfileId)));
+        // An anonymous id needs no row: the source's forwarding note (DetachIntoAsync, MergeIntoAsync) leads here.
+        await Task.WhenAll(detached.Identifiers.Where(id => id.IsStrong).Select(id => Identity(id).ReassignAsync(sourceProfileId, ProfileId)));
     }
 
     public async Task<ProfileState?> DetachIntoAsync(string targetProfileId)
@@ -505,12 +514,10 @@ public sealed class CustomerGrain(
         }
         var snapshot = s;
         state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
-        if (state.RecordExists || s.Totals.Events > 0)
-        {
-            await _writer.WriteAsync();
-        }
-        // else a profile that never held anything (the derived profile of an anonymous id seen first
-        // with a known person): nothing to keep, so no row; the identity's row now names the person.
+        // Written even for a profile that never held anything (the derived profile of an anonymous id
+        // seen first with a known person): the note is where the id's owner is found, instead of a row
+        // of the id's own (IdentityResolver asks the derived profile, not the identity grain).
+        await _writer.WriteAsync();
         return snapshot;
     }
 

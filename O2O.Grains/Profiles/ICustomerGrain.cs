@@ -27,6 +27,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<ProfileView?> GetAsync();
 
     /// <summary>
+    /// Where the person this profile names is now: here (with the identifiers it holds), merged into
+    /// another profile, erased, or nowhere yet. The <see cref="Identity.IdentityResolver"/> asks an
+    /// anonymous id's derived profile this instead of reading the id's identity row.
+    /// </summary>
+    Task<ProfileWhereabouts> LocateAsync();
+
+    /// <summary>
     /// Pulls an anonymous profile into this one and takes over its identifiers. False when the
     /// source is identified (and so stays a person of its own).
     /// </summary>
@@ -122,3 +129,17 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>Restarts the funnel: the person shows high interest and goes back on the lead feed as a nurture lead.</summary>
     Task RaiseNurtureLeadAsync();
 }
+
+/// <summary>
+/// What <see cref="ICustomerGrain.LocateAsync"/> answers. <see cref="Known"/> is false for a profile
+/// that holds nothing, in storage or in memory (it never saw an event, or it expired).
+/// <see cref="Identifiers"/> are those the profile holds while it is the person's own (neither merged nor erased):
+/// each of them is owned by it, since an identifier leaves its profile only by a merge (which leaves
+/// a forwarding note) or an erasure (which empties it).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("o2o.profile-whereabouts")]
+public sealed record ProfileWhereabouts(
+    [property: Id(0)] bool Known,
+    [property: Id(1)] string? MergedInto,
+    [property: Id(2)] DateTimeOffset? ErasedAt,
+    [property: Id(3)] Identity.Identifier[] Identifiers);

@@ -1,5 +1,6 @@
 using O2O.Grains;
 using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
 using O2O.Grains.Profiles;
 using O2O.Tests.Infrastructure;
 
@@ -32,18 +33,78 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         (await person.GetProfileAsync()).ShouldBe(visitor);
         RecordingStorage.Of(firstDevice.GetGrainId()).ShouldBeNull();
 
-        // The same person on a second device: that device's row names the person, and its own
-        // derived profile, which never held anything, points at the person.
+        // The same person on a second device: that device's own derived profile, which never held
+        // anything, is written once as a note pointing at the person; the device has no row of its own.
         var secondDevice = Identity(IdentifierKind.Anonymous, "second-device");
         var secondDerived = (await secondDevice.GetProfileAsync()).ShouldNotBeNull();
         await cluster.Applier.ApplyAsync([_make.Identify("second-device", phone, "Trần Thị Mai")]);
         await cluster.Applier.ApplyAsync([_make.Page("second-device", "/giay")]);
 
-        RecordingStorage.Of(secondDevice.GetGrainId())!.Writes.ShouldBe(1);
-        (await secondDevice.GetProfileAsync()).ShouldBe(visitor);
+        RecordingStorage.Of(secondDevice.GetGrainId()).ShouldBeNull("the derived profile's note says where the device went");
+        RecordingStorage.Of(Profile(secondDerived).GetGrainId())!.Writes.ShouldBe(1);
+        (await Profile(secondDerived).LocateAsync()).MergedInto.ShouldBe(visitor);
+        (await cluster.Grains.ProfileOfAsync(_make.Tenant, new Identifier(IdentifierKind.Anonymous, "second-device"), TestSecrets.Pseudonyms))
+            .ShouldNotBeNull().ProfileId.ShouldBe(visitor);
         (await ProfileAsync(visitor)).Totals.PageViews.ShouldBe(2);
         (await ProfileAsync(secondDerived)).ProfileId.ShouldBe(visitor);
     }
+
+    [Fact]
+    public async Task AReturningDeviceCostsItsProfilesReadAloneWithItsPhoneAndAJoinedDeviceLandsOnItsPerson()
+    {
+        const string phone = "+84907775678";
+        await cluster.Applier.ApplyAsync([_make.Page("laptop", "/ao-dai")]);
+        await cluster.Applier.ApplyAsync([_make.Identify("laptop", phone, "Lê Văn Hùng")]);
+        await cluster.Applier.ApplyAsync([_make.Identify("phone-browser", phone, "Lê Văn Hùng")]);
+        var person = (await Identity(IdentifierKind.Phone, phone).GetProfileAsync()).ShouldNotBeNull();
+        var laptopProfile = Profile(IdentityKey.DerivedProfileId(Identity(IdentifierKind.Anonymous, "laptop").GetPrimaryKeyString()));
+        laptopProfile.GetPrimaryKeyString().ShouldEndWith(person, customMessage: "the laptop came first: the person lives on its derived profile");
+
+        // As after a silo restart: nothing in memory, a resolver that has seen nothing.
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var fresh = new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms);
+        var applier = new EventApplier(cluster.Grains, fresh, IndexCluster.Clock);
+        var grainsRead = new[] { laptopProfile.GetGrainId(), Identity(IdentifierKind.Anonymous, "laptop").GetGrainId(), Identity(IdentifierKind.Phone, phone).GetGrainId() };
+        var before = Array.ConvertAll(grainsRead, RecordingStorage.ReadsOf);
+
+        await applier.ApplyAsync([_make.Page("laptop", "/giay")]);
+        await applier.ApplyAsync([_make.Identify("laptop", phone, "Lê Văn Hùng")]);
+
+        var reads = grainsRead.Select((g, i) => RecordingStorage.ReadsOf(g) - before[i]).ToArray();
+        reads.ShouldBe([1, 0, 0], "the returning device costs its profile's read; the profile names both of its identifiers");
+        (await ProfileAsync(person)).Totals.PageViews.ShouldBe(2);
+
+        // The device that joined the person through its phone lands on the person through its derived profile's note.
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var other = new EventApplier(cluster.Grains, new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms), IndexCluster.Clock);
+        await other.ApplyAsync([_make.Page("phone-browser", "/tui")]);
+        (await ProfileAsync(person)).Totals.PageViews.ShouldBe(3);
+        RecordingStorage.Of(Identity(IdentifierKind.Anonymous, "phone-browser").GetGrainId()).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task AnErasedPersonsDevicesStaySuppressedForAResolverThatHasSeenNothingAndANewPhoneWithThemIsNotClaimed()
+    {
+        const string phone = "+84907779012";
+        await cluster.Applier.ApplyAsync([_make.Page("tablet", "/ao-dai")]);
+        await cluster.Applier.ApplyAsync([_make.Identify("tablet", phone, "Phạm Thu Trang")]);
+        await cluster.Applier.ApplyAsync([_make.Identify("work-pc", phone, "Phạm Thu Trang")]);
+        var person = (await Identity(IdentifierKind.Phone, phone).GetProfileAsync()).ShouldNotBeNull();
+        (await Profile(person).EraseAsync()).ShouldNotBeNull();
+
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var fresh = new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms);
+        // The device the person was first seen on (the erased profile is its own), and the one that
+        // joined later (its derived profile forwards to the erased one): both name nobody.
+        (await fresh.ResolveAsync(_make.Page("tablet", "/giay"))).ProfileId.ShouldBeNull();
+        (await fresh.ResolveAsync(_make.Page("work-pc", "/giay"))).ProfileId.ShouldBeNull();
+        (await fresh.ResolveAsync(_make.Identify("work-pc", "+84907779013", "Phạm Thu Trang"))).ProfileId.ShouldBeNull();
+        (await Identity(IdentifierKind.Phone, "+84907779013").GetProfileAsync()).ShouldBeNull("an event with a suppressed device claims nothing");
+        (await Identity(IdentifierKind.Anonymous, "work-pc").GetOwnerAsync()).Suppressed.ShouldBeTrue();
+        (await Identity(IdentifierKind.Phone, phone).GetOwnerAsync()).Suppressed.ShouldBeTrue();
+    }
+
+    private ICustomerGrain Profile(string profileId) => cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, profileId));
 
     private IIdentityGrain Identity(IdentifierKind kind, string value) =>
         cluster.Grains.Identity(IdentityKey.Of(_make.Tenant, new Identifier(kind, value), TestSecrets.Pseudonyms));

@@ -56,11 +56,19 @@ public sealed class RecordingStorage(IGrainStorage inner) : IGrainStorage
     public sealed record Row(int Writes, int Clears, string[]? Ids);
 
     private static readonly ConcurrentDictionary<GrainId, Row> Rows = new();
+    private static readonly ConcurrentDictionary<GrainId, int> ReadCounts = new();
 
     /// <summary>What storage holds and has seen for <paramref name="grain"/>: null when it was never written.</summary>
     public static Row? Of(GrainId grain) => Rows.TryGetValue(grain, out var row) ? row : null;
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+    /// <summary>How often <paramref name="grain"/>'s state was read (once per activation), found or not.</summary>
+    public static int ReadsOf(GrainId grain) => ReadCounts.GetValueOrDefault(grain);
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        ReadCounts.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        return inner.ReadStateAsync(stateName, grainId, grainState);
+    }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

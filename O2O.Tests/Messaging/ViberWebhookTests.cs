@@ -68,6 +68,30 @@ public sealed class ViberWebhookTests(MasterDataApiFactory api)
     }
 
     [Fact]
+    public async Task ASecondDeviceOfAKnownPersonGetsALinkThatNamesThePerson()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await RegisterWebhookAsync();
+        var laptop = "viber-" + Guid.NewGuid().ToString("N")[..10];
+        var phoneBrowser = "viber-" + Guid.NewGuid().ToString("N")[..10];
+        var phone = TestPhones.NewLocal();
+        var viberId = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
+        (await api.Writer().PostAsync("/v1/identify", Json($$$"""{"anonymousId":"{{{laptop}}}","traits":{"phone":"{{{phone}}}","name":"Đặng Thu Hà"}}"""), ct)).EnsureSuccessStatusCode();
+        await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={laptop}");
+        // The second device joins the person: its derived profile is left as a note pointing at them.
+        (await api.Writer().PostAsync("/v1/identify", Json($$$"""{"anonymousId":"{{{phoneBrowser}}}","traits":{"phone":"{{{phone}}}"}}"""), ct)).EnsureSuccessStatusCode();
+        await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={phoneBrowser}");
+
+        var link = await api.Writer().GetFromJsonAsync<ViberLink>($"/v1/messaging/viber/link?anonymousId={phoneBrowser}", ct);
+        var context = Uri.UnescapeDataString(link!.DeepLink[(link.DeepLink.IndexOf("&context=", StringComparison.Ordinal) + 9)..]);
+        (await CallbackAsync(ConversationStarted(viberId, context))).ShouldBe("linked");
+        (await CallbackAsync(FirstMessage(viberId))).ShouldBe("subscribed", "the link names the person, who has a phone to record the consent on");
+        var profile = await Eventually.GetJsonAsync(api.Reader(), $"/api/profiles?anonymousId={laptop}",
+            p => p.GetProperty("traits").TryGetProperty("viber_id", out _));
+        profile.GetProperty("traits").GetProperty("viber_id").GetString().ShouldBe(viberId);
+    }
+
+    [Fact]
     public async Task ReceiptsUpdateTheMessageForgedCallbacksAreRefusedAndStrangersIgnored()
     {
         var ct = TestContext.Current.CancellationToken;

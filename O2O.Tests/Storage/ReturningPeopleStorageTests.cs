@@ -1,0 +1,151 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using O2O.Grains;
+using O2O.Grains.Identity;
+using O2O.Grains.Ingestion;
+using O2O.Grains.Profiles;
+using O2O.Silo.Hosting;
+using O2O.Tests.Infrastructure;
+
+namespace O2O.Tests.Storage;
+
+/// <summary>
+/// What a returning person costs on Table storage, and where their devices land, across silo restarts:
+/// a silo hosted as O2O.Silo hosts it on Azurite, stopped and started again so that nothing is in memory,
+/// each Table operation counted where it leaves the process (<c>o2o.storage.reads</c>, <c>o2o.storage.writes</c>).
+/// </summary>
+public sealed class ReturningPeopleStorageTests(AzuriteFixture azurite)
+{
+    private readonly EventMaker _make = new(ClusterFixture.NewTenant(), TimeProvider.System);
+    // Tables of this test's own, so the counts are its own whatever else runs in the process.
+    private readonly string _prefix = "ret" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task AReturningDeviceCostsOneProfileReadAJoinedDeviceLandsOnItsPersonAndAnErasedPersonsDevicesStaySuppressed()
+    {
+        const string phone = "+84908881234";
+        await using (var first = await StartAsync())
+        {
+            var applier = first.Services.GetRequiredService<EventApplier>();
+            await applier.ApplyAsync([_make.Page("laptop", "/ao-dai")]);
+            await applier.ApplyAsync([_make.Identify("laptop", phone, "Vũ Minh Châu")]);
+            // A second device joins the person through the phone before it was ever seen alone.
+            await applier.ApplyAsync([_make.Identify("phone-browser", phone, "Vũ Minh Châu")]);
+            await first.StopAsync();
+        }
+
+        string person;
+        await using (var again = await StartAsync())
+        {
+            // Asked first, the joined device is placed by its derived profile's note: one read of the note, one of the person.
+            using var ops = new TableOperations(_prefix);
+            await again.Services.GetRequiredService<EventApplier>().ApplyAsync([_make.Page("phone-browser", "/vi")]);
+            ops.Reads("profiles").ShouldBe(2);
+            ops.Reads("identities").ShouldBe(0);
+            await again.StopAsync();
+        }
+
+        await using (var second = await StartAsync())
+        {
+            var applier = second.Services.GetRequiredService<EventApplier>();
+            var grains = second.Services.GetRequiredService<IGrainFactory>();
+            using var ops = new TableOperations(_prefix);
+
+            await applier.ApplyAsync([_make.Page("laptop", "/giay")]);
+            await applier.ApplyAsync([_make.Identify("laptop", phone, "Vũ Minh Châu")]);
+            ops.Reads("profiles").ShouldBe(1, "the returning device's own profile, read once");
+            ops.Reads("identities").ShouldBe(0, "neither the device nor its phone needs its identity row");
+            ops.Writes("identities").ShouldBe(0);
+
+            await applier.ApplyAsync([_make.Page("phone-browser", "/tui")]);
+            ops.Reads("profiles").ShouldBe(1, "the person's profile listed the joined device too, so its note is not read");
+            ops.Reads("identities").ShouldBe(0);
+
+            var view = (await grains.ProfileOfAsync(_make.Tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms)).ShouldNotBeNull();
+            view.Totals.PageViews.ShouldBe(4, "both devices' pages landed on the person");
+            person = view.ProfileId;
+            (await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, person)).EraseAsync()).ShouldNotBeNull();
+            await second.StopAsync();
+        }
+
+        await using (var third = await StartAsync())
+        {
+            var applier = third.Services.GetRequiredService<EventApplier>();
+            var grains = third.Services.GetRequiredService<IGrainFactory>();
+            (await applier.ApplyAsync([_make.Page("laptop", "/")])).Applied.ShouldBe(0);
+            (await applier.ApplyAsync([_make.Page("phone-browser", "/")])).Applied.ShouldBe(0);
+            (await applier.ApplyAsync([_make.Identify("phone-browser", "+84908881235", "Vũ Minh Châu")])).Applied.ShouldBe(0);
+            (await grains.Identity(IdentityKey.Of(_make.Tenant, new Identifier(IdentifierKind.Phone, "+84908881235"), TestSecrets.Pseudonyms)).GetProfileAsync())
+                .ShouldBeNull("an event from an erased person's device claims nothing");
+            (await grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, person)).GetAsync()).ShouldBeNull();
+            await third.StopAsync();
+        }
+    }
+
+    private async Task<WebApplication> StartAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Orleans:ServiceId"] = _prefix,
+            ["ConnectionStrings:tables"] = azurite.ConnectionString,
+            ["O2O:Demo:Enabled"] = "false",
+            ["O2O:Privacy:PseudonymSecret"] = TestSecrets.PseudonymSecret,
+        };
+        foreach (var name in StorageNames.All)
+        {
+            settings[$"Orleans:GrainStorage:{name}:ProviderType"] = "AzureTableStorage";
+            settings[$"Orleans:GrainStorage:{name}:ServiceKey"] = "tables";
+            settings[$"Orleans:GrainStorage:{name}:TableName"] = _prefix + TableConnections.TableNameFor(name);
+        }
+        return await TableStorageSilo.StartAsync(settings);
+    }
+
+    /// <summary>Table reads and writes of this test's tables, by storage name, from the silo's own counters.</summary>
+    private sealed class TableOperations : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, int> _reads = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _writes = new(StringComparer.Ordinal);
+
+        public TableOperations(string prefix)
+        {
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == StorageTelemetry.MeterName && instrument.Name is StorageTelemetry.ReadsName or StorageTelemetry.WritesName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "storage", Value: string table } && table.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        var counts = instrument.Name == StorageTelemetry.ReadsName ? _reads : _writes;
+                        lock (counts)
+                        {
+                            counts[table[prefix.Length..]] = counts.GetValueOrDefault(table[prefix.Length..]) + (int)value;
+                        }
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Reads(string storage) => Count(_reads, storage);
+
+        public int Writes(string storage) => Count(_writes, storage);
+
+        private static int Count(Dictionary<string, int> counts, string storage)
+        {
+            lock (counts)
+            {
+                return counts.GetValueOrDefault(TableConnections.TableNameFor(storage));
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
