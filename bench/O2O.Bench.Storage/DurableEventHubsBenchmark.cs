@@ -161,7 +161,7 @@ internal static class DurableEventHubsBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {storage,-12} {count,8} writes ({(double)count / total:F3}/event), {reads.GetValueOrDefault(storage),8} reads"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RESULT o2o {pass} events_per_s={total / durableAt.TotalSeconds:F0} writes_per_event={(double)sum / total:F4} cpu_us_per_event={spent.TotalMicroseconds / total:F0} azurite_cpu_us_per_event={azuriteSpent.TotalMicroseconds / total:F0}"));
+                $"RESULT o2o {pass} events_per_s={total / durableAt.TotalSeconds:F0} writes_per_event={(double)sum / total:F5} cpu_us_per_event={spent.TotalMicroseconds / total:F0} azurite_cpu_us_per_event={azuriteSpent.TotalMicroseconds / total:F0}"));
         }
     }
 
