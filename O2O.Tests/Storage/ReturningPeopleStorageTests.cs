@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using O2O.Grains;
@@ -39,10 +38,10 @@ public sealed class ReturningPeopleStorageTests(AzuriteFixture azurite)
         await using (var again = await StartAsync())
         {
             // Asked first, the joined device is placed by its derived profile's note: one read of the note, one of the person.
-            using var ops = new TableOperations(_prefix);
+            using var ops = new StorageOperations(_prefix);
             await again.Services.GetRequiredService<EventApplier>().ApplyAsync([_make.Page("phone-browser", "/vi")]);
-            ops.Reads("profiles").ShouldBe(2);
-            ops.Reads("identities").ShouldBe(0);
+            ops.Reads(Table("profiles")).ShouldBe(2);
+            ops.Reads(Table("identities")).ShouldBe(0);
             await again.StopAsync();
         }
 
@@ -50,17 +49,17 @@ public sealed class ReturningPeopleStorageTests(AzuriteFixture azurite)
         {
             var applier = second.Services.GetRequiredService<EventApplier>();
             var grains = second.Services.GetRequiredService<IGrainFactory>();
-            using var ops = new TableOperations(_prefix);
+            using var ops = new StorageOperations(_prefix);
 
             await applier.ApplyAsync([_make.Page("laptop", "/giay")]);
             await applier.ApplyAsync([_make.Identify("laptop", phone, "Vũ Minh Châu")]);
-            ops.Reads("profiles").ShouldBe(1, "the returning device's own profile, read once");
-            ops.Reads("identities").ShouldBe(0, "neither the device nor its phone needs its identity row");
-            ops.Writes("identities").ShouldBe(0);
+            ops.Reads(Table("profiles")).ShouldBe(1, "the returning device's own profile, read once");
+            ops.Reads(Table("identities")).ShouldBe(0, "neither the device nor its phone needs its identity row");
+            ops.Writes(Table("identities")).ShouldBe(0);
 
             await applier.ApplyAsync([_make.Page("phone-browser", "/tui")]);
-            ops.Reads("profiles").ShouldBe(1, "the person's profile listed the joined device too, so its note is not read");
-            ops.Reads("identities").ShouldBe(0);
+            ops.Reads(Table("profiles")).ShouldBe(1, "the person's profile listed the joined device too, so its note is not read");
+            ops.Reads(Table("identities")).ShouldBe(0);
 
             var view = (await grains.ProfileOfAsync(_make.Tenant, new Identifier(IdentifierKind.Phone, phone), TestSecrets.Pseudonyms)).ShouldNotBeNull();
             view.Totals.PageViews.ShouldBe(4, "both devices' pages landed on the person");
@@ -96,56 +95,11 @@ public sealed class ReturningPeopleStorageTests(AzuriteFixture azurite)
         {
             settings[$"Orleans:GrainStorage:{name}:ProviderType"] = "AzureTableStorage";
             settings[$"Orleans:GrainStorage:{name}:ServiceKey"] = "tables";
-            settings[$"Orleans:GrainStorage:{name}:TableName"] = _prefix + TableConnections.TableNameFor(name);
+            settings[$"Orleans:GrainStorage:{name}:TableName"] = Table(name);
         }
         return await TableStorageSilo.StartAsync(settings);
     }
 
-    /// <summary>Table reads and writes of this test's tables, by storage name, from the silo's own counters.</summary>
-    private sealed class TableOperations : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, int> _reads = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _writes = new(StringComparer.Ordinal);
-
-        public TableOperations(string prefix)
-        {
-            _listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == StorageTelemetry.MeterName && instrument.Name is StorageTelemetry.ReadsName or StorageTelemetry.WritesName)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag is { Key: "storage", Value: string table } && table.StartsWith(prefix, StringComparison.Ordinal))
-                    {
-                        var counts = instrument.Name == StorageTelemetry.ReadsName ? _reads : _writes;
-                        lock (counts)
-                        {
-                            counts[table[prefix.Length..]] = counts.GetValueOrDefault(table[prefix.Length..]) + (int)value;
-                        }
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public int Reads(string storage) => Count(_reads, storage);
-
-        public int Writes(string storage) => Count(_writes, storage);
-
-        private static int Count(Dictionary<string, int> counts, string storage)
-        {
-            lock (counts)
-            {
-                return counts.GetValueOrDefault(TableConnections.TableNameFor(storage));
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
-    }
+    /// <summary>The full name of this test's table for a storage name.</summary>
+    private string Table(string storage) => _prefix + TableConnections.TableNameFor(storage);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Azure.Data.Tables;
@@ -44,7 +43,7 @@ public sealed class TableConnectionTests(AzuriteFixture azurite)
         var tableName = "pool" + Guid.NewGuid().ToString("N")[..12];
         var profiles = services.GetRequiredKeyedService<TableServiceClient>("tables").GetTableClient(tableName);
         var identities = services.GetRequiredKeyedService<TableServiceClient>("tables-identities").GetTableClient(tableName);
-        using var counted = new StorageCounts(tableName);
+        using var counted = new StorageOperations(tableName);
 
         await profiles.CreateIfNotExistsAsync(TestContext.Current.CancellationToken);
         await profiles.UpsertEntityAsync(new TableEntity("p", "present") { ["Data"] = "x" }, cancellationToken: TestContext.Current.CancellationToken);
@@ -58,52 +57,8 @@ public sealed class TableConnectionTests(AzuriteFixture azurite)
         found.Count(f => f).ShouldBe(Reads / 10);
         relay.MostAtOnce.ShouldBeLessThanOrEqualTo(Limit, "connections open at once to the storage endpoint");
         relay.Opened.ShouldBeLessThanOrEqualTo(Limit * 2, "connections opened for the whole burst");
-        counted.Reads.ShouldBe(Reads, "every read, found or not, counted once");
-        counted.Writes.ShouldBe(1, "the one upsert counted once");
-    }
-
-    /// <summary>Reads and writes the process reports for one table.</summary>
-    private sealed class StorageCounts : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _reads;
-        private long _writes;
-
-        public StorageCounts(string table)
-        {
-            _listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == StorageTelemetry.MeterName && instrument.Name is StorageTelemetry.ReadsName or StorageTelemetry.WritesName)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key != "storage" || tag.Value as string != table)
-                    {
-                        continue;
-                    }
-                    if (instrument.Name == StorageTelemetry.ReadsName)
-                    {
-                        Interlocked.Add(ref _reads, value);
-                    }
-                    else
-                    {
-                        Interlocked.Add(ref _writes, value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Reads => Interlocked.Read(ref _reads);
-
-        public long Writes => Interlocked.Read(ref _writes);
-
-        public void Dispose() => _listener.Dispose();
+        counted.Reads(tableName).ShouldBe(Reads, "every read, found or not, counted once");
+        counted.Writes(tableName).ShouldBe(1, "the one upsert counted once");
     }
 
     /// <summary>A loopback TCP relay to the storage endpoint that counts the connections through it.</summary>
