@@ -74,14 +74,8 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         // An identifier the cache already places is not asked again: a known visitor who identifies
         // costs the new identifier's grain only, not a reactivation of the device's. A cached owner that
         // disagrees with the person the event resolves to is checked with its grain below.
-        var cachedOwners = keys.ConvertAll(k => _cache.TryGetValue(k, out var known) ? known : null);
-        for (var i = 0; i < keys.Count; i++)
-        {
-            if (located[i] is not null)
-            {
-                cachedOwners[i] = null;
-            }
-        }
+        // (An anonymous id its derived profile placed above is located, not cached.)
+        var cachedOwners = keys.Select((k, i) => located[i] is null && _cache.TryGetValue(k, out var known) ? known : null).ToList();
         var found = await Task.WhenAll(keys.Select((k, i) => located[i] is { } asked
             ? Task.FromResult(asked)
             : cachedOwners[i] is { } known

@@ -466,10 +466,7 @@ public sealed class CustomerGrain(
         {
             return false;
         }
-        state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
-        // Written even when this profile never held anything: the note is where its anonymous id's
-        // owner is found (as in DetachIntoAsync).
-        await _writer.WriteAsync();
+        await LeaveForwardingNoteAsync(targetProfileId);
         return true;
     }
 
@@ -512,13 +509,21 @@ public sealed class CustomerGrain(
         {
             return null;
         }
-        var snapshot = s;
-        state.State = new ProfileState { MergedInto = targetProfileId, Seen = s.Seen };
-        // Written even for a profile that never held anything (the derived profile of an anonymous id
-        // seen first with a known person): the note is where the id's owner is found, instead of a row
-        // of the id's own (IdentityResolver asks the derived profile, not the identity grain).
-        await _writer.WriteAsync();
-        return snapshot;
+        await LeaveForwardingNoteAsync(targetProfileId);
+        return s;
+    }
+
+    /// <summary>
+    /// Empties this profile into a note that it now lives in <paramref name="targetProfileId"/> (keeping
+    /// the ids it applied, so a replay counts once). Written even for a profile that never held anything
+    /// (the derived profile of an anonymous id seen first with a known person): the note is where the
+    /// id's owner is found, instead of a row of the id's own (IdentityResolver asks the derived profile,
+    /// not the identity grain).
+    /// </summary>
+    private Task LeaveForwardingNoteAsync(string targetProfileId)
+    {
+        state.State = new ProfileState { MergedInto = targetProfileId, Seen = state.State.Seen };
+        return _writer.WriteAsync();
     }
 
     public async Task<ErasureReceipt?> EraseAsync()
