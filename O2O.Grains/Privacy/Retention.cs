@@ -171,7 +171,7 @@ public sealed class RetentionSweepState
 /// <inheritdoc cref="IRetentionSweepGrain"/>
 /// <remarks>Reentrant for the same reason as <see cref="RetentionDayGrain"/>: profiles note their day while a sweep runs.</remarks>
 [Reentrant]
-public sealed partial class RetentionSweepGrain(
+public sealed class RetentionSweepGrain(
     [PersistentState("retention-sweep", StorageNames.Profiles)] IPersistentState<RetentionSweepState> state,
     IOptions<PrivacyOptions> options,
     TimeProvider clock,
@@ -188,28 +188,16 @@ public sealed partial class RetentionSweepGrain(
             state.State.OldestDay = day;
             changed = true;
         }
-        if (!state.State.ReminderRegistered)
+        // The day is stored either way: if the reminder service is still starting, the next note starts it.
+        if (!state.State.ReminderRegistered && await this.TryStartAsync(DailySweep, TimeSpan.FromHours(1), TimeSpan.FromDays(1), logger))
         {
-            try
-            {
-                await this.RegisterOrUpdateReminder(DailySweep, TimeSpan.FromHours(1), TimeSpan.FromDays(1));
-                state.State.ReminderRegistered = changed = true;
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
-            {
-                // A reminder service still starting up (it answers "still initializing" after 20 s) must
-                // not fail the profile that is being listed: the day is stored, and the next note tries again.
-                LogReminderNotStarted(logger, ex);
-            }
+            state.State.ReminderRegistered = changed = true;
         }
         if (changed)
         {
             await _writer.WriteAsync();
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The retention sweep's reminder could not be started yet; the next listed profile tries again")]
-    private static partial void LogReminderNotStarted(ILogger logger, Exception exception);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == DailySweep ? SweepAsync() : Task.CompletedTask;

@@ -18,7 +18,7 @@ public sealed class TenantClockState
 /// other buckets, and that must not wait for the tick to finish.
 /// </remarks>
 [Reentrant]
-public sealed partial class TenantClockGrain(
+public sealed class TenantClockGrain(
     [PersistentState("tenant-clock", StorageNames.Campaigns)] IPersistentState<TenantClockState> state,
     IOptions<SegmentOptions> segmentOptions,
     IOptions<StoreOptions> storeOptions,
@@ -46,23 +46,11 @@ public sealed partial class TenantClockGrain(
         }
         if (!_reminding)
         {
+            // The bucket is stored: if the reminder service is still starting, the next registration starts it.
             var period = segmentOptions.Value.TickPeriod;
-            try
-            {
-                await this.RegisterOrUpdateReminder(ReminderName, period, period);
-                _reminding = true;
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
-            {
-                // The bucket is stored: the next registration starts the reminder (a reminder service
-                // still starting up must not refuse the people who were put on the wheel).
-                LogReminderNotStarted(logger, ex);
-            }
+            _reminding = await this.TryStartAsync(ReminderName, period, period, logger);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The due-wheel reminder could not be started yet; the next registration tries again")]
-    private static partial void LogReminderNotStarted(ILogger logger, Exception exception);
 
     public Task<int> TickAsync()
     {
