@@ -43,6 +43,14 @@ public sealed class EventHubsOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")] public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long the hub may hold a fetch that finds no new events (Kafka <c>fetch.wait.max.ms</c>). A
+    /// broker answers as soon as events arrive, so this bounds idle polling, not latency. librdkafka's
+    /// mock cluster (tests, benchmarks) is the exception: it holds every empty fetch this long even when
+    /// events arrive meanwhile, so those set it to a few milliseconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan FetchWaitMax { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// How long the group waits for a silent member before its partitions move on (Kafka
     /// <c>session.timeout.ms</c>; Event Hubs accepts 6 s to 300 s). Shorter means a killed silo's
     /// partitions stall for less; heartbeats go every third of it.

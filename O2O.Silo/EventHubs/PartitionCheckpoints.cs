@@ -8,7 +8,7 @@ namespace O2O.Silo.EventHubs;
 /// before it counted as applied. Checkpointed (the default): profiles apply in memory, and the offset
 /// moves only when a checkpoint has had every profile touched before it write and deliver what it
 /// owes, at most once per <c>CheckpointInterval</c> and when the partition is given up or the silo stops.
-/// Touched only by the consume thread.
+/// Touched only by the consume thread, and by <see cref="FinishAsync"/> while that thread waits for it.
 /// </summary>
 internal sealed class PartitionCheckpoints(GrainCheckpointer? checkpointer, string source, TimeSpan interval, TimeProvider clock)
 {
@@ -48,16 +48,17 @@ internal sealed class PartitionCheckpoints(GrainCheckpointer? checkpointer, stri
 
     /// <summary>
     /// The partition is being given up or the silo stops (its lanes already stopped): waits for the
-    /// running checkpoint and takes one more of everything applied.
+    /// running checkpoint and takes one more of everything applied. Returns at once to the consume
+    /// thread, which starts every partition's last checkpoint before it waits for them all.
     /// </summary>
-    public void Finish(long done, long committed, TimeSpan wait)
+    public async Task FinishAsync(long done, long committed, TimeSpan wait)
     {
         if (_checkpointer is null)
         {
             Stored = done;
             return;
         }
-        if (_running is not null && !Wait(_running, wait))
+        if (_running is not null && !await FinishedWithinAsync(_running, wait))
         {
             return;
         }
@@ -65,7 +66,7 @@ internal sealed class PartitionCheckpoints(GrainCheckpointer? checkpointer, stri
         if (!Lost && done > Math.Max(Stored, committed))
         {
             Start(done, committed);
-            if (Wait(_running!, wait))
+            if (await FinishedWithinAsync(_running!, wait))
             {
                 Collect();
             }
@@ -107,15 +108,10 @@ internal sealed class PartitionCheckpoints(GrainCheckpointer? checkpointer, stri
         }
     }
 
-    private static bool Wait(Task task, TimeSpan wait)
+    /// <summary>Whether the checkpoint ended (stored, lost or failed: <see cref="Collect"/> tells which) within the wait.</summary>
+    private static async Task<bool> FinishedWithinAsync(Task task, TimeSpan wait)
     {
-        try
-        {
-            return task.Wait(wait);
-        }
-        catch (AggregateException)
-        {
-            return true;
-        }
+        await task.WaitAsync(wait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return task.IsCompleted;
     }
 }
