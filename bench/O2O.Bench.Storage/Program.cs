@@ -15,7 +15,8 @@ namespace O2O.Bench.Storage;
 /// workload of 10 events per profile sent together. Starts its own in-memory Azurite unless given
 /// <c>--tables "&lt;connection string&gt;"</c>.
 /// Usage: <c>dotnet run -c Release --project bench/O2O.Bench.Storage -- [--profiles N] [--batch N] [--concurrency N] [--tables CS]</c>.
-/// With <c>eventhubs</c> first: the durable path through the event hub with realistic interleaving (<see cref="DurableEventHubsBenchmark"/>).
+/// With <c>eventhubs</c> first: the durable path through the event hub with realistic interleaving (<see cref="DurableEventHubsBenchmark"/>);
+/// with <c>tables</c>: what single Table operations cost the storage server (<see cref="TableOperationsBenchmark"/>).
 /// </summary>
 internal static class Program
 {
@@ -33,9 +34,12 @@ internal static class Program
         using var azurite = tables is null ? StartAzurite(out tables) : null;
         try
         {
-            return args.FirstOrDefault() == "eventhubs"
-                ? await DurableEventHubsBenchmark.RunAsync(args, tables, azurite)
-                : await RunAsync(tables, profiles, batchProfiles, concurrency, warmup);
+            return args.FirstOrDefault() switch
+            {
+                "eventhubs" => await DurableEventHubsBenchmark.RunAsync(args, tables, azurite),
+                "tables" => await TableOperationsBenchmark.RunAsync(args, tables, azurite),
+                _ => await RunAsync(tables, profiles, batchProfiles, concurrency, warmup),
+            };
         }
         finally
         {
