@@ -81,7 +81,7 @@ internal static class DurableEventHubsBenchmark
                 ["O2O:EventHubs:CommitInterval"] = CommitInterval.ToString("c", CultureInfo.InvariantCulture),
                 // librdkafka's mock cluster holds every fetch that finds nothing for the whole fetch wait (500 ms by
                 // default), even when events arrive meanwhile; a broker answers at once. With the producer kept a
-                // window ahead, each round then stalled about a second (13-17 s of applying a returning pass became 6).
+                // window ahead, each round then stalled about a second (applying a returning pass took 13-17 s; now 6-8).
                 ["O2O:EventHubs:FetchWaitMax"] = MockFetchWait.ToString("c", CultureInfo.InvariantCulture),
             }));
             builder.AddO2OSilo();
