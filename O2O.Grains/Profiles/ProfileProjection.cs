@@ -71,7 +71,7 @@ public static class ProfileProjection
 
         if (e.Touch is { } touch)
         {
-            AddTouch(s, new TouchRecord(e.Timestamp, touch), profile.TouchesSize);
+            AddTouch(s, new TouchRecord(e.Timestamp, touch.Shared()), profile.TouchesSize);
             Reach(s, FunnelStage.Aware, e.Timestamp);
         }
         Reach(s, FunnelRules.StageOf(e), e.Timestamp);
@@ -85,7 +85,12 @@ public static class ProfileProjection
             s.Score.Add(reason, points, e.Timestamp, scoring.HalfLife);
         }
 
-        AddToTimeline(s, new Touchpoint(e.Timestamp, e.Type, e.Name, DetailOf(e), e.Touch?.Campaign, e.StoreId), profile.TimelineSize);
+        // The strings kept are the shared copies: an event that came over the wire from another silo
+        // carries fresh ones, and twenty of them per person would be most of what the state holds.
+        var point = new Touchpoint(e.Timestamp, e.Type, SharedStrings.Intern(e.Name),
+            e.Order is { } placed ? placed.OrderId : SharedStrings.Intern(DetailOf(e)),
+            SharedStrings.Intern(e.Touch?.Campaign), SharedStrings.Intern(e.StoreId));
+        AddToTimeline(s.Timeline, point, profile.TimelineSize);
     }
 
     /// <summary>
@@ -162,11 +167,17 @@ public static class ProfileProjection
         }
         target.Touches.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
         target.Timeline.AddRange(source.Timeline);
+        if (source.LegacyTimeline is { } legacy)
+        {
+            // Detached by a silo still on version 1 (a rolling upgrade): the source is the sender's, read only.
+            target.Timeline.AddRange(legacy.Select(p => p.ToTouchpoint().Shared()));
+        }
         target.Timeline.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
         if (target.Timeline.Count > profile.TimelineSize)
         {
             target.Timeline.RemoveRange(0, target.Timeline.Count - profile.TimelineSize);
         }
+        target.Timeline.Capacity = target.Timeline.Count;
         foreach (var (scope, stage) in source.Reported)
         {
             // The source already counted this person in those funnels; counting again would double them.
@@ -262,19 +273,33 @@ public static class ProfileProjection
         }
     }
 
-    private static void AddToTimeline(ProfileState s, Touchpoint point, int max)
+    /// <summary>
+    /// Adds <paramref name="point"/> in time order, keeping the newest <paramref name="max"/>. The list
+    /// grows by a quarter (at least 4 entries) up to <paramref name="max"/>, not by doubling: a person
+    /// with 20 events keeps 20 slots, not 32 (each slot is a whole <see cref="Touchpoint"/>).
+    /// </summary>
+    internal static void AddToTimeline(List<Touchpoint> timeline, Touchpoint point, int max)
     {
-        var timeline = s.Timeline;
         var at = timeline.Count;
         while (at > 0 && timeline[at - 1].Timestamp > point.Timestamp)
         {
             at--;
         }
-        timeline.Insert(at, point);
-        if (timeline.Count > max)
+        while (timeline.Count >= max)
         {
+            if (at == 0)
+            {
+                // Older than everything a full timeline keeps.
+                return;
+            }
             timeline.RemoveAt(0);
+            at--;
         }
+        if (timeline.Count == timeline.Capacity)
+        {
+            timeline.Capacity = Math.Min(max, timeline.Count + Math.Max(4, timeline.Count / 4));
+        }
+        timeline.Insert(at, point);
     }
 
     private static string? DetailOf(CustomerEvent e) => e.Type switch
