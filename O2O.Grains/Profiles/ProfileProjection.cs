@@ -106,7 +106,7 @@ public static class ProfileProjection
         }
         foreach (var record in s.Touches)
         {
-            var scope = SharedStrings.Intern("c:" + record.Touch.CampaignKey)!;
+            var scope = Scope('c', record.Touch.CampaignKey);
             var reported = s.Reported.GetValueOrDefault(scope);
             if (stage > reported)
             {
@@ -118,7 +118,7 @@ public static class ProfileProjection
         {
             foreach (var storeId in VisitedStores(s))
             {
-                var scope = SharedStrings.Intern("s:" + storeId)!;
+                var scope = Scope('s', storeId);
                 var reported = s.Reported.GetValueOrDefault(scope);
                 if (stage > reported)
                 {
@@ -194,6 +194,20 @@ public static class ProfileProjection
             JoinGroup(target, groupId, traits, profile.GroupsSize);
         }
         target.MergedFrom.Add(source.Identifiers.Count > 0 ? source.Identifiers[0].ToString() : "?");
+    }
+
+    /// <summary>The shared <c>c:campaign</c> or <c>s:store</c> key of a funnel, composed on the stack: a repeat allocates nothing.</summary>
+    private static string Scope(char kind, string key)
+    {
+        if (key.Length > SharedStrings.MaxLength - 2)
+        {
+            return string.Concat(kind == 'c' ? "c:" : "s:", key);
+        }
+        Span<char> scope = stackalloc char[key.Length + 2];
+        scope[0] = kind;
+        scope[1] = ':';
+        key.CopyTo(scope[2..]);
+        return SharedStrings.Intern(scope);
     }
 
     private static FunnelStage PriorStageBeforeVisit(ProfileState s)
@@ -274,9 +288,11 @@ public static class ProfileProjection
     }
 
     /// <summary>
-    /// Adds <paramref name="point"/> in time order, keeping the newest <paramref name="max"/>. The list
-    /// grows by a quarter (at least 4 entries) up to <paramref name="max"/>, not by doubling: a person
-    /// with 20 events keeps 20 slots, not 32 (each slot is a whole <see cref="Touchpoint"/>).
+    /// Adds <paramref name="point"/> in time order, keeping the newest <paramref name="max"/>. Growing
+    /// copies the whole timeline into a new array, and with real traffic (a person's events spread over
+    /// a session) each copy lives long enough for the GC to copy it again into gen1 and gen2. So the list
+    /// grows in two steps only: 4 entries, half of <paramref name="max"/>, then <paramref name="max"/>
+    /// (for 20 events, 29 entries allocated in all and 25 kept, where doubling allocates 60 and keeps 32).
     /// </summary>
     internal static void AddToTimeline(List<Touchpoint> timeline, Touchpoint point, int max)
     {
@@ -297,7 +313,8 @@ public static class ProfileProjection
         }
         if (timeline.Count == timeline.Capacity)
         {
-            timeline.Capacity = Math.Min(max, timeline.Count + Math.Max(4, timeline.Count / 4));
+            var grown = timeline.Count < 4 ? 4 : timeline.Count < max / 2 ? max / 2 : max;
+            timeline.Capacity = Math.Min(max, Math.Max(grown, timeline.Count + 1));
         }
         timeline.Insert(at, point);
     }

@@ -115,15 +115,17 @@ public sealed class CompactProfileStateTests(ClusterFixture cluster, ITestOutput
     }
 
     [Fact]
-    public void ATimelineOfTwentyEventsKeepsTwentySlotsAndAFullOneNeverGrowsPastItsSize()
+    public void ATimelineGrowsInTwoStepsAndAFullOneNeverGrowsPastItsSize()
     {
         var profile = new ProfileOptions { TimelineSize = 50 };
         var timeline = new List<Touchpoint>();
+        var capacities = new List<int>();
         for (var i = 0; i < 20; i++)
         {
             ProfileProjection.AddToTimeline(timeline, new Touchpoint(Start.AddMinutes(i), EventType.Page, null, "/" + i, null, null), profile.TimelineSize);
+            capacities.Add(timeline.Capacity);
         }
-        timeline.Capacity.ShouldBe(20);
+        capacities.Distinct().ShouldBe([4, 25]);
 
         for (var i = 20; i < 120; i++)
         {
