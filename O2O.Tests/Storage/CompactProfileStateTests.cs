@@ -125,7 +125,7 @@ public sealed class CompactProfileStateTests(ClusterFixture cluster, ITestOutput
             ProfileProjection.AddToTimeline(timeline, new Touchpoint(Start.AddMinutes(i), EventType.Page, null, "/" + i, null, null), profile.TimelineSize);
             capacities.Add(timeline.Capacity);
         }
-        capacities.Distinct().ShouldBe([4, 25]);
+        capacities.Distinct().ShouldBe([4, 10, 25]);
 
         for (var i = 20; i < 120; i++)
         {
