@@ -149,7 +149,7 @@ public readonly record struct Touchpoint
         SharedStrings.Intern(StoreId));
 
     /// <summary>An offline order or a web shop's <c>Order Completed</c>: <see cref="Detail"/> holds the order id.</summary>
-    public bool IsOrder => Type == EventType.Order || SegmentEvents.Is(Name, SegmentEvents.OrderCompleted);
+    private bool IsOrder => Type == EventType.Order || SegmentEvents.Is(Name, SegmentEvents.OrderCompleted);
 }
 
 /// <summary>A timeline entry as version 1 stored it (one object each). Only read, to move into <see cref="ProfileState.Timeline"/>.</summary>

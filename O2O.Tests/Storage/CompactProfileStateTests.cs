@@ -144,6 +144,19 @@ public sealed class CompactProfileStateTests(ClusterFixture cluster, ITestOutput
     }
 
     [Fact]
+    public void ATimelineEntryReadsAsItDidInJson()
+    {
+        // What the profile API and the privacy export show of an entry: the same members as version 1's record.
+        var at = new DateTimeOffset(2026, 10, 1, 15, 0, 0, TimeSpan.FromHours(7));
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(
+            new Touchpoint(at, EventType.CheckIn, null, "Qr", "tet-2026", "HCM01"), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+
+        json.EnumerateObject().Select(p => p.Name).ShouldBe(["timestamp", "type", "name", "detail", "campaign", "storeId"], ignoreOrder: true);
+        json.GetProperty("timestamp").GetDateTimeOffset().ShouldBe(at);
+        json.GetProperty("timestamp").GetString().ShouldBe("2026-10-01T15:00:00+07:00");
+    }
+
+    [Fact]
     public void ATimelineEntryTakesFortyEightBytesInItsArray() =>
         // Version 1 took 80: an 8-byte reference in the array and a 72-byte object.
         System.Runtime.CompilerServices.Unsafe.SizeOf<Touchpoint>().ShouldBe(48);
