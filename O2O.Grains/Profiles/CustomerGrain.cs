@@ -739,13 +739,6 @@ public sealed class CustomerGrain(
         }
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        // A version 1 state moves its timeline into the current one; any state read back shares its strings.
-        ProfileStateUpgrade.Apply(state.State);
-        return Task.CompletedTask;
-    }
-
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_discard || reason.ReasonCode == DeactivationReasonCode.ApplicationError)

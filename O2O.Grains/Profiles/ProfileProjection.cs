@@ -167,11 +167,6 @@ public static class ProfileProjection
         }
         target.Touches.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
         target.Timeline.AddRange(source.Timeline);
-        if (source.LegacyTimeline is { } legacy)
-        {
-            // Detached by a silo still on version 1 (a rolling upgrade): the source is the sender's, read only.
-            target.Timeline.AddRange(legacy.Select(p => p.ToTouchpoint().Shared()));
-        }
         target.Timeline.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
         if (target.Timeline.Count > profile.TimelineSize)
         {

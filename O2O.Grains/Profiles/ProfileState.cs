@@ -6,7 +6,7 @@ namespace O2O.Grains.Profiles;
 /// <summary>
 /// Everything a customer grain keeps about one person. Version 2: the timeline is a list of
 /// <see cref="Touchpoint"/> values (version 1 kept an object per entry, <see cref="LegacyTouchpoint"/>);
-/// a version 1 state is brought up to date when its grain activates (<see cref="ProfileStateUpgrade"/>).
+/// a version 1 state is brought up to date as it is read (<see cref="LegacyTimeline"/>).
 /// </summary>
 [GenerateSerializer, Alias("o2o.profile-state")]
 public sealed class ProfileState
@@ -17,8 +17,24 @@ public sealed class ProfileState
     [Id(0)] public int Version { get; set; } = CurrentVersion;
     [Id(1)] public List<Identifier> Identifiers { get; set; } = [];
     [Id(2)] public Dictionary<string, string> Traits { get; set; } = [];
-    /// <summary>Version 1's timeline, only ever read: moved into <see cref="Timeline"/> as the grain activates, null after.</summary>
-    [Id(3)] public List<LegacyTouchpoint>? LegacyTimeline { get; set; }
+    /// <summary>
+    /// Version 1's timeline (an object per entry), only ever read: what a stored version 1 state holds
+    /// here moves into <see cref="Timeline"/> as the state is read, so nothing is kept and this reads null.
+    /// </summary>
+    [Id(3)]
+    public List<LegacyTouchpoint>? LegacyTimeline
+    {
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                Timeline.InsertRange(0, value.Select(p => p.ToTouchpoint().Shared()));
+                Version = CurrentVersion;
+            }
+        }
+    }
+
     /// <summary>Most recent touchpoints, oldest first, bounded by <see cref="ProfileOptions.TimelineSize"/>.</summary>
     [Id(80)] public List<Touchpoint> Timeline { get; set; } = [];
     [Id(4)] public ProfileTotals Totals { get; set; } = new();

@@ -91,12 +91,12 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AProfileStoredByVersion1ActivatesWithItsTimeline()
+    public async Task AProfileReadFromVersion1BytesActivatesWithItsTimeline()
     {
-        // The bytes main wrote before the timeline became values, stored as the silo stores a state.
+        // The bytes main wrote before the timeline became values, read by this silo's storage serializer.
         var serializer = _app!.Services.GetRequiredService<IGrainStorageSerializer>();
         var legacy = serializer.Deserialize<ProfileState>(File.ReadAllBytes(CompactProfileStateTests.FixturePath))!;
-        legacy.LegacyTimeline.ShouldNotBeNull();
+        legacy.Timeline.Count.ShouldBe(20);
         var key = "tenant-a/" + Guid.NewGuid().ToString("N");
         await Profiles.WriteStateAsync("profile", GrainId.Create(CustomerType, key), new GrainState<ProfileState> { State = legacy });
 
