@@ -591,7 +591,8 @@ public sealed class EventParser(TimeProvider clock, Grains.Privacy.Pseudonyms ps
         {
             throw Invalid(field, "must be 1 to 64 letters, digits, '-', '_' or '.'");
         }
-        return code;
+        // A shop has a few hundred stores: every visitor's events and profile keep one copy of each code.
+        return SharedStrings.Intern(code);
     }
 
     private static string? Id(JsonElement json, string name) => json.TryGetProperty(name, out var value)

@@ -124,6 +124,22 @@ public sealed record AdTouch
     /// <summary>The click id's value, for the ad platforms' offline conversion uploads.</summary>
     [Id(8)] public string? ClickId { get; init; }
 
+    /// <summary>
+    /// This touch holding the shared copies of its tags (<see cref="SharedStrings"/>), itself when it
+    /// already does. The click id is the person's own and never repeats: kept as it is.
+    /// </summary>
+    public AdTouch Shared()
+    {
+        var (source, medium, campaign, content, term, audience, clickIdType) = (SharedStrings.Intern(Source), SharedStrings.Intern(Medium),
+            SharedStrings.Intern(Campaign), SharedStrings.Intern(Content), SharedStrings.Intern(Term), SharedStrings.Intern(Audience),
+            SharedStrings.Intern(ClickIdType));
+        return ReferenceEquals(source, Source) && ReferenceEquals(medium, Medium) && ReferenceEquals(campaign, Campaign)
+            && ReferenceEquals(content, Content) && ReferenceEquals(term, Term) && ReferenceEquals(audience, Audience)
+            && ReferenceEquals(clickIdType, ClickIdType)
+            ? this
+            : this with { Source = source, Medium = medium, Campaign = campaign, Content = content, Term = term, Audience = audience, ClickIdType = clickIdType };
+    }
+
     /// <summary>The campaign a report groups this touch under.</summary>
     public string CampaignKey => Campaign ?? $"({Source ?? ClickSource ?? "unknown"})";
 

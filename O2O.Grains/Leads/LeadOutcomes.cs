@@ -40,10 +40,6 @@ public static class LeadOutcomes
         };
         s.Score.Add(ScoreReason.ConsultantOutcome, points, at, scoring.HalfLife);
         var detail = outcome == LeadOutcome.Lost && !string.IsNullOrWhiteSpace(lostReason) ? $"{outcome}: {lostReason}" : outcome.ToString();
-        s.Timeline.Add(new Touchpoint(at, EventType.Track, TimelineName, detail, null, storeId));
-        if (s.Timeline.Count > timelineSize)
-        {
-            s.Timeline.RemoveAt(0);
-        }
+        ProfileProjection.AddToTimeline(s.Timeline, new Touchpoint(at, EventType.Track, TimelineName, detail, null, SharedStrings.Intern(storeId)), timelineSize);
     }
 }

@@ -41,13 +41,26 @@ public sealed class CustomerGrain(
     private bool _unwritten;
     private bool _discard;
 
-    // The grain key and its halves, decoded once: every batch names the person in its deliveries, and
-    // the aggregates, indexes and boards that keep that one copy hold no copies of their own.
-    private string? _key;
+    // The grain key's halves, decoded once: every batch names the person in its deliveries, and the
+    // aggregates, indexes and boards that keep that one copy hold no copies of their own. The whole key
+    // is not kept (80-odd bytes per active person): only the outbox's ids start with it.
     private string? _tenant;
     private string? _profileId;
 
-    private string Key => _key ??= this.GetPrimaryKeyString();
+    private string Key => this.GetPrimaryKeyString();
+
+    /// <summary>The id of this profile's next owed delivery, <c>{key}#{sequence}</c>, written from the grain id without a copy of the key.</summary>
+    private string OutboxId(long sequence)
+    {
+        var key = this.GetGrainId().Key.AsSpan();
+        if (key.Length > 256)
+        {
+            return $"{Key}#{sequence}";
+        }
+        Span<char> chars = stackalloc char[key.Length];
+        var length = System.Text.Encoding.UTF8.GetChars(key, chars);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(ReadOnlySpan<char>)chars[..length]}#{sequence}");
+    }
 
     private string Tenant => _tenant ?? SplitKey().Tenant;
 
@@ -195,7 +208,7 @@ public sealed class CustomerGrain(
         var raise = RaiseLead(s, batch.Events, lead, priorScore);
         var owed = new OwedDelivery
         {
-            Id = $"{Key}#{s.OutboxSequence + 1}",
+            Id = OutboxId(s.OutboxSequence + 1),
             Funnel = funnel,
             Visits = visits ?? [],
             Orders = orders ?? [],
@@ -305,7 +318,7 @@ public sealed class CustomerGrain(
         }
         // Owed like an event's changes: a failure between this write and the segments' leaves it
         // for the next delivery (the next batch of this person's events, or the next re-evaluation).
-        var owed = new OwedDelivery { Id = $"{Key}#{s.OutboxSequence + 1}", Segments = change };
+        var owed = new OwedDelivery { Id = OutboxId(s.OutboxSequence + 1), Segments = change };
         s.OutboxSequence++;
         s.Outbox.Add(owed);
         await WriteOrReloadAsync();

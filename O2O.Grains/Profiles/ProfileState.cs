@@ -3,18 +3,40 @@ using O2O.Grains.Identity;
 
 namespace O2O.Grains.Profiles;
 
-/// <summary>Everything a customer grain keeps about one person. Version 1.</summary>
+/// <summary>
+/// Everything a customer grain keeps about one person. Version 2: the timeline is a list of
+/// <see cref="Touchpoint"/> values (version 1 kept an object per entry, <see cref="LegacyTouchpoint"/>);
+/// a version 1 state is brought up to date as it is read (<see cref="LegacyTimeline"/>).
+/// </summary>
 [GenerateSerializer, Alias("o2o.profile-state")]
 public sealed class ProfileState
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>State schema version, so later releases can migrate what they read.</summary>
     [Id(0)] public int Version { get; set; } = CurrentVersion;
     [Id(1)] public List<Identifier> Identifiers { get; set; } = [];
     [Id(2)] public Dictionary<string, string> Traits { get; set; } = [];
+    /// <summary>
+    /// Version 1's timeline (an object per entry), only ever read: what a stored version 1 state holds
+    /// here moves into <see cref="Timeline"/> as the state is read, so nothing is kept and this reads null.
+    /// </summary>
+    [Id(3)]
+    public List<LegacyTouchpoint>? LegacyTimeline
+    {
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                Timeline.InsertRange(0, value.Select(p => p.ToTouchpoint().Shared()));
+                Version = CurrentVersion;
+            }
+        }
+    }
+
     /// <summary>Most recent touchpoints, oldest first, bounded by <see cref="ProfileOptions.TimelineSize"/>.</summary>
-    [Id(3)] public List<Touchpoint> Timeline { get; set; } = [];
+    [Id(80)] public List<Touchpoint> Timeline { get; set; } = [];
     [Id(4)] public ProfileTotals Totals { get; set; } = new();
     /// <summary>Online touches (UTM tags, click ids), oldest first, bounded by <see cref="ProfileOptions.TouchesSize"/>.</summary>
     [Id(5)] public List<TouchRecord> Touches { get; set; } = [];
@@ -99,15 +121,65 @@ public sealed record OrderMark(
     [property: Id(1)] long Total,
     [property: Id(2)] bool Reversed);
 
-/// <summary>One entry of the timeline: what happened, when, and where.</summary>
+/// <summary>
+/// One entry of the timeline: what happened, when, and where. A value of 48 bytes in the timeline's
+/// array, with no object of its own; its strings are the shared copies (<see cref="SharedStrings"/>).
+/// The time is kept as UTC ticks and the sender's offset: 10 bytes where a <see cref="DateTimeOffset"/>
+/// takes 16, and on the wire one number where Orleans writes a DateTimeOffset as a nested object.
+/// </summary>
+[GenerateSerializer(IncludePrimaryConstructorParameters = false), Immutable, Alias("o2o.touchpoint.v2")]
+public readonly record struct Touchpoint
+{
+    [Id(0)] private readonly long _utcTicks;
+    [Id(1)] private readonly short _offsetMinutes;
+
+    public Touchpoint(DateTimeOffset timestamp, EventType type, string? name, string? detail, string? campaign, string? storeId)
+    {
+        Timestamp = timestamp;
+        Type = type;
+        Name = name;
+        Detail = detail;
+        Campaign = campaign;
+        StoreId = storeId;
+    }
+
+    public DateTimeOffset Timestamp
+    {
+        get => new(_utcTicks + _offsetMinutes * TimeSpan.TicksPerMinute, TimeSpan.FromMinutes(_offsetMinutes));
+        init => (_utcTicks, _offsetMinutes) = (value.UtcTicks, (short)value.TotalOffsetMinutes);
+    }
+
+    [Id(2)] public EventType Type { get; init; }
+    [Id(3)] public string? Name { get; init; }
+    [Id(4)] public string? Detail { get; init; }
+    [Id(5)] public string? Campaign { get; init; }
+    [Id(6)] public string? StoreId { get; init; }
+
+    /// <summary>This entry with its strings' shared copies. An order's detail is its order id, which never repeats: kept as it is.</summary>
+    public Touchpoint Shared() => new(
+        Timestamp,
+        Type,
+        SharedStrings.Intern(Name),
+        IsOrder ? Detail : SharedStrings.Intern(Detail),
+        SharedStrings.Intern(Campaign),
+        SharedStrings.Intern(StoreId));
+
+    /// <summary>An offline order or a web shop's <c>Order Completed</c>: <see cref="Detail"/> holds the order id.</summary>
+    private bool IsOrder => Type == EventType.Order || SegmentEvents.Is(Name, SegmentEvents.OrderCompleted);
+}
+
+/// <summary>A timeline entry as version 1 stored it (one object each). Only read, to move into <see cref="ProfileState.Timeline"/>.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.touchpoint")]
-public sealed record Touchpoint(
+public sealed record LegacyTouchpoint(
     [property: Id(0)] DateTimeOffset Timestamp,
     [property: Id(1)] EventType Type,
     [property: Id(2)] string? Name,
     [property: Id(3)] string? Detail,
     [property: Id(4)] string? Campaign,
-    [property: Id(5)] string? StoreId);
+    [property: Id(5)] string? StoreId)
+{
+    public Touchpoint ToTouchpoint() => new(Timestamp, Type, Name, Detail, Campaign, StoreId);
+}
 
 /// <summary>An online touch as the person received it.</summary>
 [GenerateSerializer, Immutable, Alias("o2o.touch-record")]

@@ -90,6 +90,23 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
         stored.State.Totals.Events.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task AProfileReadFromVersion1BytesActivatesWithItsTimeline()
+    {
+        // The bytes main wrote before the timeline became values, read by this silo's storage serializer.
+        var serializer = _app!.Services.GetRequiredService<IGrainStorageSerializer>();
+        var legacy = serializer.Deserialize<ProfileState>(File.ReadAllBytes(CompactProfileStateTests.FixturePath))!;
+        legacy.Timeline.Count.ShouldBe(20);
+        var key = "tenant-a/" + Guid.NewGuid().ToString("N");
+        await Profiles.WriteStateAsync("profile", GrainId.Create(CustomerType, key), new GrainState<ProfileState> { State = legacy });
+
+        var view = await _app.Services.GetRequiredService<IGrainFactory>().GetGrain<ICustomerGrain>(key).GetAsync();
+
+        view.ShouldNotBeNull();
+        view.Timeline.Reverse().ShouldBe(CompactProfileStateTests.FixtureTimeline());
+        view.Identities.ShouldContain("phone:+84901234567");
+    }
+
     private static GrainId NewId() => GrainId.Create(CustomerType, "tenant-a/" + Guid.NewGuid().ToString("N"));
 
     private static ProfileState Profile(int events)
