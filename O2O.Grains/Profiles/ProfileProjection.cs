@@ -87,10 +87,7 @@ public static class ProfileProjection
 
         // The strings kept are the shared copies: an event that came over the wire from another silo
         // carries fresh ones, and twenty of them per person would be most of what the state holds.
-        var point = new Touchpoint(e.Timestamp, e.Type, SharedStrings.Intern(e.Name),
-            e.Order is { } placed ? placed.OrderId : SharedStrings.Intern(DetailOf(e)),
-            SharedStrings.Intern(e.Touch?.Campaign), SharedStrings.Intern(e.StoreId));
-        AddToTimeline(s.Timeline, point, profile.TimelineSize);
+        AddToTimeline(s.Timeline, new Touchpoint(e.Timestamp, e.Type, e.Name, DetailOf(e), e.Touch?.Campaign, e.StoreId).Shared(), profile.TimelineSize);
     }
 
     /// <summary>
