@@ -60,10 +60,7 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         var laptopProfile = Profile(IdentityKey.DerivedProfileId(Identity(IdentifierKind.Anonymous, "laptop").GetPrimaryKeyString()));
         laptopProfile.GetPrimaryKeyString().ShouldEndWith(person, customMessage: "the laptop came first: the person lives on its derived profile");
 
-        // As after a silo restart: nothing in memory, a resolver that has seen nothing.
-        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var fresh = new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms);
-        var applier = new EventApplier(cluster.Grains, fresh, IndexCluster.Clock);
+        var applier = new EventApplier(cluster.Grains, await RestartedAsync(), IndexCluster.Clock);
         var grainsRead = new[] { laptopProfile.GetGrainId(), Identity(IdentifierKind.Anonymous, "laptop").GetGrainId(), Identity(IdentifierKind.Phone, phone).GetGrainId() };
         var before = Array.ConvertAll(grainsRead, RecordingStorage.ReadsOf);
 
@@ -75,8 +72,7 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         (await ProfileAsync(person)).Totals.PageViews.ShouldBe(2);
 
         // The device that joined the person through its phone lands on the person through its derived profile's note.
-        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var other = new EventApplier(cluster.Grains, new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms), IndexCluster.Clock);
+        var other = new EventApplier(cluster.Grains, await RestartedAsync(), IndexCluster.Clock);
         await other.ApplyAsync([_make.Page("phone-browser", "/tui")]);
         (await ProfileAsync(person)).Totals.PageViews.ShouldBe(3);
         RecordingStorage.Of(Identity(IdentifierKind.Anonymous, "phone-browser").GetGrainId()).ShouldBeNull();
@@ -92,8 +88,7 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         var person = (await Identity(IdentifierKind.Phone, phone).GetProfileAsync()).ShouldNotBeNull();
         (await Profile(person).EraseAsync()).ShouldNotBeNull();
 
-        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var fresh = new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms);
+        var fresh = await RestartedAsync();
         // The device the person was first seen on (the erased profile is its own), and the one that
         // joined later (its derived profile forwards to the erased one): both name nobody.
         (await fresh.ResolveAsync(_make.Page("tablet", "/giay"))).ProfileId.ShouldBeNull();
@@ -104,11 +99,17 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         (await Identity(IdentifierKind.Phone, phone).GetOwnerAsync()).Suppressed.ShouldBeTrue();
     }
 
+    /// <summary>As after a silo restart: nothing in memory, and a resolver that has seen nothing.</summary>
+    private async Task<IdentityResolver> RestartedAsync()
+    {
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        return new IdentityResolver(cluster.Grains, TestSecrets.Pseudonyms);
+    }
+
     private ICustomerGrain Profile(string profileId) => cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, profileId));
 
     private IIdentityGrain Identity(IdentifierKind kind, string value) =>
         cluster.Grains.Identity(IdentityKey.Of(_make.Tenant, new Identifier(kind, value), TestSecrets.Pseudonyms));
 
-    private async Task<ProfileView> ProfileAsync(string profileId) =>
-        (await cluster.Grains.GetGrain<ICustomerGrain>(TenantKey.Compose(_make.Tenant, profileId)).GetAsync()).ShouldNotBeNull();
+    private async Task<ProfileView> ProfileAsync(string profileId) => (await Profile(profileId).GetAsync()).ShouldNotBeNull();
 }
