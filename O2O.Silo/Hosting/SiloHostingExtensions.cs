@@ -91,6 +91,7 @@ public static class SiloHostingExtensions
             }
         });
         builder.Services.EscapeTableKeys(configuration.TableStorageNames());
+        builder.Services.BatchTableWrites(configuration);
         // Orleans' own binary format, versioned by the [Id] on every state member: smaller rows and far
         // less CPU than the default Newtonsoft JSON, which took 7% of the ingestion benchmark's CPU. Every
         // provider that is not given a SerializerKey (Orleans' Azure Table one included) takes this one.

@@ -133,11 +133,20 @@ public static class TableConnections
             }
             if (TableOf(message) is { } table)
             {
-                (read ? StorageTelemetry.Reads : StorageTelemetry.Writes).Add(1, new KeyValuePair<string, object?>("storage", table));
+                var tag = new KeyValuePair<string, object?>("storage", table);
+                if (read)
+                {
+                    StorageTelemetry.Reads.Add(1, tag);
+                }
+                else
+                {
+                    StorageTelemetry.Writes.Add(1, tag);
+                    StorageTelemetry.WriteRequests.Add(1, tag);
+                }
             }
         }
 
-        /// <summary>The table an entity request addresses; null for the table list and batches.</summary>
+        /// <summary>The table an entity request addresses; null for the table list and for transactions, which <see cref="BatchedTableStorage"/> counts.</summary>
         private static string? TableOf(HttpMessage message)
         {
             // Entity paths are /<table> (insert, query) or /<table>(PartitionKey='…',RowKey='…'); /Tables is the table list.

@@ -63,11 +63,18 @@ public static class TableKeyEscapingExtensions
     {
         foreach (var name in storageNames)
         {
-            var original = services.LastOrDefault(d => d.IsKeyedService && d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name))
-                ?? throw new InvalidOperationException($"Grain storage '{name}' is configured for Table storage but no provider registered it.");
-            services.Remove(original);
-            services.AddKeyedSingleton<IGrainStorage>(name, (provider, key) => new TableKeyEscaping(Create(original, provider, key)));
+            services.WrapGrainStorage(name, (_, inner) => new TableKeyEscaping(inner));
         }
+        return services;
+    }
+
+    /// <summary>Replaces the grain storage registered under <paramref name="name"/> with what <paramref name="wrap"/> makes of it.</summary>
+    public static IServiceCollection WrapGrainStorage(this IServiceCollection services, string name, Func<IServiceProvider, IGrainStorage, IGrainStorage> wrap)
+    {
+        var original = services.LastOrDefault(d => d.IsKeyedService && d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name))
+            ?? throw new InvalidOperationException($"Grain storage '{name}' is configured for Table storage but no provider registered it.");
+        services.Remove(original);
+        services.AddKeyedSingleton<IGrainStorage>(name, (provider, key) => wrap(provider, Create(original, provider, key)));
         return services;
     }
 

@@ -345,11 +345,11 @@ public sealed class CheckpointTests(KafkaMockCluster kafka, ClusterFixture clust
 
     private async Task<int> StoredProfileRowsAsync(IEnumerable<string> profileKeys)
     {
-        var escaped = profileKeys.Select(O2O.Silo.Hosting.TableKeyEscaping.EscapeKey).ToList();
+        var wanted = profileKeys.Select(k => O2O.Silo.Hosting.BatchedTableStorage.RowKey("profile", GrainId.Create("customer", k))).ToHashSet(StringComparer.Ordinal);
         var rows = 0;
-        await foreach (var entity in azurite.Tables.GetTableClient(StorageNames.Profiles).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        await foreach (var entity in azurite.Tables.GetTableClient(StorageNames.Profiles).QueryAsync<TableEntity>(select: ["RowKey"]))
         {
-            if (escaped.Any(k => entity.PartitionKey.EndsWith(k, StringComparison.Ordinal)))
+            if (wanted.Contains(entity.RowKey))
             {
                 rows++;
             }

@@ -35,12 +35,12 @@ public sealed class SiloClusterTests(AzuriteFixture azurite, RedisFixture redis)
         var (profileId, _) = await resolver.ResolveAsync(page);
 
         var stored = new List<string>();
-        await foreach (var entity in azurite.Tables.GetTableClient(StorageNames.Profiles).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        await foreach (var entity in azurite.Tables.GetTableClient(StorageNames.Profiles).QueryAsync<TableEntity>(select: ["RowKey"]))
         {
-            stored.Add(entity.PartitionKey);
+            stored.Add(entity.RowKey);
         }
-        // Orleans' provider keys rows by service id and grain id; the silo escapes the grain key first.
-        stored.ShouldContain(key => key.EndsWith(O2O.Silo.Hosting.TableKeyEscaping.EscapeKey(TenantKey.Compose(events.Tenant, profileId!)), StringComparison.Ordinal));
+        // Rows are keyed by the escaped grain id and state name, in one of the service's partitions.
+        stored.ShouldContain(O2O.Silo.Hosting.BatchedTableStorage.RowKey("profile", GrainId.Create("customer", TenantKey.Compose(events.Tenant, profileId!))));
 
         var server = redis.Redis.GetServer(redis.Redis.GetEndPoints()[0]);
         var membershipKeys = new List<RedisKey>();
