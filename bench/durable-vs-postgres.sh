@@ -5,7 +5,8 @@
 #      asynchronous commit), driven by pgbench against a throwaway cluster on a free loopback port;
 #  (b) O2O's durable path: the event hub (librdkafka's mock cluster) -> a silo's consumer -> Azure Table
 #      storage (Azurite), with realistic interleaving (each batch one event each of 1,000 people).
-# Prints both rates, O2O's storage writes per event for new and returning people, and the ratios.
+# Prints both rates, O2O's storage writes per event (rows, and the requests that carried them) for new
+# and returning people, and the ratios.
 #
 #   bench/durable-vs-postgres.sh [--profiles N] [--events-per-profile N] [--seconds N] [--checkpoint-seconds N]
 set -euo pipefail
@@ -123,6 +124,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 value() { awk -v pass="$1" -v key="$2" '$1 == "RESULT" && $3 == pass { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' "$DATA/o2o.out"; }
 O2O_NEW=$(value new events_per_s); O2O_RET=$(value returning events_per_s)
 W_NEW=$(value new writes_per_event); W_RET=$(value returning writes_per_event)
+R_NEW=$(value new write_requests_per_event); R_RET=$(value returning write_requests_per_event)
 echo
 echo "== durable ingestion, same machine, same run =="
 printf '%-34s %12s %12s\n' "" "new people" "returning"
@@ -130,9 +132,10 @@ printf '%-34s %12s %12s\n' "PostgreSQL, durable commit" "$PG_NEW" "$PG_RET"
 printf '%-34s %12s %12s\n' "PostgreSQL, asynchronous commit" "-" "$PG_RET_ASYNC"
 printf '%-34s %12s %12s\n' "O2O (events/s durably)" "$O2O_NEW" "$O2O_RET"
 printf '%-34s %12s %12s\n' "O2O storage writes per event" "$W_NEW" "$W_RET"
+printf '%-34s %12s %12s\n' "O2O write requests per event" "$R_NEW" "$R_RET"
 awk -v a="$O2O_NEW" -v b="$PG_NEW" -v c="$O2O_RET" -v d="$PG_RET" -v e="$PG_RET_ASYNC" 'BEGIN {
   printf "%-34s %11.2fx %11.2fx\n", "O2O / PostgreSQL durable", a / b, c / d;
   printf "%-34s %12s %11.2fx\n", "O2O / PostgreSQL asynchronous", "-", c / e }'
-awk -v c="$O2O_RET" -v d="$PG_RET" -v w="$W_RET" 'BEGIN {
-  printf "bars: O2O >= 3x PostgreSQL durable (returning): %s; <= 0.05 writes/event (returning): %s\n",
-    (c >= 3 * d ? "met" : "NOT met"), (w <= 0.05 ? "met" : "NOT met") }'
+awk -v c="$O2O_RET" -v d="$PG_RET" -v w="$W_RET" -v r="$R_RET" 'BEGIN {
+  printf "bars: O2O >= 3x PostgreSQL durable (returning): %s; <= 0.05 writes/event (returning): rows %s, requests %s\n",
+    (c >= 3 * d ? "met" : "NOT met"), (w <= 0.05 ? "met" : "NOT met"), (r <= 0.05 ? "met" : "NOT met") }'
