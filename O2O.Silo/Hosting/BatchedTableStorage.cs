@@ -23,9 +23,10 @@ namespace O2O.Silo.Hosting;
 /// its rows go again one by one, so each caller hears its own outcome.
 /// </para>
 /// <para>
-/// Rows Orleans' provider wrote (the layout before this one) are still read: when a table holds any
-/// when a storage is first read from, a state not found here is looked up there, written here on its
-/// next write, and its old row deleted. Clearing a state deletes both.
+/// Rows Orleans' provider wrote (the layout before this one) are still read. The first time a state is
+/// not found, the storage asks whether its table holds any such rows for the service; if it does, a state
+/// not found here is looked up there, written here on its next write, and its old row deleted. Clearing
+/// a state deletes both.
 /// </para>
 /// </summary>
 public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
@@ -109,13 +110,21 @@ public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParti
         var action = grainState.ETag is null || legacyETag is not null
             ? new TableTransactionAction(TableTransactionActionType.Add, entity)
             : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(grainState.ETag));
-        var etag = await SubmitAsync(bucket, action, size, stateName, grainId, grainState.ETag);
+        grainState.ETag = await SubmitAsync(bucket, action, size, stateName, grainId, grainState.ETag);
+        grainState.RecordExists = true;
         if (legacyETag is not null)
         {
-            await DeleteLegacyAsync(stateName, grainId, grainState, legacyETag);
+            try
+            {
+                await DeleteLegacyAsync(stateName, grainId, grainState, legacyETag);
+            }
+            catch (Exception ex)
+            {
+                // The state is stored, and the row here is read first: the old copy only waits for a
+                // clear, which deletes it.
+                LogLegacyRowKept(_table.Name, ex);
+            }
         }
-        grainState.ETag = etag;
-        grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -281,7 +290,6 @@ public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParti
         var batch = new List<Pending>(Math.Min(waiting.Count, MaxRows));
         var rows = new HashSet<string>(StringComparer.Ordinal);
         var bytes = 0;
-        var taken = 0;
         foreach (var pending in waiting)
         {
             if (batch.Count == MaxRows || (batch.Count > 0 && bytes + pending.Size > MaxTransactionBytes))
@@ -295,9 +303,8 @@ public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParti
             }
             batch.Add(pending);
             bytes += pending.Size;
-            taken++;
         }
-        waiting.RemoveRange(0, taken);
+        waiting.RemoveRange(0, batch.Count);
         return batch;
     }
 
@@ -370,6 +377,9 @@ public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Table {Table} holds rows in the layout before batched writes: states not found are looked up there and moved on their next write")]
     private partial void LogLegacyRows(string table);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A state of table {Table} moved to the new layout, but its old row could not be deleted; a clear will delete it")]
+    private partial void LogLegacyRowKept(string table, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A transaction of {Rows} rows in table {Table} was refused at row {Index} (status {Status}); its rows go again one by one")]
     private partial void LogTransactionFailed(string table, int rows, int? index, int status);
