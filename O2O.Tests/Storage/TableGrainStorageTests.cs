@@ -54,7 +54,7 @@ public sealed class TableGrainStorageTests(TableStorageSilo silo, AzuriteFixture
         {
             rows.Add(row);
         }
-        var mine = rows.Where(r => r.RowKey.StartsWith(O2O.Silo.Hosting.TableKeyEscaping.EscapeKey(id.ToString()), StringComparison.Ordinal)).ShouldHaveSingleItem();
+        var mine = rows.Where(r => r.RowKey.StartsWith(TableKeyEscaping.EscapeKey(id.ToString()), StringComparison.Ordinal)).ShouldHaveSingleItem();
         mine.PartitionKey.ShouldStartWith(TableStorageSilo.ServiceId + "~", Case.Sensitive, "a row's partition is one of the service's buckets, so rows written together share a transaction");
         mine.Keys.ShouldNotContain("StringData", "Newtonsoft JSON with CLR type names is the provider's default; the silo picks Orleans' binary serializer");
         var data = mine.GetBinary("Data");
