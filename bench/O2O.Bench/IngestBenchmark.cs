@@ -42,7 +42,14 @@ public static class IngestBenchmark
 
         // Compressed before the clock starts: the sender pays for compression, the figure is the server's.
         // Encoded before the heap's baseline and kept alive to the end, so they count in neither figure.
-        var batches = wire.Encode(Batches(profiles, perProfile, batchSize, "p"));
+        // --returning: the measured events go to the warm-up's people, already in memory (their events 10
+        // onwards), so the stretch creates no profile: what a silo pays for people it already holds.
+        var returning = args.String("returning", "false") == "true";
+        if (returning && profiles > warmProfiles)
+        {
+            throw new ArgumentException($"--returning needs --profiles at most --warmup-profiles ({warmProfiles:N0})");
+        }
+        var batches = wire.Encode(returning ? Batches(profiles, perProfile, batchSize, "warm", firstEvent: 10) : Batches(profiles, perProfile, batchSize, "p"));
         Console.WriteLine($"{batches.Sum(b => (long)b.Length) / 1024.0 / 1024.0:N1} MB on the wire");
         // The warm-up's identity grains leave after 1 s idle; the baseline is taken once they have.
         await IdentityGrainsGoneAsync(api);
@@ -138,13 +145,13 @@ public static class IngestBenchmark
     }
 
     /// <summary>Event k of every profile, then event k+1, ..., cut into batches: each batch spans many people.</summary>
-    internal static List<byte[]> Batches(int profiles, int perProfile, int batchSize, string prefix)
+    internal static List<byte[]> Batches(int profiles, int perProfile, int batchSize, string prefix, int firstEvent = 0)
     {
         var batches = new List<byte[]>(profiles * perProfile / batchSize + 1);
         var sb = new StringBuilder();
         var inBatch = 0;
         var at = DateTimeOffset.UtcNow.AddMinutes(-30);
-        for (var k = 0; k < perProfile; k++)
+        for (var k = firstEvent; k < firstEvent + perProfile; k++)
         {
             for (var p = 0; p < profiles; p++)
             {
