@@ -253,8 +253,12 @@ public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParti
         }
         if (start)
         {
-            // Off the grain's scheduler: the bucket's requests serve every grain.
-            _ = Task.Run(() => SendAllAsync(bucket));
+            // Off the grain's scheduler, and without the first writer's context (its trace, Orleans'
+            // request context): the bucket's requests serve every grain that waits in it.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => SendAllAsync(bucket));
+            }
         }
         try
         {
