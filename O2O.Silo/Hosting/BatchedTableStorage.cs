@@ -254,11 +254,9 @@ public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParti
         if (start)
         {
             // Off the grain's scheduler, and without the first writer's context (its trace, Orleans'
-            // request context): the bucket's requests serve every grain that waits in it.
-            using (ExecutionContext.SuppressFlow())
-            {
-                _ = Task.Run(() => SendAllAsync(bucket));
-            }
+            // request context): the bucket's requests serve every grain that waits in it. Unlike
+            // ExecutionContext.SuppressFlow, this cannot throw when the caller's flow is already suppressed.
+            ThreadPool.UnsafeQueueUserWorkItem(b => _ = SendAllAsync(b), bucket, preferLocal: false);
         }
         try
         {
