@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using O2O.Api.Dashboard;
 using O2O.Tests.Infrastructure;
@@ -57,8 +58,11 @@ public sealed class DashboardBrowserTests(DashboardApiProcess api) : IClassFixtu
         await Accessibility.AssertNoSeriousViolationsAsync(page, "the dashboard");
 
         await page.ClickAsync("#sign-out");
-        await page.WaitForURLAsync("**/dashboard/sign-in");
-        await page.GotoAsync(api.BaseUrl + "/dashboard");
+        // The sign-in form is what the marketer sees. Waiting for the page's load event instead once hung
+        // for 30 s after a form post redirected here (Playwright logged network idle, never load).
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard/sign-in$"));
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync();
+        await page.GotoAsync(api.BaseUrl + "/dashboard", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         page.Url.ShouldContain("/dashboard/sign-in");
     }
 
