@@ -184,6 +184,22 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
     public void Redirected(CustomerEvent e, string profileId) =>
         Remember(Identifier.From(e).ConvertAll(id => KeyOf(e.Tenant, id)), profileId);
 
+    /// <summary>
+    /// The events were placed on an erased profile, which applied none of them: this resolver had its
+    /// owner cached from before the erasure (made on another silo, which forgot only its own cache), or
+    /// an event was replayed. Forgets the events' identifiers, so the next event asks and finds them
+    /// suppressed, and takes back any claim made for the erased profile on the way, since the event
+    /// that brought it was dropped: an identifier it held when erased is suppressed, and stays so.
+    /// </summary>
+    public Task ErasedAsync(string tenant, string profileId, IReadOnlyList<CustomerEvent> events)
+    {
+        var ids = events.SelectMany(Identifier.From).Distinct().ToList();
+        Forget(tenant, ids);
+        // An anonymous id is claimed without a row (its derived profile owns it), so only the others can hold one.
+        return Task.WhenAll(ids.Where(id => id.Kind != IdentifierKind.Anonymous)
+            .Select(id => grains.Get<IIdentityGrain>(KeyOf(tenant, id)).ReleaseAsync(profileId)));
+    }
+
     /// <summary>The identity grain key of <paramref name="id"/>: a keyed hash, never the identifier.</summary>
     public string KeyOf(string tenant, Identifier id) => IdentityKey.Of(tenant, id, pseudonyms).GrainKey;
 

@@ -142,6 +142,10 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
             var key = TenantKey.Compose(tenant, profileId);
             var batch = new EventBatch(events) { Deferred = checkpoint is not null, ExpectedActivation = checkpoint?.ActivationOf(key) ?? Guid.Empty };
             var result = await grains.Get<ICustomerGrain>(key).ApplyAsync(batch);
+            if (result.Erased)
+            {
+                await resolver.ErasedAsync(tenant, profileId, events);
+            }
             if (result.RedirectTo is not { } next || hops > 3)
             {
                 return (tenant, profileId, result);

@@ -51,6 +51,11 @@ public sealed record ApplyResult
     [Id(25)] public Leads.LeadRequest? Raise { get; init; }
     /// <summary>For a deferred batch: refused, since the activation that applied the partition's earlier batches is gone (<see cref="EventBatch.ExpectedActivation"/>).</summary>
     [Id(26)] public bool Lost { get; init; }
+    /// <summary>
+    /// The person was erased, so nothing applied. A resolver still caching them placed the batch here
+    /// (see <see cref="Identity.IdentityResolver.ErasedAsync"/>).
+    /// </summary>
+    [Id(27)] public bool Erased { get; init; }
 
     public static ApplyResult Redirect(string profileId) => new() { RedirectTo = profileId };
 }

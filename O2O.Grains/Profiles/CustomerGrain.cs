@@ -92,7 +92,7 @@ public sealed class CustomerGrain(
         {
             // The person was erased: a stale cache or a replay must not bring them back.
             PrivacyTelemetry.EventsSuppressed.Add(batch.Events.Count);
-            return new ApplyResult();
+            return new ApplyResult { Erased = true };
         }
 
         var now = clock.GetUtcNow();
@@ -448,7 +448,7 @@ public sealed class CustomerGrain(
         {
             return true;
         }
-        if (state.State.MergedInto is not null)
+        if (state.State.MergedInto is not null || state.State.ErasedAt is not null)
         {
             return false;
         }
@@ -485,7 +485,7 @@ public sealed class CustomerGrain(
 
     public async Task<bool> AbsorbAsync(string sourceProfileId, ProfileState detached)
     {
-        if (state.State.MergedInto is not null)
+        if (state.State.MergedInto is not null || state.State.ErasedAt is not null)
         {
             return false;
         }

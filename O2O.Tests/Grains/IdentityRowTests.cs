@@ -1,3 +1,4 @@
+using O2O.Grains.Events;
 using O2O.Grains;
 using O2O.Grains.Identity;
 using O2O.Grains.Ingestion;
@@ -97,6 +98,47 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         (await Identity(IdentifierKind.Phone, "+84907779013").GetProfileAsync()).ShouldBeNull("an event with a suppressed device claims nothing");
         (await Identity(IdentifierKind.Anonymous, "work-pc").GetOwnerAsync()).Suppressed.ShouldBeTrue();
         (await Identity(IdentifierKind.Phone, phone).GetOwnerAsync()).Suppressed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task AResolverStillCachingAnErasedPersonsDeviceLeavesANewPhoneWithItUnclaimed()
+    {
+        const string phone = "+84907779020";
+        const string newPhone = "+84907779021";
+        await cluster.Applier.ApplyAsync([_make.Page("kiosk", "/ao-dai")]);
+        await cluster.Applier.ApplyAsync([_make.Identify("kiosk", phone, "Đỗ Minh Khoa")]);
+        var person = (await Identity(IdentifierKind.Phone, phone).GetProfileAsync()).ShouldNotBeNull();
+        // Erased through the profile, as on another silo: this applier's resolver still caches the device's owner.
+        (await Profile(person).EraseAsync()).ShouldNotBeNull();
+
+        // The cached device places the event on the erased profile, which claimed the new phone before
+        // it refused the event: the claim is taken back, and the resolver forgets what it cached.
+        (await cluster.Applier.ApplyAsync([_make.Identify("kiosk", newPhone, "Đỗ Minh Khoa")])).Applied.ShouldBe(0);
+        (await Identity(IdentifierKind.Phone, newPhone).GetOwnerAsync()).ShouldBe(new IdentityOwner(null, null), "nothing new is kept for an erased person");
+        (await cluster.Resolver.ResolveAsync(_make.Identify("kiosk", newPhone, "Đỗ Minh Khoa"))).ProfileId
+            .ShouldBeNull("the device is suppressed, and the resolver now asks");
+        (await Identity(IdentifierKind.Phone, phone).GetOwnerAsync()).Suppressed.ShouldBeTrue();
+
+        // The new phone alone, from a device nobody erased, is a new person.
+        await cluster.Applier.ApplyAsync([_make.Identify("new-laptop", newPhone, "Đỗ Minh Khoa")]);
+        (await Identity(IdentifierKind.Phone, newPhone).GetProfileAsync()).ShouldNotBeNull().ShouldNotBe(person);
+    }
+
+    [Fact]
+    public async Task AResolverStillCachingAnErasedPersonsDeviceMergesNoVisitorIntoThem()
+    {
+        await cluster.Applier.ApplyAsync([_make.Identify("counter-pc", "+84907779030", "Vũ Hải Yến")]);
+        var person = (await Identity(IdentifierKind.Phone, "+84907779030").GetProfileAsync()).ShouldNotBeNull();
+        await cluster.Applier.ApplyAsync([_make.Page("shop-tablet", "/giay")]);
+        var visitor = (await Identity(IdentifierKind.Anonymous, "shop-tablet").GetProfileAsync()).ShouldNotBeNull();
+        (await Profile(person).EraseAsync()).ShouldNotBeNull();
+
+        // The cached device names the erased person; the other device's visitor must not be pulled into them.
+        await cluster.Applier.ApplyAsync([_make.Make(EventType.Alias, "counter-pc") with { PreviousId = "shop-tablet" }]);
+
+        (await Profile(visitor).LocateAsync()).MergedInto.ShouldBeNull();
+        (await ProfileAsync(visitor)).Totals.PageViews.ShouldBe(1);
+        (await Profile(person).LocateAsync()).Identifiers.ShouldBeEmpty();
     }
 
     /// <summary>As after a silo restart: nothing in memory, and a resolver that has seen nothing.</summary>

@@ -19,6 +19,9 @@ public abstract class GrainTestCluster<TSilo>(short silos, TimeProvider clock) :
 
     public EventApplier Applier { get; private set; } = null!;
 
+    /// <summary>The resolver <see cref="Applier"/> resolves with, as one silo's: what it caches, it keeps until told.</summary>
+    public IdentityResolver Resolver { get; private set; } = null!;
+
     public virtual async ValueTask InitializeAsync()
     {
         var builder = new TestClusterBuilder(silos);
@@ -27,7 +30,8 @@ public abstract class GrainTestCluster<TSilo>(short silos, TimeProvider clock) :
         await Cluster.DeployAsync();
         // Product grains register reminders on first use (the due wheels' clock, the retention sweep).
         await ReminderServiceReady.WaitAsync(Cluster);
-        Applier = new EventApplier(Cluster.Client, new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms), clock);
+        Resolver = new IdentityResolver(Cluster.Client, TestSecrets.Pseudonyms);
+        Applier = new EventApplier(Cluster.Client, Resolver, clock);
     }
 
     public virtual async ValueTask DisposeAsync()
