@@ -34,6 +34,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestDeadline();
 app.UseStaticFiles();
 app.UseCors();
 app.UseAuthentication();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using O2O.Api.Extensions;
 using O2O.Api.Security;
 using O2O.Grains;
 using O2O.Grains.Orders;
@@ -17,7 +18,7 @@ public static class OrdersApi
         var write = app.MapGroup("/v1/orders").RequireAuthorization(O2OClaims.IngestPolicy).WithTags("Orders");
         write.MapPost("/import", ImportAsync).WithName("ImportOrders")
             .WithSummary("Streamed upload of order history: CSV through a preset (kiotviet, nhanh, haravan, shopify, shopee, tiktokshop) or JSON lines")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute()).WithoutRequestDeadline();
         write.MapGet("/imports/{importId}", GetImportAsync).WithName("GetOrderImport").WithSummary("An import's progress and bad rows, while it runs and after");
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using O2O.Api.Extensions;
 using O2O.Api.Security;
 using O2O.Grains;
 using O2O.Grains.Leads;
@@ -34,7 +35,7 @@ public static partial class DataSubjectApi
         api.MapPost("/erasures", EraseAsync).WithName("EraseSubject").WithSummary("Erase a person everywhere and suppress their identifiers (right to erasure); returns the receipt");
         api.MapGet("/erasures/{requestId}", ReceiptAsync).WithName("GetErasureReceipt").WithSummary("Proof of a completed erasure");
         api.MapGet("/requests", RequestsAsync).WithName("ListSubjectRequests").WithSummary("The audit trail of data-subject requests, newest first");
-        api.MapPost("/retention/sweep", SweepAsync).WithName("SweepRetention").WithSummary("Delete anonymous profiles idle past retention now");
+        api.MapPost("/retention/sweep", SweepAsync).WithName("SweepRetention").WithSummary("Delete anonymous profiles idle past retention now").WithoutRequestDeadline();
         return app;
     }
 
