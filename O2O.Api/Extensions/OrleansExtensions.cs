@@ -17,6 +17,7 @@ public static class OrleansExtensions
             builder.Services.AddKeyedRedisConnections(builder.Configuration);
             builder.UseOrleansClient(client =>
             {
+                client.AddOutgoingGrainCallFilter<RequestDeadline>();
                 if (builder.Configuration.ExportsTraces())
                 {
                     client.AddActivityPropagation();

@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using O2O.Api.Extensions;
 using O2O.Tests.Infrastructure;
 
@@ -12,43 +10,57 @@ namespace O2O.Tests.Http;
 
 /// <summary>
 /// A request to the API waits on the cluster for one deadline in all (<c>O2O:Api:RequestDeadline</c>),
-/// then answers 503 with Retry-After; before, each of its grain calls could wait Orleans' 30 s. The
-/// grain is really held inside its turn (the test silo's fault filter), as behind a slow or dying silo.
+/// then answers 503 with Retry-After; before, each of its grain calls could wait Orleans' 30 s. The Api
+/// is the cluster's client, as deployed, and the silo a real O2O.Silo process frozen with SIGSTOP: it
+/// holds its sockets and answers nothing, as a hung host does.
 /// </summary>
-public sealed class RequestDeadlineTests(RequestDeadlineTests.DeadlineApi api) : IClassFixture<RequestDeadlineTests.DeadlineApi>
+[Trait("Category", "Slow")]
+public sealed class RequestDeadlineTests(AzuriteFixture azurite, RedisFixture redis)
 {
+    private const string Tenant = "tenant-deadline";
+    private const string WriteKey = "test-write-key-deadline";
+    private const string ReadToken = "test-read-token-deadline";
+
     [Fact]
-    public async Task ARequestWhoseGrainDoesNotAnswerIsA503AtTheDeadlineAndTheNextOneIsServed()
+    public async Task ARequestTheFrozenSiloCannotAnswerIsA503AtTheDeadlineAndTheThawedSiloServesTheNext()
     {
+        var clusterId = "deadline-" + Guid.NewGuid().ToString("N")[..8];
+        using var silo = await SiloProcess.StartAsync(clusterId, redis.ConnectionString, azurite.ConnectionString);
+        await using var api = new ClientApi(clusterId, redis.ConnectionString);
+        using var writer = api.Client(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(WriteKey + ":"))));
+        using var reader = api.Client(new AuthenticationHeaderValue("Bearer", ReadToken));
         var anon = $"slow-{Guid.NewGuid():N}";
-        using var writer = api.Client(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(DeadlineApi.WriteKey + ":"))));
-        using var reader = api.Client(new AuthenticationHeaderValue("Bearer", DeadlineApi.ReadToken));
-        // Shorter than Orleans' 30 s response timeout: without the deadline this request would still be waiting.
-        reader.Timeout = TimeSpan.FromSeconds(20);
         (await writer.PostAsync("/v1/track", new StringContent($$"""{"anonymousId":"{{anon}}","event":"Product Viewed"}""", Encoding.UTF8, "application/json")))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         await Eventually.GetJsonAsync(reader, $"/api/profiles?anonymousId={anon}");
 
-        var gate = GrainFaults.Hold(DeadlineApi.Tenant, "GetAsync");
-        using var late = await reader.GetAsync($"/api/profiles?anonymousId={anon}", TestContext.Current.CancellationToken);
+        silo.Freeze();
+        HttpResponseMessage late;
+        try
+        {
+            // Shorter than Orleans' 30 s response timeout: without the deadline this request would still be waiting.
+            using var impatient = api.Client(new AuthenticationHeaderValue("Bearer", ReadToken));
+            impatient.Timeout = TimeSpan.FromSeconds(20);
+            late = await impatient.GetAsync($"/api/profiles?anonymousId={anon}", TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            silo.Thaw();
+        }
 
-        gate.Entered.IsCompleted.ShouldBeTrue("the profile's grain was really held");
-        late.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, await late.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        late.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(ClusterUnavailableHandler.RetryAfterSeconds));
-        late.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-
-        gate.Open();
-        using var served = await reader.GetAsync($"/api/profiles?anonymousId={anon}", TestContext.Current.CancellationToken);
-        served.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using (late)
+        {
+            late.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, await late.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            late.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(ClusterUnavailableHandler.RetryAfterSeconds));
+            late.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        }
+        var served = await Eventually.GetJsonAsync(reader, $"/api/profiles?anonymousId={anon}");
+        served.GetProperty("totals").GetProperty("productViews").GetInt32().ShouldBe(1);
     }
 
-    /// <summary>The real Api with its embedded silo, a 1 s deadline and the test silos' fault filter.</summary>
-    public sealed class DeadlineApi : WebApplicationFactory<Program>
+    /// <summary>The real Api as a client of the cluster (no silo of its own), with a 2 s deadline.</summary>
+    private sealed class ClientApi(string clusterId, string redis) : WebApplicationFactory<Program>
     {
-        public const string Tenant = "tenant-deadline";
-        public const string WriteKey = "test-write-key-deadline";
-        public const string ReadToken = "test-read-token-deadline";
-
         public HttpClient Client(AuthenticationHeaderValue auth)
         {
             var client = CreateClient();
@@ -59,13 +71,18 @@ public sealed class RequestDeadlineTests(RequestDeadlineTests.DeadlineApi api) :
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
-            builder.UseSetting("O2O:Api:RequestDeadline", "00:00:01");
+            builder.UseSetting("Orleans:ClusterId", clusterId);
+            builder.UseSetting("Orleans:ServiceId", "o2o");
+            builder.UseSetting("Orleans:Clustering:ProviderType", "Redis");
+            builder.UseSetting("Orleans:Clustering:ServiceKey", "redis");
+            builder.UseSetting("ConnectionStrings:redis", redis);
+            builder.UseSetting("O2O:Api:RequestDeadline", "00:00:02");
             builder.UseSetting("O2O:Demo:Enabled", "false");
+            builder.UseSetting("O2O:Privacy:PseudonymSecret", TestSecrets.PseudonymSecret);
             builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKey);
             builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", Tenant);
             builder.UseSetting("O2O:Security:ReadTokens:0:Token", ReadToken);
             builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", Tenant);
-            builder.ConfigureTestServices(services => services.AddSingleton<IIncomingGrainCallFilter, GrainFaultFilter>());
         }
     }
 }

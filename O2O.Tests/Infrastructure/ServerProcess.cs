@@ -146,6 +146,13 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="signal"/> and returns at once: <c>STOP</c> freezes the server as a hung host would, <c>CONT</c> thaws it.</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     public void Dispose()
     {
         Kill();

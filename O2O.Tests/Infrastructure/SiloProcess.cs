@@ -84,6 +84,12 @@ public sealed class SiloProcess : IDisposable
     /// <summary>SIGKILL.</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>SIGSTOP: the silo keeps its sockets and answers nothing, as a hung host.</summary>
+    public void Freeze() => _process.Signal("STOP");
+
+    /// <summary>SIGCONT.</summary>
+    public void Thaw() => _process.Signal("CONT");
+
     public void Dispose() => _process.Dispose();
 
     /// <summary>An Orleans client of the cluster, configured by the same keys.</summary>
