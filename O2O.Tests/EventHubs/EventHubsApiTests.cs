@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using O2O.Api.EventHubs;
@@ -19,9 +16,17 @@ public sealed class EventHubsApiTests(KafkaMockCluster kafka)
     [Fact]
     public async Task EventsPostedToTheApiReachTheGrainsThroughTheEventHub()
     {
-        await using var api = new EventHubsApi(kafka.BootstrapServers, KafkaMockCluster.NewHub("api"));
-        using var writer = api.Client(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(ApiFactory.WriteKey + ":"))));
-        using var reader = api.Client(new AuthenticationHeaderValue("Bearer", ApiFactory.ReadToken));
+        // The real Api with its embedded silo, feeding and draining a hub on the mock cluster.
+        var hub = KafkaMockCluster.NewHub("api");
+        await using var api = new OneTenantApi("tenant-hub", new Dictionary<string, string>
+        {
+            ["ConnectionStrings:eventhubs"] = kafka.BootstrapServers,
+            ["O2O:EventHubs:Hub"] = hub,
+            ["O2O:EventHubs:DeadLetterHub"] = hub + "-dlq",
+            ["O2O:EventHubs:ConsumerGroup"] = "api-" + hub,
+        });
+        using var writer = api.Writer();
+        using var reader = api.Reader();
 
         api.Services.GetRequiredService<IEventFeed>().ShouldBeOfType<KafkaEventFeed>();
         api.Services.GetServices<IHostedService>().ShouldNotContain(s => s is EventPump);
@@ -62,29 +67,4 @@ public sealed class EventHubsApiTests(KafkaMockCluster kafka)
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    /// <summary>The real Api with its embedded silo, feeding and draining a hub on the mock cluster.</summary>
-    private sealed class EventHubsApi(string bootstrap, string hub) : WebApplicationFactory<Program>
-    {
-        public HttpClient Client(AuthenticationHeaderValue auth)
-        {
-            var client = CreateClient();
-            client.DefaultRequestHeaders.Authorization = auth;
-            return client;
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:eventhubs", bootstrap);
-            builder.UseSetting("O2O:EventHubs:Hub", hub);
-            builder.UseSetting("O2O:EventHubs:DeadLetterHub", hub + "-dlq");
-            builder.UseSetting("O2O:EventHubs:ConsumerGroup", "api-" + hub);
-            builder.UseSetting("O2O:Demo:Enabled", "false");
-            builder.UseSetting("O2O:Security:WriteKeys:0:Key", ApiFactory.WriteKey);
-            builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "tenant-a");
-            builder.UseSetting("O2O:Security:ReadTokens:0:Token", ApiFactory.ReadToken);
-            builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "tenant-a");
-        }
-    }
 }

@@ -1,7 +1,4 @@
-using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using O2O.Tests.Infrastructure;
 
 namespace O2O.Tests.Telemetry;
@@ -16,9 +13,8 @@ public sealed class TelemetryTests
     public async Task OneTraceFollowsAnEventFromTheRequestIntoTheGrainCall()
     {
         await using var otlp = await OtlpReceiver.StartAsync();
-        await using var api = new TelemetryApi(otlp.Endpoint);
-        var client = api.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(TelemetryApi.WriteKey + ":")));
+        await using var api = TelemetryApi(otlp.Endpoint);
+        var client = api.Writer();
         const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
 
@@ -46,9 +42,8 @@ public sealed class TelemetryTests
     public async Task O2OMetricsAndLogsArriveWithoutPersonalData()
     {
         await using var otlp = await OtlpReceiver.StartAsync();
-        await using var api = new TelemetryApi(otlp.Endpoint);
-        var client = api.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(TelemetryApi.WriteKey + ":")));
+        await using var api = TelemetryApi(otlp.Endpoint);
+        var client = api.Writer();
         (await client.PostAsync("/v1/identify", new StringContent(
             """{"anonymousId":"otel-2","traits":{"phone":"0912345678","email":"lan.tran@example.vn","name":"Trần Thị Lan"}}""",
             Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
@@ -58,8 +53,7 @@ public sealed class TelemetryTests
         (await client.PostAsync("/v1/consents", new StringContent(
             """{"phone":"0912345678","email":"lan.tran@example.vn","source":"pos_tablet","wordingVersion":"v1","purposes":{"marketing":{"sms":true},"ad_sharing":false}}""",
             Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
-        var privacy = api.CreateClient();
-        privacy.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TelemetryApi.EraseToken);
+        var privacy = api.Reader();
         (await privacy.GetAsync("/api/privacy/subjects?phone=0912345678")).EnsureSuccessStatusCode();
         (await privacy.PostAsync("/api/privacy/erasures?email=lan.tran@example.vn", null)).EnsureSuccessStatusCode();
 
@@ -81,28 +75,17 @@ public sealed class TelemetryTests
         logs.ShouldNotContain("Trần Thị Lan");
     }
 
-    private sealed class TelemetryApi(string otlpEndpoint) : WebApplicationFactory<Program>
+    /// <summary>The Api exporting to <paramref name="otlpEndpoint"/>; its read token may erase.</summary>
+    private static OneTenantApi TelemetryApi(string otlpEndpoint) => new("telemetry", new Dictionary<string, string>
     {
-        public const string WriteKey = "telemetry-write-key-000";
-        public const string EraseToken = "telemetry-erase-token-000";
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("O2O:Demo:Enabled", "false");
-            builder.UseSetting("O2O:Security:WriteKeys:0:Key", WriteKey);
-            builder.UseSetting("O2O:Security:WriteKeys:0:Tenant", "telemetry");
-            builder.UseSetting("O2O:Security:ReadTokens:0:Token", EraseToken);
-            builder.UseSetting("O2O:Security:ReadTokens:0:Tenant", "telemetry");
-            builder.UseSetting("O2O:Security:ReadTokens:0:Scopes:0", "erase");
-            builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
-            builder.UseSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
-            builder.UseSetting("OTEL_BSP_SCHEDULE_DELAY", "200");
-            builder.UseSetting("OTEL_BLRP_SCHEDULE_DELAY", "200");
-            builder.UseSetting("OTEL_METRIC_EXPORT_INTERVAL", "500");
-            builder.UseSetting("Logging:LogLevel:Default", "Information");
-        }
-    }
+        ["O2O:Security:ReadTokens:0:Scopes:0"] = "erase",
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpEndpoint,
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
+        ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+        ["Logging:LogLevel:Default"] = "Information",
+    });
 }
 
 /// <summary>Polls until a condition yields a value; bounded so a broken pipeline fails rather than hangs.</summary>
