@@ -64,7 +64,7 @@ public sealed class RequestDeadline : IOutgoingGrainCallFilter
     public static async Task BoundAsync(HttpContext http, RequestDelegate next)
     {
         if (!(http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/v1"))
-            || http.GetEndpoint()?.Metadata.GetMetadata<NoDeadline>() is not null)
+            || http.GetEndpoint()?.Metadata.GetMetadata<NoRequestDeadline>() is not null)
         {
             await next(http);
             return;
@@ -87,16 +87,16 @@ public sealed class RequestDeadline : IOutgoingGrainCallFilter
     {
         public long? Until { get; set; }
     }
-
-    /// <summary>Endpoint metadata: the request runs as long as its work takes.</summary>
-    internal sealed class NoDeadline;
 }
+
+/// <summary>Endpoint metadata: the request runs as long as its work takes (<see cref="RequestDeadlineExtensions.WithoutRequestDeadline"/>).</summary>
+public sealed class NoRequestDeadline;
 
 public static class RequestDeadlineExtensions
 {
     /// <summary>The endpoint's requests are not bound by the deadline: a streamed upload, a sweep of every profile.</summary>
     public static TBuilder WithoutRequestDeadline<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequestDeadline.NoDeadline());
+        builder.WithMetadata(new NoRequestDeadline());
 
     /// <summary>Bounds each API request's grain calls by one deadline (<see cref="ApiOptions.RequestDeadline"/>), for a cluster's client.</summary>
     public static WebApplication UseRequestDeadline(this WebApplication app)

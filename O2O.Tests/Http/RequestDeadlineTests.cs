@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using O2O.Api.Extensions;
 using O2O.Tests.Infrastructure;
 
@@ -12,15 +14,25 @@ namespace O2O.Tests.Http;
 /// holds its sockets and answers nothing, as a hung host does.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class RequestDeadlineTests(AzuriteFixture azurite, RedisFixture redis)
+public sealed class RequestDeadlineTests(AzuriteFixture azurite, RedisFixture redis, ApiFactory api)
 {
+    [Fact]
+    public void OnlyTheOrderImportAndTheRetentionSweepRunPastTheDeadline()
+    {
+        var exempt = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Where(e => e.Metadata.GetMetadata<NoRequestDeadline>() is not null)
+            .Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
+
+        exempt.ShouldBe(["ImportOrders", "SweepRetention"], ignoreOrder: true);
+    }
+
     [Fact]
     public async Task ARequestTheFrozenSiloCannotAnswerIsA503AtTheDeadlineAndTheThawedSiloServesTheNext()
     {
         var clusterId = "deadline-" + Guid.NewGuid().ToString("N")[..8];
         using var silo = await SiloProcess.StartAsync(clusterId, redis.ConnectionString, azurite.ConnectionString);
         // The real Api as a client of the cluster (no silo of its own), with a 2 s deadline.
-        await using var api = new OneTenantApi("tenant-deadline", new Dictionary<string, string>
+        await using var clusterApi = new OneTenantApi("tenant-deadline", new Dictionary<string, string>
         {
             ["Orleans:ClusterId"] = clusterId,
             ["Orleans:ServiceId"] = "o2o",
@@ -30,8 +42,8 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite, RedisFixture re
             ["O2O:Privacy:PseudonymSecret"] = TestSecrets.PseudonymSecret,
             ["O2O:Api:RequestDeadline"] = "00:00:02",
         });
-        using var writer = api.Writer();
-        using var reader = api.Reader();
+        using var writer = clusterApi.Writer();
+        using var reader = clusterApi.Reader();
         var anon = $"slow-{Guid.NewGuid():N}";
         (await writer.PostAsync("/v1/track", new StringContent($$"""{"anonymousId":"{{anon}}","event":"Product Viewed"}""", Encoding.UTF8, "application/json")))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -42,7 +54,7 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite, RedisFixture re
         try
         {
             // Shorter than Orleans' 30 s response timeout: without the deadline this request would still be waiting.
-            using var impatient = api.Reader();
+            using var impatient = clusterApi.Reader();
             impatient.Timeout = TimeSpan.FromSeconds(20);
             late = await impatient.GetAsync($"/api/profiles?anonymousId={anon}", TestContext.Current.CancellationToken);
         }
