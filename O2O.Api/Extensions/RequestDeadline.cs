@@ -60,8 +60,8 @@ public sealed class RequestDeadline : IOutgoingGrainCallFilter
     private static TimeoutException Expired(IOutgoingGrainCallContext context) =>
         new($"The request's deadline passed before {context.InterfaceName}.{context.MethodName} answered.");
 
-    /// <summary>Runs the rest of the pipeline under a deadline when the request is to the API.</summary>
-    public static async Task BoundAsync(HttpContext http, RequestDelegate next)
+    /// <summary>Runs the rest of the pipeline under <paramref name="deadline"/> when the request is to the API.</summary>
+    public static async Task BoundAsync(HttpContext http, RequestDelegate next, TimeSpan deadline)
     {
         if (!(http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/v1"))
             || http.GetEndpoint()?.Metadata.GetMetadata<NoRequestDeadline>() is not null)
@@ -69,7 +69,6 @@ public sealed class RequestDeadline : IOutgoingGrainCallFilter
             await next(http);
             return;
         }
-        var deadline = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequestDeadline;
         var holder = new Holder { Until = Stopwatch.GetTimestamp() + (long)(deadline.TotalSeconds * Stopwatch.Frequency) };
         Current.Value = holder;
         try
@@ -103,7 +102,8 @@ public static class RequestDeadlineExtensions
     {
         if (!app.Configuration.IsEmbedded())
         {
-            app.Use(RequestDeadline.BoundAsync);
+            var deadline = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.RequestDeadline;
+            app.Use((http, next) => RequestDeadline.BoundAsync(http, next, deadline));
         }
         return app;
     }

@@ -145,11 +145,8 @@ public sealed partial class BatchedTableStorage : IGrainStorage, ILifecycleParti
         grainState.RecordExists = false;
     }
 
-    public void Participate(ISiloLifecycle observer)
-    {
-        (_legacy as ILifecycleParticipant<ISiloLifecycle>)?.Participate(observer);
-        observer.Subscribe(nameof(BatchedTableStorage), ServiceLifecycleStage.ApplicationServices, ct => _table.CreateIfNotExistsAsync(ct));
-    }
+    /// <summary>Orleans' provider beneath starts on the same table, and creates it when it is missing.</summary>
+    public void Participate(ISiloLifecycle observer) => (_legacy as ILifecycleParticipant<ISiloLifecycle>)?.Participate(observer);
 
     /// <summary>The partition, row key and bucket of a grain's state.</summary>
     internal (string Partition, string Row, int Bucket) Keys(string stateName, GrainId grainId)

@@ -241,8 +241,7 @@ public sealed class TableGrainStorageTests(TableStorageSilo silo, AzuriteFixture
         // release before filled: it looks for such rows the first time it misses one.
         var id = NewId();
         await Batched.Legacy.WriteStateAsync("profile", id, new GrainState<ProfileState> { State = Profile(name: "Lê Thị Mai", events: 4) });
-        var upgraded = new BatchedTableStorage(azurite.Tables.GetTableClient("profiles"), TableStorageSilo.ServiceId,
-            silo.Services.GetRequiredService<IGrainStorageSerializer>(), Batched.Legacy, NullLogger<BatchedTableStorage>.Instance);
+        var upgraded = Over(azurite.Tables.GetTableClient("profiles"));
 
         var read = new GrainState<ProfileState>();
         await upgraded.ReadStateAsync("profile", id, read);
@@ -273,8 +272,12 @@ public sealed class TableGrainStorageTests(TableStorageSilo silo, AzuriteFixture
     {
         var client = TableConnections.CreateClient(azurite.ConnectionString).GetTableClient(table);
         await client.CreateIfNotExistsAsync();
-        return new BatchedTableStorage(client, TableStorageSilo.ServiceId, silo.Services.GetRequiredService<IGrainStorageSerializer>(), Batched.Legacy, NullLogger<BatchedTableStorage>.Instance);
+        return Over(client);
     }
+
+    /// <summary>A storage of the silo's service on <paramref name="table"/>, with the silo's provider beneath for the layout before.</summary>
+    private BatchedTableStorage Over(TableClient table) =>
+        new(table, TableStorageSilo.ServiceId, silo.Services.GetRequiredService<IGrainStorageSerializer>(), Batched.Legacy, NullLogger<BatchedTableStorage>.Instance);
 
     private static GrainId NewId() => GrainId.Create(CustomerType, "tenant-a/" + Guid.NewGuid().ToString("N"));
 
