@@ -8,6 +8,7 @@ namespace O2O.Bench;
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- import [--orders N] [--customers N] [--identified-every N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- soak [--rate N] [--minutes N] [--warmup-minutes N] [--people N] [--consultants N]</c>
 /// <c>dotnet run -c Release --project bench/O2O.Bench -- pseudonyms [--calls N] [--block N]</c>
+/// <c>dotnet run -c Release --project bench/O2O.Bench -- orleans-floor [--profiles N] [--events-per-profile N] [--batch N] [--senders N] [--returning true]</c>
 /// </summary>
 internal static class BenchProgram
 {
@@ -21,7 +22,8 @@ internal static class BenchProgram
         "import" => await ImportBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
         "soak" => await SoakBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
         "pseudonyms" => await PseudonymBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
-        var other => Fail($"Unknown benchmark '{other}'. Available: ingest, eventhubs, eventhubs-drain, attribution, segments, import, soak, pseudonyms"),
+        "orleans-floor" => await OrleansFloorBenchmark.RunAsync(BenchArgs.Parse([.. args.Skip(1)])),
+        var other => Fail($"Unknown benchmark '{other}'. Available: ingest, eventhubs, eventhubs-drain, attribution, segments, import, soak, pseudonyms, orleans-floor"),
     };
 
     private static int Fail(string message)
