@@ -205,7 +205,7 @@ public static class IngestBenchmark
         return type[(type.LastIndexOf('.') + 1)..];
     }
 
-    private static long HeapAfterFullCollection()
+    internal static long HeapAfterFullCollection()
     {
         for (var i = 0; i < 3; i++)
         {
