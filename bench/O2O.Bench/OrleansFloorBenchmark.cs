@@ -25,6 +25,10 @@ public static class OrleansFloorBenchmark
         var senders = args.Int("senders", 8);
         var warm = args.Int("warmup-profiles", 60_000);
         var returning = args.String("returning", "false") == "true";
+        if (returning && grains > warm)
+        {
+            throw new ArgumentException($"--returning needs --profiles at most --warmup-profiles ({warm:N0})");
+        }
         Console.WriteLine($"Orleans floor: {grains:N0} empty grains x {calls} calls, batches of {batch} grains, {senders} concurrent batches, {(returning ? "grains already in memory" : "new grains")}");
         Console.WriteLine($"{Environment.ProcessorCount} cores, server GC: {System.Runtime.GCSettings.IsServerGC}, pid {Environment.ProcessId}");
 
@@ -62,18 +66,18 @@ public static class OrleansFloorBenchmark
     private static async Task CallAsync(IGrainFactory factory, string prefix, int grains, int rounds, int batch, int senders, int first = 0)
     {
         var keys = Enumerable.Range(0, grains).Select(p => $"bench/{prefix}-{p}").ToArray();
-        var batches = (long)grains * rounds / batch;
+        var calls = (long)grains * rounds;
         var next = -1L;
         await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
         {
-            var inFlight = new Task<int>[batch];
+            var inFlight = new List<Task<int>>(batch);
             long b;
-            while ((b = Interlocked.Increment(ref next)) < batches)
+            while ((b = Interlocked.Increment(ref next)) * batch < calls)
             {
-                for (var i = 0; i < batch; i++)
+                inFlight.Clear();
+                for (var n = b * batch; n < Math.Min(calls, (b + 1) * batch); n++)
                 {
-                    var n = b * batch + i;
-                    inFlight[i] = factory.GetGrain<IFloorGrain>(keys[n % grains]).TouchAsync(first + (int)(n / grains));
+                    inFlight.Add(factory.GetGrain<IFloorGrain>(keys[n % grains]).TouchAsync(first + (int)(n / grains)));
                 }
                 await Task.WhenAll(inFlight);
             }
