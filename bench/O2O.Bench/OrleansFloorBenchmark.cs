@@ -55,7 +55,7 @@ public static class OrleansFloorBenchmark
         var elapsed = clock.Elapsed;
         var total = (long)grains * calls;
         Console.WriteLine($"called    {total:N0} times in {elapsed.TotalSeconds:F2} s = {total / elapsed.TotalSeconds:N0} calls/s");
-        Console.WriteLine(cost.Summary(total).Replace("per event", "per call"));
+        Console.WriteLine(cost.Summary(total, "call"));
         var heap = IngestBenchmark.HeapAfterFullCollection() - baseline;
         Console.WriteLine($"managed heap +{heap / 1024.0 / 1024.0:N1} MB, {(returning ? 0 : heap / (double)grains / 1024.0):N2} KB per new grain");
         await host.StopAsync();

@@ -17,17 +17,18 @@ internal sealed class ProcessCost : IDisposable
     private readonly long _jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
     private readonly Stopwatch _wall = Stopwatch.StartNew();
 
-    public string Summary(long events)
+    /// <summary>The stretch's cost over <paramref name="events"/> units of work, each called <paramref name="per"/> in the line.</summary>
+    public string Summary(long events, string per = "event")
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
         var paused = GC.GetTotalPauseDuration() - _paused;
         var wall = _wall.Elapsed;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
         var jit = System.Runtime.JitInfo.GetCompilationTime() - _jit;
-        return $"cost      {cpu.TotalMicroseconds / events:F1} µs CPU per event ({cpu.TotalSeconds / wall.TotalSeconds * 100:F0}% of one core over {wall.TotalSeconds:F1} s); "
-            + $"GC paused {paused.TotalMilliseconds / wall.TotalMilliseconds * 100:F1}% of the time ({paused.TotalMicroseconds / events:F2} µs per event), collections gen0/1/2 "
+        return $"cost      {cpu.TotalMicroseconds / events:F1} µs CPU per {per} ({cpu.TotalSeconds / wall.TotalSeconds * 100:F0}% of one core over {wall.TotalSeconds:F1} s); "
+            + $"GC paused {paused.TotalMilliseconds / wall.TotalMilliseconds * 100:F1}% of the time ({paused.TotalMicroseconds / events:F2} µs per {per}), collections gen0/1/2 "
             + $"{GC.CollectionCount(0) - _collections[0]}/{GC.CollectionCount(1) - _collections[1]}/{GC.CollectionCount(2) - _collections[2]}; "
-            + $"allocated {allocated / (double)events / 1024.0:F1} KB per event (sender included), promoted {_promotions.FromGen0 / (double)events:F0} B per event to gen1 and {_promotions.FromGen1 / (double)events:F0} B to gen2, longest pause {_promotions.LongestPause.TotalMilliseconds:F0} ms; "
+            + $"allocated {allocated / (double)events / 1024.0:F1} KB per {per} (sender included), promoted {_promotions.FromGen0 / (double)events:F0} B per {per} to gen1 and {_promotions.FromGen1 / (double)events:F0} B to gen2, longest pause {_promotions.LongestPause.TotalMilliseconds:F0} ms; "
             + $"JIT {jit.TotalMilliseconds:F0} ms for {System.Runtime.JitInfo.GetCompiledMethodCount() - _jitted:N0} methods; load average {LoadAverage()}";
     }
 

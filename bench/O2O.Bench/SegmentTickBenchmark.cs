@@ -93,7 +93,7 @@ internal static class SegmentTickBenchmark
             var elapsed = wall.Elapsed;
             var churn = await grains.GetGrain<ISegmentGrain>(SegmentKey.For(tenant, Segment.ChurnRisk)).GetStatsAsync(1);
             Console.WriteLine($"tick {day + 1}    {elapsed.TotalSeconds:F2} s for {due:N0} due profiles ({elapsed.TotalMicroseconds / Math.Max(1, due):F0} µs wall per due profile); churn-risk segment now {churn.Size:N0} (expected {due * (day + 1):N0}); woken by this call {woken:N0}");
-            Console.WriteLine(cost.Summary(Math.Max(1, due)).Replace("per event", "per due profile", StringComparison.Ordinal));
+            Console.WriteLine(cost.Summary(Math.Max(1, due), "due profile"));
             failed |= churn.Size != due * (day + 1);
         }
 
