@@ -32,13 +32,8 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite, RedisFixture re
         var clusterId = "deadline-" + Guid.NewGuid().ToString("N")[..8];
         using var silo = await SiloProcess.StartAsync(clusterId, redis.ConnectionString, azurite.ConnectionString);
         // The real Api as a client of the cluster (no silo of its own), with a 2 s deadline.
-        await using var clusterApi = new OneTenantApi("tenant-deadline", new Dictionary<string, string>
+        await using var clusterApi = new OneTenantApi("tenant-deadline", new Dictionary<string, string>(SiloProcess.ClientSettings(clusterId, redis.ConnectionString))
         {
-            ["Orleans:ClusterId"] = clusterId,
-            ["Orleans:ServiceId"] = "o2o",
-            ["Orleans:Clustering:ProviderType"] = "Redis",
-            ["Orleans:Clustering:ServiceKey"] = "redis",
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["O2O:Privacy:PseudonymSecret"] = TestSecrets.PseudonymSecret,
             ["O2O:Api:RequestDeadline"] = "00:00:02",
         });

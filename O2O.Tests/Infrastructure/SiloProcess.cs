@@ -92,18 +92,21 @@ public sealed class SiloProcess : IDisposable
 
     public void Dispose() => _process.Dispose();
 
+    /// <summary>The settings that make a host a client of cluster <paramref name="clusterId"/> (an Orleans client, or the Api).</summary>
+    public static Dictionary<string, string> ClientSettings(string clusterId, string redis) => new()
+    {
+        ["Orleans:ClusterId"] = clusterId,
+        ["Orleans:ServiceId"] = "o2o",
+        ["Orleans:Clustering:ProviderType"] = "Redis",
+        ["Orleans:Clustering:ServiceKey"] = "redis",
+        ["ConnectionStrings:redis"] = redis,
+    };
+
     /// <summary>An Orleans client of the cluster, configured by the same keys.</summary>
     public static async Task<IHost> StartClientAsync(string clusterId, string redis)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Orleans:ClusterId"] = clusterId,
-            ["Orleans:ServiceId"] = "o2o",
-            ["Orleans:Clustering:ProviderType"] = "Redis",
-            ["Orleans:Clustering:ServiceKey"] = "redis",
-            ["ConnectionStrings:redis"] = redis,
-        });
+        builder.Configuration.AddInMemoryCollection(ClientSettings(clusterId, redis)!);
         builder.Services.AddKeyedRedisConnections(builder.Configuration);
         builder.UseOrleansClient(client => client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1)));
         builder.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15));
