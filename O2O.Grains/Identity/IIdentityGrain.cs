@@ -59,8 +59,9 @@ public sealed class IdentityState
 /// <see cref="IdentityResolver"/> asks that profile, not this grain, so a returning device costs no
 /// identity read either. A row is written only when the id is suppressed (its person erased), and for
 /// every other kind of identifier. Rows that name another owner written before this (a device joined
-/// before its derived profile held anything) are still honoured: the resolver asks this grain when the
-/// derived profile knows nothing.
+/// before its derived profile held anything) are still honoured: a derived profile that knows nothing
+/// reads this grain's row from storage (<see cref="Profiles.ICustomerGrain.LocateDeviceAsync"/>), so a
+/// new device activates no identity grain.
 /// <para>
 /// Once it has named an owner the grain deactivates: the <see cref="IdentityResolver"/> caches that
 /// answer, so the grain would otherwise sit in memory (about 2 KB of Orleans activation each, two per
@@ -72,9 +73,12 @@ public sealed class IdentityState
 /// </para>
 /// </remarks>
 public sealed class IdentityGrain(
-    [PersistentState("identity", StorageNames.Identities)] IPersistentState<IdentityState> state,
+    [PersistentState(IdentityGrain.StateName, StorageNames.Identities)] IPersistentState<IdentityState> state,
     TimeProvider clock) : Grain, IIdentityGrain
 {
+    /// <summary>The name of this grain's state in <see cref="StorageNames.Identities"/>.</summary>
+    public const string StateName = "identity";
+
     /// <summary>
     /// How long an identity that named its owner stays in memory after its last call: long enough for a
     /// burst's queued calls, short enough that the activation every identifying visitor makes is gone

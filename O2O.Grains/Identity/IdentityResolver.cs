@@ -146,16 +146,19 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
     /// <summary>
     /// The owner of an anonymous id, asked of the profile derived from it (<see cref="IdentityKey.DerivedProfileId"/>)
     /// and the forwarding notes of merges from there: the person's profile (whose identifiers are
-    /// cached with it), or suppressed when it was erased. Only when the derived profile knows nothing
-    /// (a new device, or one joined to a person by a row written before forwarding notes) is the
-    /// identity grain asked, as for any other identifier.
+    /// cached with it), or suppressed when it was erased. When the derived profile knows nothing (a new
+    /// device, or one joined to a person by a row written before forwarding notes), it reads the id's
+    /// identity row itself (<see cref="ICustomerGrain.LocateDeviceAsync"/>): the identity grain is not
+    /// activated, so a new visitor costs one activation, the profile their first event goes to.
+    /// (At the end of too long a chain of notes, the identity grain is asked, as for any other identifier.)
     /// </summary>
     private async Task<IdentityOwner> AnonymousOwnerAsync(string tenant, string key)
     {
         var profileId = IdentityKey.DerivedProfileId(key);
         for (var hop = 0; hop < MaxForwards; hop++)
         {
-            var at = await grains.Get<ICustomerGrain>(TenantKey.Compose(tenant, profileId)).LocateAsync();
+            var profile = grains.Get<ICustomerGrain>(TenantKey.Compose(tenant, profileId));
+            var at = await (hop == 0 ? profile.LocateDeviceAsync(key) : profile.LocateAsync());
             if (at.ErasedAt is { } erased)
             {
                 return new IdentityOwner(null, erased);
@@ -167,7 +170,8 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
             }
             if (!at.Known && hop == 0)
             {
-                break;
+                // A new device: its derived profile, which knows nothing yet, is its owner.
+                return new IdentityOwner(profileId, null);
             }
             var keys = new List<string>(at.Identifiers.Length + 1) { key };
             foreach (var id in at.Identifiers)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using O2O.Grains.AdExport;
 using O2O.Grains.Attribution;
@@ -12,6 +13,7 @@ using O2O.Grains.Leads;
 using O2O.Grains.Privacy;
 using O2O.Grains.Segments;
 using O2O.Grains.Stores;
+using Orleans.Storage;
 
 namespace O2O.Grains.Profiles;
 
@@ -26,6 +28,7 @@ public sealed class CustomerGrain(
     Pseudonyms pseudonyms,
     IOptions<SegmentOptions> segmentOptions,
     IOptions<StoreOptions> storeOptions,
+    [FromKeyedServices(StorageNames.Identities)] IGrainStorage identities,
     TimeProvider clock) : Grain, ICustomerGrain
 {
     private readonly SegmentOptions _segments = segmentOptions.Value;
@@ -440,6 +443,27 @@ public sealed class CustomerGrain(
         // A copy: the answer is immutable and may be read by the caller while this profile goes on applying.
         Identifier[] ids = s.MergedInto is null && s.ErasedAt is null ? [.. s.Identifiers] : [];
         return Task.FromResult(new ProfileWhereabouts(known, s.MergedInto, s.ErasedAt, ids));
+    }
+
+    public async Task<ProfileWhereabouts> LocateDeviceAsync(string identityKey)
+    {
+        var here = await LocateAsync();
+        if (here.Known)
+        {
+            return here;
+        }
+        if (IdentityKey.DerivedProfileId(identityKey) != ProfileId)
+        {
+            throw new ArgumentException("this profile is not derived from that identity key", nameof(identityKey));
+        }
+        var row = new GrainState<IdentityState>();
+        await identities.ReadStateAsync(IdentityGrain.StateName, GrainFactory.Get<IIdentityGrain>(identityKey).GetGrainId(), row);
+        return row switch
+        {
+            { RecordExists: true, State.SuppressedAt: { } at } => new ProfileWhereabouts(true, null, at, []),
+            { RecordExists: true, State.ProfileId: { } owner } when owner != ProfileId => new ProfileWhereabouts(true, owner, null, []),
+            _ => here,
+        };
     }
 
     public async Task<bool> MergeFromAsync(string sourceProfileId)

@@ -34,6 +34,16 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<ProfileWhereabouts> LocateAsync();
 
     /// <summary>
+    /// <see cref="LocateAsync"/> for the profile derived from the anonymous id whose identity grain key is
+    /// <paramref name="identityKey"/> (<see cref="Identity.IdentityKey.DerivedProfileId"/>). When this
+    /// profile knows nothing, the id's identity row answers instead, read from storage without
+    /// activating its grain: erased when it is suppressed, merged into the profile it names when that
+    /// is another (a row written before devices left forwarding notes). A new device then costs one
+    /// activation, this one, which its first event goes to anyway.
+    /// </summary>
+    Task<ProfileWhereabouts> LocateDeviceAsync(string identityKey);
+
+    /// <summary>
     /// Pulls an anonymous profile into this one and takes over its identifiers. False when the
     /// source is identified (and so stays a person of its own).
     /// </summary>

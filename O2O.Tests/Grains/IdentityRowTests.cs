@@ -141,6 +141,58 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         (await Profile(person).LocateAsync()).Identifiers.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task ANewDeviceActivatesItsProfileAloneAndItsRowIsReadWithoutItsIdentityGrain()
+    {
+        var device = Identity(IdentifierKind.Anonymous, "new-tablet");
+        var derived = IdentityKey.DerivedProfileId(device.GetPrimaryKeyString());
+        var readsBefore = RecordingStorage.ReadsOf(device.GetGrainId());
+
+        var fresh = await RestartedAsync();
+        await new EventApplier(cluster.Grains, fresh, IndexCluster.Clock).ApplyAsync([_make.Page("new-tablet", "/ao-dai")]);
+
+        (await ProfileAsync(derived)).Totals.PageViews.ShouldBe(1);
+        RecordingStorage.ReadsOf(device.GetGrainId()).ShouldBe(readsBefore + 1, "the derived profile read the device's row once, to find none");
+        var active = await cluster.Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(device.GetGrainId().Type);
+        active.ShouldNotContain(device.GetGrainId(), "a new device costs no identity grain activation");
+        RecordingStorage.Of(device.GetGrainId()).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task ADeviceRowWrittenBeforeForwardingNotesStillLandsTheDeviceOnItsPerson()
+    {
+        const string phone = "+84907779040";
+        await cluster.Applier.ApplyAsync([_make.Identify("shop-kiosk", phone, "Hoàng Gia Bảo")]);
+        var person = (await Identity(IdentifierKind.Phone, phone).GetProfileAsync()).ShouldNotBeNull();
+        // An earlier release joined a device whose derived profile held nothing with a row of the device's
+        // own, naming the person, and no note. Written here as that release's identity grain did.
+        var oldDevice = Identity(IdentifierKind.Anonymous, "old-app");
+        var derived = IdentityKey.DerivedProfileId(oldDevice.GetPrimaryKeyString());
+        await oldDevice.ReassignAsync(derived, person);
+        RecordingStorage.Of(oldDevice.GetGrainId()).ShouldNotBeNull();
+
+        var fresh = await RestartedAsync();
+        await new EventApplier(cluster.Grains, fresh, IndexCluster.Clock).ApplyAsync([_make.Page("old-app", "/giay")]);
+
+        (await ProfileAsync(person)).Totals.PageViews.ShouldBe(1);
+        (await Profile(derived).LocateAsync()).Known.ShouldBeFalse("nothing was applied to the device's derived profile");
+    }
+
+    [Fact]
+    public async Task ADeviceSuppressedByARowAloneNamesNobody()
+    {
+        // An erasure by an earlier release: the device's row is suppressed and its derived profile holds nothing.
+        var device = Identity(IdentifierKind.Anonymous, "erased-long-ago");
+        var derived = IdentityKey.DerivedProfileId(device.GetPrimaryKeyString());
+        await device.SuppressAsync(derived, IndexCluster.Clock.GetUtcNow());
+
+        var fresh = await RestartedAsync();
+        (await fresh.ResolveAsync(_make.Page("erased-long-ago", "/ao-dai"))).ProfileId.ShouldBeNull();
+        (await fresh.ResolveAsync(_make.Identify("erased-long-ago", "+84907779041", "Ngô Thanh Vân"))).ProfileId.ShouldBeNull();
+        (await Identity(IdentifierKind.Phone, "+84907779041").GetProfileAsync()).ShouldBeNull("an event with a suppressed device claims nothing");
+        (await Profile(derived).LocateAsync()).Known.ShouldBeFalse();
+    }
+
     /// <summary>As after a silo restart: nothing in memory, and a resolver that has seen nothing.</summary>
     private async Task<IdentityResolver> RestartedAsync()
     {
