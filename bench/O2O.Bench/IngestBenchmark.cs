@@ -178,10 +178,13 @@ public static class IngestBenchmark
     private static string Event(string prefix, int p, int k, DateTimeOffset at)
     {
         var head = $"\"anonymousId\":\"{prefix}-{p}\",\"messageId\":\"{prefix}-{p}-{k}\",\"timestamp\":\"{at:O}\"";
+        // Each population has phones of its own. (Until session 11 both numbered theirs 09…{p}: every measured
+        // person's identify then named a warm-up person's phone, and merged into them instead of claiming it.)
+        var phone = prefix == "warm" ? $"090{p:D7}" : $"091{p:D7}";
         return (k % 20) switch
         {
             0 => $"{{\"type\":\"page\",{head},\"name\":\"Home\",\"context\":{{\"page\":{{\"url\":\"https://shop.vn/?utm_source=facebook&utm_medium=paid_social&utm_campaign=bench_c{p % 50}&utm_content=v{p % 3}&fbclid=f{p}\"}}}}}}",
-            5 => $"{{\"type\":\"identify\",{head},\"traits\":{{\"phone\":\"09{p:D8}\",\"name\":\"Nguyễn Văn {p}\"}}}}",
+            5 => $"{{\"type\":\"identify\",{head},\"traits\":{{\"phone\":\"{phone}\",\"name\":\"Nguyễn Văn {p}\"}}}}",
             7 => $"{{\"type\":\"track\",{head},\"event\":\"Product Added\",\"properties\":{{\"product_id\":\"sku-{k}\"}}}}",
             11 => $"{{\"type\":\"page\",{head},\"name\":\"Pricing\",\"properties\":{{\"path\":\"/bang-gia\",\"timeOnPageSeconds\":45}}}}",
             _ when k % 3 == 0 => $"{{\"type\":\"track\",{head},\"event\":\"Product Viewed\",\"properties\":{{\"product_id\":\"sku-{k}\"}}}}",
