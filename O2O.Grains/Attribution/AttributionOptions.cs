@@ -11,7 +11,10 @@ public sealed class AttributionOptions
     [Range(0.0, 90.0)] public double ViewLookbackDays { get; set; } = 1;
     [Range(0.1, 365.0)] public double HalfLifeDays { get; set; } = 7;
 
-    public AttributionSettings ToSettings() => new()
+    private AttributionSettings? _settings;
+
+    /// <summary>These options as attribution takes them: made once, and shared by every profile in the silo.</summary>
+    public AttributionSettings Settings => _settings ??= new()
     {
         ClickLookback = TimeSpan.FromDays(ClickLookbackDays),
         ViewLookback = TimeSpan.FromDays(ViewLookbackDays),

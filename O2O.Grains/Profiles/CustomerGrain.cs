@@ -36,7 +36,7 @@ public sealed class CustomerGrain(
     private readonly TimeSpan _anonymousRetention = privacyOptions.Value.AnonymousRetention;
     private readonly ProfileOptions _profile = profileOptions.Value;
     private readonly ScoringOptions _scoring = scoringOptions.Value;
-    private readonly AttributionSettings _attribution = attributionOptions.Value.ToSettings();
+    private readonly AttributionSettings _attribution = attributionOptions.Value.Settings;
     private readonly StateWriter<ProfileState> _writer = new(state, StorageNames.Profiles, writes);
     // Deferred batches (Event Hubs) were applied to this activation only: a checkpoint or the end of
     // the activation writes them. A checkpoint that finds another activation knows they were lost.
@@ -532,7 +532,10 @@ public sealed class CustomerGrain(
         {
             state.State.Consents.Record(record);
         }
-        state.State.Conversions = [.. state.State.Conversions.Concat(detached.Conversions).OrderBy(c => c.At).TakeLast(ConversionRecord.Capacity)];
+        if (detached.Conversions is { Count: > 0 } theirs)
+        {
+            state.State.Conversions = [.. (state.State.Conversions ?? []).Concat(theirs).OrderBy(c => c.At).TakeLast(ConversionRecord.Capacity)];
+        }
         await IndexAsync(state.State, sharedBefore);
         await _writer.WriteAsync();
         // An anonymous id needs no row: the source's forwarding note (DetachIntoAsync, MergeIntoAsync) leads here.
@@ -601,7 +604,7 @@ public sealed class CustomerGrain(
             ProfileId = ProfileId,
             ErasedAt = now,
             SuppressedIdentifiers = [.. s.Identifiers.Select(i => Identifier.Prefix(i.Kind))],
-            MergedProfiles = [.. s.MergedFrom],
+            MergedProfiles = [.. s.MergedFrom ?? []],
             LeadBoards = boards,
             LeadRouters = teams,
             StoreVisitorLists = [.. visitorLists.Where(v => v.Listed).Select(v => v.Store)],
@@ -635,7 +638,7 @@ public sealed class CustomerGrain(
         {
             Profile = ProfileView.From(ProfileId, s, clock.GetUtcNow(), _profile, _scoring),
             Consents = [.. s.Consents.History],
-            Conversions = [.. s.Conversions],
+            Conversions = [.. s.Conversions ?? []],
             OpenLeadTeam = s.LeadTeam,
         });
     }
@@ -683,7 +686,7 @@ public sealed class CustomerGrain(
         {
             return Task.FromResult<AdExportPerson?>(null);
         }
-        return Task.FromResult<AdExportPerson?>(new AdExportPerson(s.Phone, s.Email, [.. s.Conversions.Where(c => c.At >= from && c.At < to)]));
+        return Task.FromResult<AdExportPerson?>(new AdExportPerson(s.Phone, s.Email, [.. (s.Conversions ?? []).Where(c => c.At >= from && c.At < to)]));
     }
 
     public async Task<bool> ExpireIfIdleAsync()
@@ -733,11 +736,12 @@ public sealed class CustomerGrain(
     private static void RecordConversion(ProfileState s, CustomerEvent e, ConversionKind kind, long value)
     {
         var click = ConversionRecord.LastClick(s.Touches, e.Timestamp);
-        s.Conversions.Add(new ConversionRecord(kind, e.Timestamp, e.StoreId ?? "online", e.Order?.OrderId, value, e.MessageId,
+        var conversions = s.Conversions ??= [];
+        conversions.Add(new ConversionRecord(kind, e.Timestamp, e.StoreId ?? "online", e.Order?.OrderId, value, e.MessageId,
             click?.Touch.ClickIdType, click?.Touch.ClickId, click?.Timestamp));
-        if (s.Conversions.Count > ConversionRecord.Capacity)
+        if (conversions.Count > ConversionRecord.Capacity)
         {
-            s.Conversions.RemoveAt(0);
+            conversions.RemoveAt(0);
         }
     }
 

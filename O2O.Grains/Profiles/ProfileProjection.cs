@@ -181,11 +181,11 @@ public static class ProfileProjection
         target.LastStoreId ??= source.LastStoreId;
         // What the source still owed the aggregates is now this profile's debt, under the same ids.
         target.Outbox.AddRange(source.Outbox);
-        foreach (var (groupId, traits) in source.Groups)
+        foreach (var (groupId, traits) in source.Groups ?? [])
         {
             JoinGroup(target, groupId, traits, profile.GroupsSize);
         }
-        target.MergedFrom.Add(source.Identifiers.Count > 0 ? source.Identifiers[0].ToString() : "?");
+        (target.MergedFrom ??= []).Add(source.Identifiers.Count > 0 ? source.Identifiers[0].ToString() : "?");
     }
 
     /// <summary>The shared <c>c:campaign</c> or <c>s:store</c> key of a funnel, composed on the stack: a repeat allocates nothing.</summary>
@@ -223,13 +223,14 @@ public static class ProfileProjection
 
     private static void JoinGroup(ProfileState s, string groupId, IReadOnlyDictionary<string, string>? traits, int max)
     {
-        if (!s.Groups.TryGetValue(groupId, out var known))
+        var groups = s.Groups ??= [];
+        if (!groups.TryGetValue(groupId, out var known))
         {
-            if (s.Groups.Count >= max)
+            if (groups.Count >= max)
             {
                 return;
             }
-            s.Groups[groupId] = known = [];
+            groups[groupId] = known = [];
         }
         foreach (var (key, value) in traits ?? new Dictionary<string, string>())
         {

@@ -55,10 +55,10 @@ public sealed record ProfileView
                 t.StoreVisits, t.Orders, t.Revenue, t.FirstSeen, t.LastSeen),
             OnlineTouches = [.. s.Touches],
             Timeline = [.. s.Timeline.AsEnumerable().Reverse()],
-            MergedFrom = [.. s.MergedFrom],
+            MergedFrom = [.. s.MergedFrom ?? []],
             LastStoreId = s.LastStoreId,
             Identified = s.IsIdentified,
-            Groups = s.Groups.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(g.Value), StringComparer.Ordinal),
+            Groups = (s.Groups ?? []).ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(g.Value), StringComparer.Ordinal),
             Segments = [.. O2O.Grains.Segments.SegmentCatalog.Each(s.Nurture.Segments.Current).Select(O2O.Grains.Segments.SegmentCatalog.Slug)],
             MasterChannel = s.Nurture.MasterChannel,
         };
