@@ -193,6 +193,17 @@ public sealed class IdentityRowTests(IndexCluster cluster)
         (await Profile(derived).LocateAsync()).Known.ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task ABurstOfClaimsForOneNewPhoneAllNameTheFirstClaimantThoughItsGrainLeavesAfterTheWrite()
+    {
+        var phone = Identity(IdentifierKind.Phone, "+84907779050");
+        var claims = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => phone.ClaimAsync($"p_claimant{i}")));
+
+        claims.Distinct().ShouldHaveSingleItem().ShouldNotBeNull();
+        (await phone.GetProfileAsync()).ShouldBe(claims[0]);
+        RecordingStorage.Of(phone.GetGrainId())!.Writes.ShouldBe(1, "one claim was written; the others read it");
+    }
+
     /// <summary>As after a silo restart: nothing in memory, and a resolver that has seen nothing.</summary>
     private async Task<IdentityResolver> RestartedAsync()
     {
