@@ -49,7 +49,15 @@ public sealed class ProfileState
     /// <summary>Set when this profile was merged into another: events and reads go there.</summary>
     [Id(10)] public string? MergedInto { get; set; }
     /// <summary>The profiles merged into this one, by their first identifier; null until one is (most never are).</summary>
-    [Id(11)] public List<string>? MergedFrom { get; set; }
+    [field: NonSerialized] public List<string>? MergedFrom { get; set; }
+
+    /// <summary>Stored as an empty list, not null, so that a silo of an earlier release can read it.</summary>
+    [Id(11)]
+    internal List<string> StoredMergedFrom
+    {
+        get => MergedFrom ?? [];
+        set => MergedFrom = value is { Count: > 0 } ? value : null;
+    }
     [Id(12)] public string? LastStoreId { get; set; }
     /// <summary>The team whose router holds this person's open lead, if one is open.</summary>
     [Id(13)] public string? LeadTeam { get; set; }
@@ -62,14 +70,30 @@ public sealed class ProfileState
     /// <summary>Every consent the person gave or withdrew.</summary>
     [Id(17)] public Consent.ConsentLedger Consents { get; set; } = new();
     /// <summary>Store visits and purchases with their click ids, newest last, for ad platforms' offline conversions; null until the first.</summary>
-    [Id(18)] public List<AdExport.ConversionRecord>? Conversions { get; set; }
+    [field: NonSerialized] public List<AdExport.ConversionRecord>? Conversions { get; set; }
+
+    /// <summary>Stored as an empty list, not null, so that a silo of an earlier release can read it.</summary>
+    [Id(18)]
+    internal List<AdExport.ConversionRecord> StoredConversions
+    {
+        get => Conversions ?? [];
+        set => Conversions = value is { Count: > 0 } ? value : null;
+    }
     /// <summary>The day index an anonymous profile is listed under for the retention sweep.</summary>
     [Id(19)] public DateOnly? RetentionDay { get; set; }
     /// <summary>
     /// Accounts or companies the person belongs to (Segment <c>group</c>), with their traits, by group id; null
     /// until the first (a shop's customers seldom have one).
     /// </summary>
-    [Id(40)] public Dictionary<string, Dictionary<string, string>>? Groups { get; set; }
+    [field: NonSerialized] public Dictionary<string, Dictionary<string, string>>? Groups { get; set; }
+
+    /// <summary>Stored as an empty dictionary, not null, so that a silo of an earlier release can read it.</summary>
+    [Id(40)]
+    internal Dictionary<string, Dictionary<string, string>> StoredGroups
+    {
+        get => Groups ?? [];
+        set => Groups = value is { Count: > 0 } ? value : null;
+    }
     /// <summary>
     /// Each order applied here, by order id: its version and the total counted, so every version of an
     /// order is applied once (see <see cref="ProfileOrders"/>). Null until the person has an order.

@@ -56,6 +56,32 @@ public sealed class CompactProfileStateTests(ClusterFixture cluster, ITestOutput
     }
 
     [Fact]
+    public void CollectionsMostPeopleNeverFillAreWrittenEmptyAndReadBackAsNothing()
+    {
+        // Groups, merged-from and conversions are null in memory until the first one, and stored as empty
+        // collections (as earlier releases stored them, so their silos can still read the row).
+        var state = new ProfileState();
+        state.Groups.ShouldBeNull();
+
+        var again = Storage.Deserialize<ProfileState>(Storage.Serialize(state).ToArray())!;
+        again.Groups.ShouldBeNull();
+        again.MergedFrom.ShouldBeNull();
+        again.Conversions.ShouldBeNull();
+        again.StoredGroups.ShouldBeEmpty();
+
+        state.Groups = new() { ["company-1"] = new() { ["name"] = "Công ty An Phát" } };
+        state.MergedFrom = ["anon:old-device"];
+        var filled = Storage.Deserialize<ProfileState>(Storage.Serialize(state).ToArray())!;
+        filled.Groups!["company-1"]["name"].ShouldBe("Công ty An Phát");
+        filled.MergedFrom.ShouldBe(["anon:old-device"]);
+
+        // A row written by version 1, with those collections empty, reads as nothing too.
+        var legacy = Storage.Deserialize<ProfileState>(File.ReadAllBytes(FixturePath))!;
+        legacy.Groups.ShouldBeNull();
+        legacy.Conversions.ShouldBeNull();
+    }
+
+    [Fact]
     public void AnUpgradedStateIsWrittenInTheNewFormatSmallerAndReadsBackTheSame()
     {
         var legacyBytes = File.ReadAllBytes(FixturePath);
