@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using O2O.Grains.Events;
 using O2O.Grains.Privacy;
 using O2O.Grains.Profiles;
@@ -20,17 +19,14 @@ namespace O2O.Grains.Identity;
 /// </remarks>
 public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms)
 {
+    /// <summary>Identifiers whose owners are remembered, at most (see <see cref="OwnerCache"/>).</summary>
     private const int CacheLimit = 200_000;
     /// <summary>How many merges' forwarding notes an anonymous id's owner is followed through before its identity grain is asked.</summary>
     private const int MaxForwards = 8;
 
     /// <summary>The tenant-keyed hashes identity grains are keyed by, for whatever else must name a person without their contact.</summary>
     public Pseudonyms Pseudonyms => pseudonyms;
-    private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
-    private ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> ByKeySpan => _cache.GetAlternateLookup<ReadOnlySpan<char>>();
-    // ConcurrentDictionary.Count takes every lock of the dictionary; asked once per resolution it
-    // serialised the ingest threads (a fifth of their time waited in Monitor.Enter). Kept apart instead.
-    private int _cached;
+    private readonly OwnerCache _cache = new(CacheLimit);
 
     /// <summary>
     /// The profile id for the event (null for an event that names nobody or carries a suppressed
@@ -56,7 +52,7 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         var located = new IdentityOwner?[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
-            if (ids[i].Kind == IdentifierKind.Anonymous && !_cache.ContainsKey(keys[i]))
+            if (ids[i].Kind == IdentifierKind.Anonymous && !_cache.TryGet(keys[i], out _))
             {
                 var owner = await AnonymousOwnerAsync(e.Tenant, keys[i]);
                 if (owner.Suppressed)
@@ -75,7 +71,7 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         // costs the new identifier's grain only, not a reactivation of the device's. A cached owner that
         // disagrees with the person the event resolves to is checked with its grain below.
         // (An anonymous id its derived profile placed above is located, not cached.)
-        var cachedOwners = keys.Select((k, i) => located[i] is null && _cache.TryGetValue(k, out var known) ? known : null).ToList();
+        var cachedOwners = keys.Select((k, i) => located[i] is null && _cache.TryGet(k, out var known) ? known : null).ToList();
         var found = await Task.WhenAll(keys.Select((k, i) => located[i] is { } asked
             ? Task.FromResult(asked)
             : cachedOwners[i] is { } known
@@ -212,10 +208,7 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
     {
         foreach (var id in ids)
         {
-            if (_cache.TryRemove(KeyOf(tenant, id), out _))
-            {
-                Interlocked.Decrement(ref _cached);
-            }
+            _cache.Remove(KeyOf(tenant, id));
         }
     }
 
@@ -239,8 +232,8 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
         foreach (var id in ids)
         {
             var hit = IdentityKey.TryWrite(tenant, id, pseudonyms, key, out var length)
-                ? ByKeySpan.TryGetValue(key[..length], out var profile)
-                : _cache.TryGetValue(KeyOf(tenant, id), out profile);
+                ? _cache.TryGet(key[..length], out var profile)
+                : _cache.TryGet(KeyOf(tenant, id), out profile);
             if (!hit || (found is not null && found != profile))
             {
                 return null;
@@ -252,25 +245,9 @@ public sealed class IdentityResolver(IGrainFactory grains, Pseudonyms pseudonyms
 
     private void Remember(List<string> keys, string profileId)
     {
-        if (Volatile.Read(ref _cached) > CacheLimit)
-        {
-            _cache.Clear();
-            Interlocked.Exchange(ref _cached, 0);
-        }
         foreach (var key in keys)
         {
-            if (_cache.TryGetValue(key, out var known) && known == profileId)
-            {
-                continue;
-            }
-            if (_cache.TryAdd(key, profileId))
-            {
-                Interlocked.Increment(ref _cached);
-            }
-            else
-            {
-                _cache[key] = profileId;
-            }
+            _cache.Set(key, profileId);
         }
     }
 

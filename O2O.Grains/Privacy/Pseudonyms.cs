@@ -33,7 +33,7 @@ public sealed class Pseudonyms(IOptions<PrivacyOptions> options)
     /// <summary>The pseudonym of <paramref name="value"/> within <paramref name="tenant"/>, as 40 lower-case hex digits.</summary>
     public string Of(string tenant, string value)
     {
-        var key = _keys.GetOrAdd(tenant, KeyOf);
+        var key = KeyFor(tenant);
         Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(value), hash);
         return Convert.ToHexStringLower(hash[..Bytes]);
@@ -46,7 +46,7 @@ public sealed class Pseudonyms(IOptions<PrivacyOptions> options)
     /// </summary>
     public void Write(string tenant, string prefix, string value, Span<char> hex)
     {
-        var key = _keys.GetOrAdd(tenant, KeyOf);
+        var key = KeyFor(tenant);
         var most = Encoding.UTF8.GetMaxByteCount(prefix.Length + 1 + value.Length);
         byte[]? rented = null;
         var text = most <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(most));
@@ -71,6 +71,9 @@ public sealed class Pseudonyms(IOptions<PrivacyOptions> options)
 
     /// <summary>Characters of a pseudonym.</summary>
     public const int Length = Bytes * 2;
+
+    /// <summary>The tenant's HMAC key. Looked up before it is made, so a hit allocates no delegate (a method group of an instance method is a new one each time).</summary>
+    private byte[] KeyFor(string tenant) => _keys.TryGetValue(tenant, out var key) ? key : _keys.GetOrAdd(tenant, KeyOf);
 
     private byte[] KeyOf(string tenant) =>
         _options.TenantSecrets.TryGetValue(tenant, out var own) && own.Length > 0
