@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using O2O.Grains.Attribution;
 using O2O.Grains.Campaigns;
 using O2O.Grains.Diagnostics;
@@ -93,29 +94,98 @@ public sealed class EventApplier(IGrainFactory grains, IdentityResolver resolver
         return (applied, duplicates);
     }
 
+    /// <summary>
+    /// Resolves every event's person and gathers each person's events in their original order. Resolution
+    /// claims identifiers, so one device's events resolve one after another; devices go in parallel. This
+    /// runs for every event, so it is written without LINQ, and a device whose owner is cached (most of
+    /// them) resolves without a task.
+    /// </summary>
     private async Task<List<PersonBatch>> ResolveAsync(IReadOnlyList<CustomerEvent> events)
     {
-        // Resolution claims identifiers, so one device's events resolve in order; devices in parallel.
-        var byDevice = events.Select((e, i) => (e, i)).Where(x => !x.e.IsAnonymousOfflineOrder).GroupBy(x => x.e.RoutingKey);
-        var resolved = await Task.WhenAll(byDevice.Select(async group =>
+        // next[i]: the index of the device's event after event i, or -1. A device's first event starts its chain.
+        var next = new int[events.Count];
+        var last = new Dictionary<string, int>(events.Count, StringComparer.Ordinal);
+        var heads = new List<int>(events.Count);
+        var resolved = new (string? ProfileId, CustomerEvent Event)[events.Count];
+        List<Task>? waiting = null;
+        for (var i = 0; i < events.Count; i++)
         {
-            var list = new List<(int Index, string ProfileId, CustomerEvent Event)>();
-            foreach (var (e, i) in group)
+            next[i] = -1;
+            if (events[i].IsAnonymousOfflineOrder)
             {
-                var (profileId, cleaned) = await resolver.ResolveAsync(e);
-                if (profileId is null)
-                {
-                    // The event carries an identifier on the suppression list: its person was erased.
-                    Privacy.PrivacyTelemetry.EventsSuppressed.Add(1);
-                    continue;
-                }
-                list.Add((i, profileId, cleaned));
+                continue;
             }
-            return list;
-        }));
-        return [.. resolved.SelectMany(l => l)
-            .GroupBy(x => (x.Event.Tenant, x.ProfileId))
-            .Select(g => new PersonBatch(g.Key.Tenant, g.Key.ProfileId, [.. g.OrderBy(x => x.Index).Select(x => x.Event)]))];
+            ref var previous = ref CollectionsMarshal.GetValueRefOrAddDefault(last, events[i].RoutingKey, out var seen);
+            if (seen)
+            {
+                next[previous] = i;
+            }
+            else
+            {
+                heads.Add(i);
+            }
+            previous = i;
+        }
+        foreach (var head in heads)
+        {
+            if (ResolveChain(events, next, resolved, head) is { IsCompletedSuccessfully: false } chain)
+            {
+                (waiting ??= []).Add(chain.AsTask());
+            }
+        }
+        if (waiting is not null)
+        {
+            await Task.WhenAll(waiting);
+        }
+
+        var people = new Dictionary<(string Tenant, string ProfileId), PersonBatch>();
+        var batches = new List<PersonBatch>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].IsAnonymousOfflineOrder)
+            {
+                continue;
+            }
+            var (profileId, e) = resolved[i];
+            if (profileId is null)
+            {
+                // The event carries an identifier on the suppression list: its person was erased.
+                Privacy.PrivacyTelemetry.EventsSuppressed.Add(1);
+                continue;
+            }
+            ref var person = ref CollectionsMarshal.GetValueRefOrAddDefault(people, (e.Tenant, profileId), out var known);
+            if (!known)
+            {
+                person = new PersonBatch(e.Tenant, profileId, new List<CustomerEvent>(1));
+                batches.Add(person);
+            }
+            person!.Events.Add(e);
+        }
+        return batches;
+    }
+
+    /// <summary>Resolves a device's events from <paramref name="i"/> on, one after another; synchronously while the resolver answers from its cache.</summary>
+    private ValueTask ResolveChain(IReadOnlyList<CustomerEvent> events, int[] next, (string?, CustomerEvent)[] resolved, int i)
+    {
+        for (; i >= 0; i = next[i])
+        {
+            var resolving = resolver.ResolveAsync(events[i]);
+            if (!resolving.IsCompletedSuccessfully)
+            {
+                return ResolveRestAsync(resolving, events, next, resolved, i);
+            }
+            resolved[i] = resolving.Result;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask ResolveRestAsync(ValueTask<(string?, CustomerEvent)> resolving, IReadOnlyList<CustomerEvent> events, int[] next, (string?, CustomerEvent)[] resolved, int i)
+    {
+        resolved[i] = await resolving;
+        if (next[i] >= 0)
+        {
+            await ResolveChain(events, next, resolved, next[i]);
+        }
     }
 
     /// <summary>Delivers what a partition's checkpoint collected from the profiles it flushed (they stay owed until the partition commits).</summary>
