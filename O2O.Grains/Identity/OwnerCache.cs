@@ -52,7 +52,7 @@ internal sealed class OwnerCache(int capacity)
         var current = Volatile.Read(ref _current);
         if (current.Owners.TryGetValue(hash, out var known) && known == profileId)
         {
-            // Most events only confirm what is cached: a read takes no lock.
+            // Remembering what is already cached (a located device, a redirect) changes nothing: a read takes no lock.
             return;
         }
         if (current.Owners.TryAdd(hash, profileId))
