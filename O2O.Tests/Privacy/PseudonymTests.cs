@@ -4,6 +4,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using O2O.Api.Ingestion;
 using O2O.Grains.Identity;
+using O2O.Grains.Privacy;
 using O2O.Tests.EventHubs;
 using O2O.Tests.Infrastructure;
 
@@ -25,6 +26,30 @@ public sealed class PseudonymTests(KafkaMockCluster kafka, ClusterFixture cluste
         // Keyed: without the secret, hashing every Vietnamese mobile number does not find it; and tenants differ.
         key.Pseudonym.ShouldNotStartWith(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(phone.ToString())))[..16]);
         IdentityKey.Of("other", phone, TestSecrets.Pseudonyms).Pseudonym.ShouldNotBe(key.Pseudonym);
+    }
+
+    [Fact]
+    public void APseudonymIsTheDocumentedHmacWhicheverThreadComputesIt()
+    {
+        // Stored keys depend on these exact bytes: HMAC-SHA256 under the tenant's key (itself an HMAC of
+        // "o2o-tenant:{tenant}" under the secret), its first 20 bytes in lower-case hex.
+        static string Expected(string tenant, string value)
+        {
+            var tenantKey = HMACSHA256.HashData(Encoding.UTF8.GetBytes(TestSecrets.PseudonymSecret), Encoding.UTF8.GetBytes("o2o-tenant:" + tenant));
+            return Convert.ToHexStringLower(HMACSHA256.HashData(tenantKey, Encoding.UTF8.GetBytes(value))[..20]);
+        }
+        var values = Enumerable.Range(0, 2_000).Select(i => (Tenant: $"shop{i % 3}", Value: $"phone:+8490{i:D7}")).ToList();
+
+        // Many threads at once, each reusing its own keyed HMAC, tenants interleaved; and the allocation-free form.
+        var computed = new string[values.Count];
+        Parallel.For(0, values.Count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => computed[i] = TestSecrets.Pseudonyms.Of(values[i].Tenant, values[i].Value));
+        Span<char> written = stackalloc char[Pseudonyms.Length];
+        for (var i = 0; i < values.Count; i++)
+        {
+            computed[i].ShouldBe(Expected(values[i].Tenant, values[i].Value));
+            TestSecrets.Pseudonyms.Write(values[i].Tenant, "phone", values[i].Value["phone:".Length..], written);
+            written.ToString().ShouldBe(computed[i]);
+        }
     }
 
     [Fact]
