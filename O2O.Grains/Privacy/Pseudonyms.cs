@@ -25,7 +25,8 @@ public sealed class Pseudonyms(IOptions<PrivacyOptions> options)
     /// Each thread's HMAC per tenant, keyed once and reused: OpenSSL 3 sets a one-shot HMAC up from
     /// nothing on every call (about 2 µs here, where a reused one takes 0.8; bench/README.md, issue 20),
     /// and every event's identifiers are hashed. An <see cref="IncrementalHash"/> is not thread-safe,
-    /// hence one per thread; it is used synchronously, never across an await.
+    /// hence one per thread; it is used synchronously, never across an await. A thread keeps at most
+    /// <see cref="TenantsPerThread"/>.
     /// </summary>
     private readonly ThreadLocal<Dictionary<string, IncrementalHash>> _hmacs = new(() => new(StringComparer.Ordinal));
 
@@ -81,6 +82,15 @@ public sealed class Pseudonyms(IOptions<PrivacyOptions> options)
         var hmacs = _hmacs.Value!;
         if (!hmacs.TryGetValue(tenant, out var hmac))
         {
+            if (hmacs.Count == TenantsPerThread)
+            {
+                // Many tenants on one thread: start over rather than keep a native HMAC for each of them on every thread.
+                foreach (var old in hmacs.Values)
+                {
+                    old.Dispose();
+                }
+                hmacs.Clear();
+            }
             hmacs.Add(tenant, hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, KeyFor(tenant)));
         }
         try
@@ -96,6 +106,8 @@ public sealed class Pseudonyms(IOptions<PrivacyOptions> options)
             throw;
         }
     }
+
+    private const int TenantsPerThread = 16;
 
     /// <summary>Characters of a pseudonym.</summary>
     public const int Length = Bytes * 2;
